@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Wenku needs (when run as root), or prints the one
+# command that installs them. Usage: scripts/system-packages.sh [runtime|test]
+set -euo pipefail
+
+RUNTIME="python3-venv libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui
+python3-uno fonts-noto-cjk fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2
+bubblewrap gettext"
+# Tests and benchmarks also drive the anchors' tools (pdftoppm) and a real browser.
+TEST="poppler-utils chromium"
+
+want="$RUNTIME"
+[ "${1:-runtime}" = "test" ] && want="$RUNTIME $TEST"
+
+missing=()
+for pkg in $want; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q || true
+  $cmd
+else
+  echo "Wenku needs these system packages. Install them with:"
+  echo "  sudo $cmd"
+  exit 3
+fi

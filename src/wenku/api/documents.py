@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from wenku.api.auth import OPTIONAL, REQUIRED, auth_user
+from wenku.ingest.counting import format_chars
+from wenku.library import access
+from wenku.library.domain import UploadRejected, create_document
+from wenku.library.models import Category, Document
+from wenku.library.pages import PageUnavailable, page_image
+
+router = Router(tags=["documents"], auth=OPTIONAL)
+
+
+class Owner(Schema):
+    id: int
+    username: str
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    slug: str
+    parent_id: int | None
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    description: str
+    status: str
+    failure_stage: str
+    failure_reason: str
+    format: str
+    size: int
+    pages: int | None
+    chars: int | None
+    chars_display: str
+    free_pages: int
+    cover_url: str | None
+    url: str
+    created_at: datetime
+    published_at: datetime | None
+    owner: Owner
+    category: CategoryOut | None
+    tags: list[str]
+
+
+class Created(Schema):
+    id: int
+    status: str
+    url: str
+    api_url: str
+
+
+class Error(Schema):
+    detail: str
+
+
+def document_out(doc: Document) -> DocumentOut:
+    cover = None
+    if doc.conversion.status == "ready" or doc.status == "ready":
+        cover = reverse("api:document_cover", args=[doc.pk])
+    return DocumentOut(
+        id=doc.pk,
+        title=doc.title,
+        description=doc.description,
+        status=doc.status,
+        failure_stage=doc.failure_stage,
+        failure_reason=doc.failure_reason,
+        format=doc.format or doc.conversion.format,
+        size=doc.size,
+        pages=doc.page_count,
+        chars=doc.char_count,
+        chars_display=format_chars(doc.char_count) if doc.char_count is not None else "",
+        free_pages=doc.free_pages,
+        cover_url=cover,
+        url=doc.get_absolute_url(),
+        created_at=doc.created_at,
+        published_at=doc.published_at,
+        owner=Owner(id=doc.owner_id, username=doc.owner.username),
+        category=CategoryOut.from_orm(doc.category) if doc.category else None,
+        tags=[t.name for t in doc.tags.all()],
+    )
+
+
+def _visible(request: HttpRequest, document_id: int) -> Document:
+    from django.http import Http404
+
+    doc = get_object_or_404(
+        Document.objects.select_related("conversion", "owner", "category").prefetch_related("tags"),
+        pk=document_id,
+    )
+    if not access.can_view_document(auth_user(request), doc):
+        raise Http404
+    return doc
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@router.post(
+    "/documents",
+    response={201: Created, 400: Error, 413: Error},
+    auth=REQUIRED,
+    url_name="upload_document",
+    summary="Upload a document",
+)
+def upload_document(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+    description: Form[str] = "",
+    category: Form[str] = "",
+    tags: Form[str] = "",
+    preview_pages: Form[int | None] = None,
+) -> tuple[int, object]:
+    """Multipart upload. Returns at once with status `queued`; poll the document to follow it."""
+    user = auth_user(request)
+    chosen = None
+    if category:
+        lookup = Q(slug=category) | Q(name=category)
+        if category.isdigit():
+            lookup |= Q(pk=int(category))
+        chosen = Category.objects.filter(lookup).first()
+        if chosen is None:
+            return 400, Error(detail=f"unknown category {category!r}")
+    limit = settings.WENKU["WENKU_PREVIEW_PAGES"]
+    if preview_pages is not None and not (1 <= preview_pages <= limit or user.is_staff):
+        return 400, Error(detail=f"preview_pages must be between 1 and {limit}")
+    try:
+        doc = create_document(
+            owner=user,
+            stream=file,
+            original_name=file.name or "document",
+            title=title,
+            description=description,
+            category=chosen,
+            tags=tags,
+            upload_ip=client_ip(request),
+            preview_pages=preview_pages,
+        )
+    except UploadRejected as exc:
+        return 413, Error(detail=str(exc))
+    return 201, Created(
+        id=doc.pk,
+        status=doc.status,
+        url=doc.get_absolute_url(),
+        api_url=reverse("api:document_detail", args=[doc.pk]),
+    )
+
+
+@router.get("/documents/{document_id}", response=DocumentOut, url_name="document_detail")
+def get_document(request: HttpRequest, document_id: int) -> DocumentOut:
+    return document_out(_visible(request, document_id))
+
+
+@router.get(
+    "/documents/{document_id}/pages/{number}",
+    response={200: None, 403: Error, 404: Error},
+    url_name="document_page",
+    summary="Image of one page (WebP)",
+)
+def get_page(request: HttpRequest, document_id: int, number: int) -> object:
+    """Pages past the document's free-preview limit are refused (403) unless you are entitled."""
+    doc = _visible(request, document_id)
+    if number < 1 or (doc.page_count is not None and number > doc.page_count):
+        return 404, Error(detail="no such page")
+    if not access.can_view_page(auth_user(request), doc, number):
+        return 403, Error(
+            detail=f"page {number} is past the free preview of {doc.free_pages} pages"
+        )
+    try:
+        data = page_image(doc.conversion, number)
+    except PageUnavailable:
+        return 404, Error(detail="page not available yet")
+    response = HttpResponse(data, content_type="image/webp")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@router.get("/documents/{document_id}/cover", url_name="document_cover", summary="Cover image (WebP)")
+def get_cover(request: HttpRequest, document_id: int) -> object:
+    from wenku.core.storage import get_storage
+
+    doc = _visible(request, document_id)
+    try:
+        with get_storage().open(doc.conversion.cover_key) as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return HttpResponse(status=404)
+    response = HttpResponse(data, content_type="image/webp")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@router.get("/categories", response=list[CategoryOut], summary="The category tree, flattened")
+def list_categories(request: HttpRequest) -> list[Category]:
+    return list(Category.objects.all())

@@ -1,0 +1,17 @@
+"""The JSON API (django-ninja), version 1: /api/v1/…, schema at /api/openapi.json."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from wenku.api.documents import router as documents_router
+
+api = NinjaAPI(
+    title="Wenku API",
+    version="1",
+    description="Upload documents, follow their processing and read their pages.",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api.add_router("/v1", documents_router)

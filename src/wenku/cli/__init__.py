@@ -1,0 +1,54 @@
+"""The ``wenku`` command: serve, worker, import, doctor, token, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+COMMANDS = ("serve", "worker", "import", "doctor", "token", "manage")
+
+
+def setup_django(data_dir: str | None) -> None:
+    """Point Wenku at a data folder and start Django (settings are read here, once)."""
+    if data_dir:
+        os.environ["WENKU_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenku.settings")
+    import django
+
+    from wenku.config import ConfigError
+
+    try:
+        django.setup()
+    except ConfigError as exc:
+        sys.exit(f"wenku: configuration error: {exc}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from wenku.cli import doctor, importer, manage, serve, tokens, worker
+
+    parser = argparse.ArgumentParser(prog="wenku", description="Wenku (文库) document library.")
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (serve, worker, importer, doctor, tokens, manage):
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command.add_argument(
+            "--data", metavar="DIR", help="data folder (default: $WENKU_DATA_DIR or ./wenku-data)"
+        )
+        module.add_arguments(command)
+        command.set_defaults(handler=module.handle)
+    return parser
+
+
+def _version() -> str:
+    from wenku import __version__
+
+    return f"wenku {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    setup_django(args.data)
+    sys.exit(args.handler(args) or 0)

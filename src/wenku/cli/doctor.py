@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+NAME = "doctor"
+HELP = "Check every dependency for real (including a Chinese conversion) and say what to install."
+
+SYSTEM_PACKAGES = (
+    "libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui python3-uno "
+    "fonts-noto-cjk fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 bubblewrap"
+)
+APT = f"apt-get install --no-install-recommends {SYSTEM_PACKAGES}"
+
+
+@dataclass
+class Result:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def handle(args: argparse.Namespace) -> int:
+    results: list[Result] = []
+    for check in CHECKS:
+        try:
+            results.extend(check())
+        except Exception as exc:  # a check that crashes is a failed check, not a crashed doctor
+            results.append(Result(check.__name__.removeprefix("check_"), False, repr(exc)))
+    for r in results:
+        mark = "ok  " if r.ok else "FAIL"
+        print(f"[{mark}] {r.name}: {r.detail}")
+        if not r.ok and r.fix:
+            print(f"       fix: {r.fix}")
+    failed = [r for r in results if not r.ok]
+    print()
+    print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
+    return 1 if failed else 0
+
+
+def check_python() -> list[Result]:
+    out = [Result("python", sys.version_info >= (3, 11), sys.version.split()[0], "use Python 3.11+")]
+    for module in ("pypdfium2", "PIL", "django_tasks_db", "ninja", "charset_normalizer", "lxml"):
+        try:
+            importlib.import_module(module)
+            out.append(Result(f"module {module}", True, "importable"))
+        except ImportError as exc:
+            out.append(Result(f"module {module}", False, str(exc), "pip install -e ."))
+    from PIL import features
+
+    out.append(Result("Pillow WebP", bool(features.check("webp")), "WebP encoder", "reinstall Pillow"))
+    return out
+
+
+def check_data_dir() -> list[Result]:
+    from django.conf import settings
+
+    data = Path(settings.DATA_DIR)
+    probe = data / "tmp" / ".doctor"
+    probe.write_text("ok")
+    probe.unlink()
+    free = shutil.disk_usage(data).free / 1024**3
+    return [
+        Result("data folder", True, f"{data} is writable"),
+        Result("free disk", free >= 1, f"{free:.1f} GB free", "free some disk space"),
+    ]
+
+
+def check_database() -> list[Result]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    out = [Result("database", True, f"{connection.vendor} reachable")]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            mode = cursor.fetchone()[0]
+        out.append(Result("sqlite journal", mode == "wal", mode, "check the data folder's filesystem"))
+    pending = MigrationExecutor(connection).migration_plan(
+        MigrationExecutor(connection).loader.graph.leaf_nodes()
+    )
+    out.append(
+        Result("migrations", not pending, f"{len(pending)} pending", "run `wenku manage migrate`")
+    )
+    return out
+
+
+def check_libreoffice() -> list[Result]:
+    from django.conf import settings
+
+    w = settings.WENKU
+    soffice = Path(w["WENKU_SOFFICE"])
+    out = [Result("soffice.bin", soffice.is_file(), str(soffice), APT)]
+    uno = subprocess.run([w["WENKU_UNO_PYTHON"], "-c", "import uno"], capture_output=True)
+    out.append(Result("python3-uno", uno.returncode == 0, w["WENKU_UNO_PYTHON"] + " -c 'import uno'", APT))
+    if w["WENKU_OFFICE_SANDBOX"] == "bwrap":
+        bwrap = subprocess.run(
+            ["bwrap", "--unshare-all", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+             "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", "true"],
+            capture_output=True, text=True,
+        ) if shutil.which("bwrap") else None
+        ok = bwrap is not None and bwrap.returncode == 0
+        detail = "sandbox works" if ok else (bwrap.stderr.strip() if bwrap else "bwrap not found")
+        out.append(Result(
+            "bubblewrap", ok, detail,
+            APT if bwrap is None else "allow unprivileged user namespaces, or set WENKU_OFFICE_SANDBOX=none",
+        ))
+    return out
+
+
+def check_fonts() -> list[Result]:
+    if not shutil.which("fc-list"):
+        return [Result("fonts", False, "fc-list not found", APT)]
+    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    out = []
+    for family in ("Noto Sans CJK SC", "Noto Serif CJK SC"):
+        out.append(Result(f"font {family}", family in listed, "installed" if family in listed else "missing", APT))
+    return out
+
+
+def check_conversion() -> list[Result]:
+    from wenku.ingest.office.client import OfficeConverter, OfficeSettings
+    from wenku.ingest.selftest import check_cjk
+
+    with tempfile.TemporaryDirectory() as tmp, OfficeConverter(OfficeSettings.from_django()) as office:
+        result = check_cjk(office, Path(tmp))
+    return [Result("Chinese conversion", result.ok, result.detail, APT)]
+
+
+CHECKS: tuple[Callable[[], list[Result]], ...] = (
+    check_python, check_data_dir, check_database, check_libreoffice, check_fonts, check_conversion,
+)

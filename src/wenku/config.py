@@ -1,0 +1,222 @@
+"""Every setting Wenku reads from the environment, declared once.
+
+Each ``Setting`` has a name (the environment variable), a default, a parser and a
+help text. ``load()`` reads and validates them all at start-up and fails with a
+message naming the variable; nothing else in Wenku reads ``os.environ`` for its
+configuration. ``docs/configuration.md`` lists them, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting has a value Wenku cannot use."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"expected a positive whole number, got {raw!r}")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError(f"expected a positive number, got {raw!r}")
+    return value
+
+
+def _csv(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {raw!r}")
+        return raw
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- where things live
+    Setting(
+        "WENKU_DATA_DIR",
+        "wenku-data",
+        "Folder holding everything Wenku stores: database, files, search index, secrets. "
+        "Relative paths are resolved against the current directory.",
+    ),
+    Setting(
+        "WENKU_DATABASE_URL",
+        "",
+        "Database to use. Empty means SQLite (WAL) at DATA_DIR/wenku.sqlite3. "
+        "For scale mode: postgresql://user:password@host:5432/dbname.",
+    ),
+    Setting("WENKU_DEBUG", "false", "Django debug mode. Never enable on a public site.", _bool),
+    Setting(
+        "WENKU_ALLOWED_HOSTS",
+        "*",
+        "Comma-separated host names the site answers to. Set it to your domain in production.",
+        _csv,
+    ),
+    Setting(
+        "WENKU_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated origins (https://example.com) trusted for form posts behind a proxy.",
+        _csv,
+    ),
+    Setting("WENKU_SECRET_KEY", "", "Django secret key. Empty: generated once into DATA_DIR."),
+    Setting("WENKU_SITE_NAME", "文库", "The site's name, shown in the header and titles."),
+    Setting("WENKU_LANGUAGE", "zh-hans", "Default interface language.", _choice("zh-hans", "en")),
+    Setting("WENKU_TIME_ZONE", "Asia/Shanghai", "Time zone used to show dates."),
+    # --- uploads and the pipeline
+    Setting("WENKU_MAX_UPLOAD_MB", "200", "Largest file accepted for upload, in MB.", _positive_int),
+    Setting(
+        "WENKU_MAX_PAGES",
+        "3000",
+        "Documents with more pages than this are refused with a clear reason.",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_PREVIEW_PAGES",
+        "5",
+        "Site-wide default free-preview limit: pages anyone may view. A document may lower it.",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_EAGER_PAGES",
+        "5",
+        "Page images rendered during ingest; later pages are rendered on first request.",
+        _positive_int,
+    ),
+    Setting("WENKU_PAGE_WIDTH", "1000", "Width in pixels of page preview images.", _positive_int),
+    Setting("WENKU_COVER_WIDTH", "300", "Width in pixels of cover images.", _positive_int),
+    Setting(
+        "WENKU_WEBP_QUALITY", "75", "WebP quality (1-100) of page and cover images.", _positive_int
+    ),
+    Setting(
+        "WENKU_MAX_PAGE_PIXELS",
+        "8000000",
+        "Largest page image, in pixels; bigger pages are scaled down to fit.",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_ZIP_MAX_UNPACKED_MB",
+        "300",
+        "Office/EPUB files that unpack to more than this many MB are refused (zip bombs).",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_ZIP_MAX_ENTRIES",
+        "20000",
+        "Office/EPUB files with more archive entries than this are refused.",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_ZIP_MAX_RATIO",
+        "150",
+        "Refuse archive entries that unpack to more than this many times their packed size "
+        "(entries under 1 MB unpacked are exempt).",
+        _positive_int,
+    ),
+    # --- LibreOffice
+    Setting(
+        "WENKU_SOFFICE",
+        "/usr/lib/libreoffice/program/soffice.bin",
+        "Path of LibreOffice's soffice.bin.",
+    ),
+    Setting(
+        "WENKU_UNO_PYTHON",
+        "/usr/bin/python3",
+        "Python interpreter that can `import uno` (Debian: python3 with python3-uno).",
+    ),
+    Setting(
+        "WENKU_OFFICE_SANDBOX",
+        "bwrap",
+        "How LibreOffice is isolated: 'bwrap' (bubblewrap: no network, sees only its job "
+        "folder) or 'none' (hardened profile only; for hosts where bubblewrap cannot run).",
+        _choice("bwrap", "none"),
+    ),
+    Setting(
+        "WENKU_OFFICE_TIMEOUT",
+        "120",
+        "Seconds one conversion may take before LibreOffice and all its processes are killed.",
+        _positive_float,
+    ),
+    Setting(
+        "WENKU_OFFICE_MEMORY_MB",
+        "3072",
+        "Address-space limit for LibreOffice, in MB (a runaway document fails instead of "
+        "exhausting the machine).",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_OFFICE_RESTART_AFTER",
+        "200",
+        "Restart each worker's LibreOffice after this many conversions (bounds memory growth).",
+        _positive_int,
+    ),
+    # --- workers
+    Setting(
+        "WENKU_WORKER_POLL_SECONDS",
+        "0.2",
+        "How often an idle worker looks for new jobs.",
+        _positive_float,
+    ),
+    Setting(
+        "WENKU_WORKER_LEASE_SECONDS",
+        "30",
+        "A worker silent for this long is considered dead and its job is retried elsewhere.",
+        _positive_float,
+    ),
+    Setting(
+        "WENKU_WORKER_MAX_ATTEMPTS",
+        "3",
+        "A document whose worker dies this many times is failed instead of retried again.",
+        _positive_int,
+    ),
+    # --- web server
+    Setting("WENKU_WEB_PROCESSES", "2", "Web server processes started by `wenku serve`.", _positive_int),
+    Setting("WENKU_WEB_THREADS", "4", "Threads per web server process.", _positive_int),
+)
+
+BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read and validate every setting; raise ConfigError naming the bad variable."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name, setting.default)
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.name}: {exc}") from None
+    values["WENKU_DATA_DIR"] = Path(values["WENKU_DATA_DIR"]).expanduser().resolve()
+    return values

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Storage(Protocol):
+    def put_file(self, key: str, source: Path) -> None:
+        """Store a copy of a local file under key (replacing any earlier one)."""
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store bytes under key (replacing any earlier ones)."""
+
+    def open(self, key: str) -> BinaryIO:
+        """Open key for reading; FileNotFoundError if it does not exist."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int: ...
+
+    def delete(self, key: str) -> None:
+        """Remove key; no error if it does not exist."""
+
+    def fetch(self, key: str, destination: Path) -> None:
+        """Copy key's bytes into a local file (for tools that need a path)."""

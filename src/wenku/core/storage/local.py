@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+
+class LocalStorage:
+    """Files in a local folder (the embedded default)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        if not key or key.startswith("/") or ".." in key.split("/"):
+            raise ValueError(f"bad storage key {key!r}")
+        return self.root / key
+
+    def _write_atomically(self, key: str, write: object) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)  # type: ignore[operator]
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def put_file(self, key: str, source: Path) -> None:
+        def copy(fh: BinaryIO) -> None:
+            with open(source, "rb") as src:
+                shutil.copyfileobj(src, fh, 1024 * 1024)
+
+        self._write_atomically(key, copy)
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        self._write_atomically(key, lambda fh: fh.write(data))
+
+    def open(self, key: str) -> BinaryIO:
+        return open(self.path(key), "rb")
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def size(self, key: str) -> int:
+        return self.path(key).stat().st_size
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def fetch(self, key: str, destination: Path) -> None:
+        shutil.copyfile(self.path(key), destination)

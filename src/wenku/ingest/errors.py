@@ -1,0 +1,114 @@
+"""Why a document failed, in words its uploader can read.
+
+A failure is stored as a code and parameters, and rendered in the reader's
+language when shown, so the same failure reads well in Chinese and in English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext, gettext_lazy as _
+
+MESSAGES: Mapping[str, Any] = {
+    "empty": _("The file is empty."),
+    "too_large": _("The file is %(size)s; the largest file accepted is %(limit)s."),
+    "unsupported": _(
+        "This kind of file is not supported (%(detected)s). Upload PDF, Word, PowerPoint, "
+        "Excel, OpenDocument, RTF, TXT, Markdown or EPUB files."
+    ),
+    "executable": _("This file is a program (%(detected)s), not a document."),
+    "archive": _("This file is an archive (%(detected)s), not a document. Unpack it and upload the documents inside."),
+    "zip_bomb": _(
+        "The file unpacks to more than %(limit)s; it looks like a zip bomb and was not opened."
+    ),
+    "zip_entries": _("The file holds more than %(limit)s parts; it was not opened."),
+    "zip_ratio": _(
+        "A part of the file unpacks to %(ratio)s times its packed size; it looks like a zip "
+        "bomb and was not opened."
+    ),
+    "zip_damaged": _("The file is damaged: its %(format)s archive cannot be read."),
+    "xml_dtd": _(
+        "The document contains an XML DTD declaration, which documents do not need and "
+        "attacks use; it was not opened."
+    ),
+    "encrypted": _(
+        "The document is password-protected. Remove the password and upload it again."
+    ),
+    "macro_format": _(
+        "Macro-enabled files (%(detected)s) are not accepted. Save it as an ordinary document "
+        "and upload it again."
+    ),
+    "text_encoding": _("The text file's character encoding could not be recognised."),
+    "epub_invalid": _("The EPUB file is damaged: %(detail)s"),
+    "pdf_damaged": _("The PDF is damaged and cannot be read."),
+    "pdf_encrypted": _(
+        "The PDF is password-protected. Remove the password and upload it again."
+    ),
+    "no_pages": _("The document has no pages."),
+    "too_many_pages": _(
+        "The document has %(pages)s pages; the most a document may have is %(limit)s."
+    ),
+    "convert_timeout": _(
+        "Converting the document took longer than %(seconds)s seconds and was stopped."
+    ),
+    "convert_failed": _(
+        "The document could not be opened for conversion; it may be damaged, "
+        "password-protected or in an unsupported variant of its format."
+    ),
+    "convert_crashed": _(
+        "The converter stopped while reading this document (it may be damaged or too "
+        "large to convert)."
+    ),
+    "converter_unavailable": _(
+        "The document converter (LibreOffice) is not available on this server. An "
+        "administrator must install it; the document can then be retried."
+    ),
+    "worker_lost": _(
+        "Processing stopped unexpectedly %(attempts)s times; the document may be too large "
+        "or malformed."
+    ),
+    "internal": _(
+        "An internal error stopped processing at the %(stage)s stage. An administrator can "
+        "retry it."
+    ),
+}
+
+
+class IngestError(Exception):
+    """A document cannot be ingested, for a reason its uploader should read.
+
+    Raised by a pipeline stage; the runner records the stage, code and parameters.
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        if code not in MESSAGES:
+            raise ValueError(f"unknown ingest error code {code!r}")
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.params}" if self.params else self.code
+
+
+def describe(code: str, params: Mapping[str, Any]) -> str:
+    """The failure in the active language."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return gettext("Processing failed (%(code)s).") % {"code": code}
+    try:
+        return str(template) % dict(params) if params else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def human_size(num_bytes: int) -> str:
+    """1536 → '1.5 KB'; used in failure messages and listings."""
+    size = float(num_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")

@@ -1,0 +1,210 @@
+"""A warm LibreOffice, driven over UNO, answering conversion requests on stdin/stdout.
+
+This file runs under the system Python that has ``uno`` (Debian: python3-uno), not
+Wenku's own interpreter, usually inside the bubblewrap sandbox together with the
+soffice.bin it starts. It must not import anything from Wenku.
+
+Protocol, one JSON object per line:
+  out: {"ready": true}                                   once LibreOffice answers
+  in:  {"in": "/job/3/in.docx", "out": "/job/3/out.pdf", "html": false}
+  out: {"ok": true} | {"ok": false, "error": "load_failed|export_failed|crashed", "detail": "..."}
+On end of input the bridge stops LibreOffice and exits. Timeouts are the caller's job:
+it kills the whole sandbox.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+
+PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+{items}
+</oor:items>
+"""
+# Hardening: never fetch what a document links to, never run its macros, never
+# update its links; no locking, autosave or recovery in a throw-away profile.
+SETTINGS = [
+    ("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution", "true"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "3"),
+    ("/org.openoffice.Office.Writer/Content/Update", "Link", "0"),
+    ("/org.openoffice.Office.Calc/Content/Update", "Link", "1"),
+    ("/org.openoffice.Office.Common/Misc", "UseLocking", "false"),
+    ("/org.openoffice.Office.Common/Misc", "FirstRun", "false"),
+    ("/org.openoffice.Office.Recovery/AutoSave", "Enabled", "false"),
+    ("/org.openoffice.Office.Recovery/RecoveryInfo", "Enabled", "false"),
+    ("/org.openoffice.Setup/L10N", "ooSetupSystemLocale", "zh-CN"),
+    ("/org.openoffice.Setup/Office", "ooSetupInstCompleted", "true"),
+]
+
+FILTERS = (
+    ("com.sun.star.sheet.SpreadsheetDocument", "calc_pdf_Export"),
+    ("com.sun.star.presentation.PresentationDocument", "impress_pdf_Export"),
+    ("com.sun.star.drawing.DrawingDocument", "draw_pdf_Export"),
+    ("com.sun.star.text.WebDocument", "writer_web_pdf_Export"),
+    ("com.sun.star.text.GenericTextDocument", "writer_pdf_Export"),
+)
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name = name
+    p.Value = value
+    return p
+
+
+def write_profile(profile):
+    user = os.path.join(profile, "user")
+    os.makedirs(user, exist_ok=True)
+    items = "\n".join(
+        '<item oor:path="{}"><prop oor:name="{}" oor:op="fuse"><value>{}</value></prop></item>'.format(
+            path, name, value
+        )
+        for path, name, value in SETTINGS
+    )
+    with open(os.path.join(user, "registrymodifications.xcu"), "w") as fh:
+        fh.write(PROFILE_XCU.format(items=items))
+
+
+def reply(**fields):
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+class Office:
+    def __init__(self, soffice, profile, pipe):
+        self.args = [
+            soffice,
+            "-env:UserInstallation=" + uno.systemPathToFileUrl(profile),
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            "--nolockcheck",
+            "--accept=pipe,name={};urp;StarOffice.ComponentContext".format(pipe),
+        ]
+        self.url = "uno:pipe,name={};urp;StarOffice.ComponentContext".format(pipe)
+        self.proc = None
+        self.desktop = None
+
+    def start(self, deadline=120.0):
+        # soffice.bin exits with 81 once after creating a fresh profile; start it again.
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=sys.stderr)
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
+        started = time.monotonic()
+        while time.monotonic() - started < deadline:
+            try:
+                ctx = resolver.resolve(self.url)
+                self.desktop = ctx.ServiceManager.createInstanceWithContext(
+                    "com.sun.star.frame.Desktop", ctx
+                )
+                return
+            except NoConnectException:
+                if self.proc.poll() is not None:
+                    self.proc = subprocess.Popen(
+                        self.args, stdin=subprocess.DEVNULL, stdout=sys.stderr
+                    )
+                time.sleep(0.05)
+        raise RuntimeError("LibreOffice did not start")
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def convert(self, source, target, html):
+        load = [
+            prop("Hidden", True),
+            prop("ReadOnly", True),
+            prop("MacroExecutionMode", 0),  # NEVER_EXECUTE
+            prop("UpdateDocMode", 0),  # NO_UPDATE
+        ]
+        if html:
+            load.append(prop("FilterName", "HTML (StarWriter)"))
+        try:
+            doc = self.desktop.loadComponentFromURL(
+                uno.systemPathToFileUrl(source), "_blank", 0, tuple(load)
+            )
+        except Exception as exc:
+            return {"ok": False, "error": "load_failed", "detail": type(exc).__name__}
+        if doc is None:
+            return {"ok": False, "error": "load_failed", "detail": "no document"}
+        try:
+            if html:
+                set_a4(doc)
+            filter_name = next(
+                (name for service, name in FILTERS if doc.supportsService(service)), None
+            )
+            if filter_name is None:
+                return {"ok": False, "error": "load_failed", "detail": "unknown document type"}
+            doc.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", filter_name),))
+            return {"ok": True}
+        except Exception as exc:
+            return {"ok": False, "error": "export_failed", "detail": type(exc).__name__}
+        finally:
+            try:
+                doc.close(True)
+            except Exception:
+                pass
+
+    def stop(self):
+        if self.desktop is not None:
+            try:
+                self.desktop.terminate()
+            except Exception:
+                pass
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def set_a4(doc):
+    """HTML imports get the locale's paper; our text formats are typeset on A4."""
+    styles = doc.getStyleFamilies().getByName("PageStyles")
+    for name in styles.getElementNames():
+        style = styles.getByName(name)
+        style.Width, style.Height = 21000, 29700  # 1/100 mm
+        style.LeftMargin = style.RightMargin = 2000
+        style.TopMargin = style.BottomMargin = 2200
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--soffice", required=True)
+    parser.add_argument("--profile", required=True)
+    parser.add_argument("--pipe", required=True)
+    args = parser.parse_args()
+    write_profile(args.profile)
+    office = Office(args.soffice, args.profile, args.pipe)
+    office.start()
+    reply(ready=True, pid=office.proc.pid)
+    try:
+        for line in sys.stdin:
+            request = json.loads(line)
+            try:
+                result = office.convert(request["in"], request["out"], request.get("html", False))
+            except Exception as exc:  # the UNO bridge itself broke: LibreOffice is gone
+                result = {"ok": False, "error": "crashed", "detail": type(exc).__name__}
+            if not office.alive():
+                result = {"ok": False, "error": "crashed", "detail": "LibreOffice exited"}
+            reply(**result)
+            if result.get("error") == "crashed":
+                return 3
+    finally:
+        office.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

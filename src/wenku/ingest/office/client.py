@@ -1,0 +1,276 @@
+"""The worker's side of a warm, sandboxed LibreOffice.
+
+``OfficeConverter`` keeps one LibreOffice running (through ``bridge.py``) and sends
+it one conversion at a time. Each conversion has a wall-clock timeout; on timeout,
+crash or protocol error the whole sandbox is killed (every process in it: no
+orphaned soffice.bin) and a fresh one is started for the next document.
+
+Isolation (``sandbox="bwrap"``): LibreOffice runs in bubblewrap with no network,
+a read-only /usr, a private /tmp holding a throw-away hardened profile, and only
+its own job folder visible, so a document can neither fetch a URL nor read a
+local file. An address-space limit bounds its memory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import secrets
+import select
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from wenku.ingest.errors import IngestError
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+BRIDGE = HERE / "bridge.py"
+FONTS_CONF = HERE / "fonts.conf"
+START_TIMEOUT = 120.0
+
+
+class OfficeUnavailable(RuntimeError):
+    """LibreOffice could not be started at all (not installed, sandbox refused ...)."""
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    soffice: str
+    python: str
+    sandbox: str  # "bwrap" or "none"
+    timeout: float
+    memory_mb: int
+    restart_after: int
+    workdir: Path
+
+    @classmethod
+    def from_django(cls) -> OfficeSettings:
+        from django.conf import settings
+
+        w = settings.WENKU
+        return cls(
+            soffice=w["WENKU_SOFFICE"],
+            python=w["WENKU_UNO_PYTHON"],
+            sandbox=w["WENKU_OFFICE_SANDBOX"],
+            timeout=w["WENKU_OFFICE_TIMEOUT"],
+            memory_mb=w["WENKU_OFFICE_MEMORY_MB"],
+            restart_after=w["WENKU_OFFICE_RESTART_AFTER"],
+            workdir=settings.DATA_DIR / "tmp",
+        )
+
+
+class OfficeConverter:
+    def __init__(self, settings: OfficeSettings) -> None:
+        self.settings = settings
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.jobdir: Path | None = None
+        self.soffice_pid: int | None = None
+        self._buffer = b""
+        self._served = 0
+        self._counter = 0
+        self._lock = threading.Lock()
+
+    # --- lifecycle
+
+    def start(self) -> None:
+        """Start LibreOffice now (a worker calls this at boot so the first upload is fast)."""
+        with self._lock:
+            if self.proc is None:
+                self._spawn()
+
+    def close(self) -> None:
+        with self._lock:
+            self._kill()
+
+    def __enter__(self) -> OfficeConverter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def sandbox_pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def _spawn(self) -> None:
+        s = self.settings
+        s.workdir.mkdir(parents=True, exist_ok=True)
+        self.jobdir = Path(
+            os.path.realpath(s.workdir / f"office-{os.getpid()}-{secrets.token_hex(4)}")
+        )
+        self.jobdir.mkdir()
+        pipe = f"wenku{os.getpid()}_{secrets.token_hex(4)}"
+        if s.sandbox == "bwrap":
+            argv = self._bwrap_argv(pipe)
+        else:
+            profile = self.jobdir / "profile"
+            argv = [s.python, str(BRIDGE), "--soffice", s.soffice, "--profile", str(profile),
+                    "--pipe", pipe]
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(self.jobdir),
+            "FONTCONFIG_FILE": str(FONTS_CONF),
+            "LANG": "C.UTF-8",
+            "SAL_USE_VCLPLUGIN": "svp",
+        }
+        limit = s.memory_mb * 1024 * 1024
+
+        def limit_memory() -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+        started = time.monotonic()
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,  # its own process group: killpg reaches every child
+                preexec_fn=limit_memory,
+            )
+        except OSError as exc:
+            raise OfficeUnavailable(f"cannot start {argv[0]}: {exc}") from exc
+        self._buffer = b""
+        self._served = 0
+        try:
+            hello = self._read_reply(time.monotonic() + START_TIMEOUT)
+        except (TimeoutError, EOFError) as exc:
+            self._kill()
+            raise OfficeUnavailable(f"LibreOffice did not start: {exc}") from exc
+        self.soffice_pid = hello.get("pid")
+        log.info("LibreOffice ready in %.2fs (sandbox=%s)", time.monotonic() - started, s.sandbox)
+
+    def _bwrap_argv(self, pipe: str) -> list[str]:
+        s = self.settings
+        assert self.jobdir is not None
+        argv = [
+            "bwrap",
+            "--unshare-all",  # no network, own PID/IPC/UTS namespaces
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind", "/usr", "/usr",
+            "--symlink", "usr/lib", "/lib",
+            "--symlink", "usr/lib64", "/lib64",
+            "--symlink", "usr/bin", "/bin",
+            "--symlink", "usr/sbin", "/sbin",
+            "--ro-bind", "/etc/fonts", "/etc/fonts",
+            "--ro-bind", "/etc/libreoffice", "/etc/libreoffice",
+            "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
+            "--ro-bind-try", "/var/cache/fontconfig", "/var/cache/fontconfig",
+            "--ro-bind", str(FONTS_CONF), "/etc/wenku-fonts.conf",
+            "--ro-bind", str(BRIDGE), "/bridge.py",
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--tmpfs", "/tmp",
+            "--bind", str(self.jobdir), "/job",
+            "--chdir", "/job",
+            "--clearenv",
+            "--setenv", "PATH", "/usr/bin:/bin",
+            "--setenv", "HOME", "/tmp",
+            "--setenv", "LANG", "C.UTF-8",
+            "--setenv", "FONTCONFIG_FILE", "/etc/wenku-fonts.conf",
+            "--setenv", "SAL_USE_VCLPLUGIN", "svp",
+        ]
+        return [*argv, s.python, "/bridge.py", "--soffice", s.soffice,
+                "--profile", "/tmp/profile", "--pipe", pipe]
+
+    def _kill(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            if proc.stdin:
+                proc.stdin.close()
+            if proc.stdout:
+                proc.stdout.close()
+            proc.wait()
+        if self.jobdir is not None:
+            shutil.rmtree(self.jobdir, ignore_errors=True)
+            self.jobdir = None
+        self.soffice_pid = None
+
+    # --- conversions
+
+    def convert(self, source: Path, target: Path, *, html: bool = False,
+                timeout: float | None = None) -> None:
+        """Convert source to a PDF at target, or raise IngestError (convert_*)."""
+        timeout = self.settings.timeout if timeout is None else timeout
+        with self._lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self._kill()
+                try:
+                    self._spawn()
+                except OfficeUnavailable as exc:
+                    log.error("%s", exc)
+                    raise IngestError("converter_unavailable") from None
+            try:
+                self._convert(source, target, html, timeout)
+            except BaseException:
+                # A failed or interrupted conversion may leave LibreOffice in any state.
+                self._kill()
+                raise
+            self._served += 1
+            if self._served >= self.settings.restart_after:
+                self._kill()
+
+    def _convert(self, source: Path, target: Path, html: bool, timeout: float) -> None:
+        assert self.proc is not None and self.proc.stdin is not None and self.jobdir is not None
+        self._counter += 1
+        slot = self.jobdir / str(self._counter)
+        slot.mkdir()
+        try:
+            name = "in" + (source.suffix or ".bin")
+            shutil.copyfile(source, slot / name)
+            inside = Path("/job") if self.settings.sandbox == "bwrap" else self.jobdir
+            request = {
+                "in": str(inside / slot.name / name),
+                "out": str(inside / slot.name / "out.pdf"),
+                "html": html,
+            }
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            try:
+                reply = self._read_reply(time.monotonic() + timeout)
+            except TimeoutError:
+                raise IngestError("convert_timeout", seconds=int(timeout)) from None
+            except (EOFError, BrokenPipeError):
+                raise IngestError("convert_crashed") from None
+            if not reply.get("ok"):
+                log.info("conversion failed: %s", reply)
+                if reply.get("error") == "crashed":
+                    raise IngestError("convert_crashed")
+                raise IngestError("convert_failed")
+            output = slot / "out.pdf"
+            if not output.is_file() or output.stat().st_size == 0:
+                raise IngestError("convert_failed")
+            shutil.move(output, target)
+        finally:
+            shutil.rmtree(slot, ignore_errors=True)
+
+    def _read_reply(self, deadline: float) -> dict:
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no answer from LibreOffice")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise EOFError("LibreOffice exited")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)

@@ -1,0 +1,129 @@
+"""The ingest pipeline: an ordered list of small stages sharing one Job.
+
+The runner owns the temporary folder, timing, the error policy and cleanup:
+a stage raises IngestError for a reason the uploader should read; any other
+exception becomes an "internal" failure naming the stage (and is logged with its
+traceback). KeyboardInterrupt and other BaseExceptions pass through untouched so
+a stopping worker can hand the job back instead of failing it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+
+from wenku.core.storage import Storage, get_storage
+from wenku.ingest.errors import IngestError
+from wenku.ingest.models import Conversion
+from wenku.ingest.office.client import OfficeConverter
+from wenku.ingest.pdf import PageInfo
+from wenku.ingest.sniff import Detected, Limits
+
+log = logging.getLogger(__name__)
+
+# Bump when the pipeline's output changes, so stored results are rebuilt.
+PIPELINE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    eager_pages: int
+    page_width: int
+    cover_width: int
+    quality: int
+    max_pixels: int
+    max_pages: int
+
+
+@dataclass
+class Context:
+    """What stages need from the outside world, built once per worker process."""
+
+    office: OfficeConverter
+    storage: Storage
+    limits: Limits
+    render: RenderSettings
+    tmp_root: Path
+
+    @classmethod
+    def from_django(cls, office: OfficeConverter) -> Context:
+        w = settings.WENKU
+        return cls(
+            office=office,
+            storage=get_storage(),
+            limits=Limits(
+                max_bytes=w["WENKU_MAX_UPLOAD_MB"] * 1024 * 1024,
+                zip_max_unpacked=w["WENKU_ZIP_MAX_UNPACKED_MB"] * 1024 * 1024,
+                zip_max_entries=w["WENKU_ZIP_MAX_ENTRIES"],
+                zip_max_ratio=w["WENKU_ZIP_MAX_RATIO"],
+            ),
+            render=RenderSettings(
+                eager_pages=w["WENKU_EAGER_PAGES"],
+                page_width=w["WENKU_PAGE_WIDTH"],
+                cover_width=w["WENKU_COVER_WIDTH"],
+                quality=w["WENKU_WEBP_QUALITY"],
+                max_pixels=w["WENKU_MAX_PAGE_PIXELS"],
+                max_pages=w["WENKU_MAX_PAGES"],
+            ),
+            tmp_root=settings.DATA_DIR / "tmp",
+        )
+
+
+@dataclass
+class Job:
+    conversion: Conversion
+    original_name: str
+    workdir: Path
+    source: Path
+    detected: Detected | None = None
+    pdf: Path | None = None
+    pages: list[PageInfo] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Stage(Protocol):
+    name: str
+
+    def run(self, job: Job, ctx: Context) -> None:
+        """Do this stage's work on the job, or raise IngestError."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    stage: str = ""
+    code: str = ""
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def run(conversion: Conversion, original_name: str, stages: Sequence[Stage], ctx: Context) -> Outcome:
+    """Run every stage in order on one conversion; return how it ended."""
+    ctx.tmp_root.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="job-", dir=ctx.tmp_root))
+    job = Job(conversion, original_name, workdir, workdir / "original")
+    stage_name = "fetch"
+    try:
+        ctx.storage.fetch(conversion.original_key, job.source)
+        for stage in stages:
+            stage_name = stage.name
+            started = time.perf_counter()
+            stage.run(job, ctx)
+            job.timings[stage.name] = round(time.perf_counter() - started, 4)
+        log.info("ingested %s in %s", conversion.sha256[:12], job.timings)
+        return Outcome(ok=True)
+    except IngestError as exc:
+        log.info("ingest of %s failed at %s: %s", conversion.sha256[:12], stage_name, exc)
+        return Outcome(False, stage_name, exc.code, exc.params)
+    except Exception:
+        log.exception("ingest of %s crashed at %s", conversion.sha256[:12], stage_name)
+        return Outcome(False, stage_name, "internal", {"stage": stage_name})
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

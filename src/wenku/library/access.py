@@ -1,0 +1,31 @@
+"""Who may see what. One place, used by every route that serves a document's content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wenku.ingest.models import Status
+from wenku.library.models import Document
+
+
+def is_privileged(user: Any, document: Document) -> bool:
+    """The uploader and staff see everything of a document, whatever its state."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.pk == document.owner_id or user.is_staff)
+    )
+
+
+def can_view_document(user: Any, document: Document) -> bool:
+    return document.status == Status.READY or is_privileged(user, document)
+
+
+def can_view_page(user: Any, document: Document, number: int) -> bool:
+    """Pages up to the free-preview limit are for everyone; the rest for the entitled.
+
+    (Purchases and memberships join the entitled when the economy lands.)
+    """
+    if not can_view_document(user, document):
+        return False
+    return number <= document.free_pages or is_privileged(user, document)

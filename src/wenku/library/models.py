@@ -1,0 +1,118 @@
+"""The library: documents, and the categories and tags that organise them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wenku.ingest.errors import describe
+from wenku.ingest.models import Conversion, Status
+
+
+class Category(models.Model):
+    """A node of the category tree; a site edits the tree in the admin."""
+
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent} / {self.name}" if self.parent_id else self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def public(self) -> DocumentQuerySet:
+        return self.filter(status=Status.READY)
+
+
+class Document(models.Model):
+    """One upload: what its uploader said about it, and where its processing stands.
+
+    The converted content (pages, text, images) belongs to its ``conversion``,
+    which identical uploads share.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents",
+        verbose_name=_("uploader"),
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents",
+        verbose_name=_("category"),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="documents", verbose_name=_("tags"))
+    conversion = models.ForeignKey(Conversion, on_delete=models.PROTECT, related_name="documents")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size"))
+    format = models.CharField(_("format"), max_length=10, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    char_count = models.PositiveIntegerField(_("characters"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    failure_stage = models.CharField(max_length=20, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
+    preview_pages = models.PositiveIntegerField(
+        _("free preview pages"), null=True, blank=True,
+        help_text=_("Empty: the site default. Pages past this need a download or membership."),
+    )
+    upload_ip = models.GenericIPAddressField(_("upload IP"), null=True, blank=True)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["category", "status"]),
+            models.Index(fields=["owner", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("library:document", args=[self.pk])
+
+    @property
+    def failure_reason(self) -> str:
+        return describe(self.failure_code, self.failure_params) if self.failure_code else ""
+
+    @property
+    def free_pages(self) -> int:
+        """Pages anyone may view: the document's own limit, else the site default."""
+        if self.preview_pages is not None:
+            return self.preview_pages
+        return int(settings.WENKU["WENKU_PREVIEW_PAGES"])

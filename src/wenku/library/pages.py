@@ -1,0 +1,53 @@
+"""Page images: stored ones served as they are, missing ones rendered on first request."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from wenku.core.storage import get_storage
+from wenku.ingest import pdf as pdfmod
+from wenku.ingest.models import Conversion, Page, Status
+
+
+class PageUnavailable(LookupError):
+    """The page does not exist, or its document is not converted yet."""
+
+
+def page_image(conversion: Conversion, number: int) -> bytes:
+    """The WebP image of page ``number``, rendering and storing it if needed."""
+    page = Page.objects.filter(conversion=conversion, number=number).first()
+    if page is None:
+        raise PageUnavailable(number)
+    storage = get_storage()
+    key = Page.image_key_for(conversion.sha256, number)
+    if page.rendered:
+        try:
+            with storage.open(key) as fh:
+                return fh.read()
+        except FileNotFoundError:
+            pass  # lost from storage: render it again
+    if conversion.status != Status.READY:
+        raise PageUnavailable(number)
+    data = _render(conversion, number)
+    storage.put_bytes(key, data)
+    Page.objects.filter(pk=page.pk).update(rendered=True)
+    return data
+
+
+def _render(conversion: Conversion, number: int) -> bytes:
+    w = settings.WENKU
+    local = settings.DATA_DIR / "tmp" / f"render-{conversion.sha256}.pdf"
+    storage = get_storage()
+    path = getattr(storage, "path", None)
+    source = path(conversion.pdf_key) if path else local
+    if not path:
+        storage.fetch(conversion.pdf_key, local)
+    try:
+        with pdfmod.open_pdf(source) as doc:
+            image = pdfmod.render_page(
+                doc, number - 1, w["WENKU_PAGE_WIDTH"], w["WENKU_MAX_PAGE_PIXELS"]
+            )
+        return pdfmod.encode_webp(image, w["WENKU_WEBP_QUALITY"])
+    finally:
+        if not path:
+            local.unlink(missing_ok=True)
