@@ -78,7 +78,8 @@ def render_scale(width_pt: float, height_pt: float, target_width: int, max_pixel
     if width_pt * height_pt * scale * scale > max_pixels:
         scale = (max_pixels / (width_pt * height_pt)) ** 0.5
     scale = min(scale, MAX_SIDE / width_pt, MAX_SIDE / height_pt)
-    return scale
+    # PDFium rounds the bitmap size up; keep float error from adding a pixel.
+    return scale * (1 - 1e-9)
 
 
 def render_page(doc: pdfium.PdfDocument, index: int, width: int, max_pixels: int) -> Image.Image:

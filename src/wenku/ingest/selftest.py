@@ -9,7 +9,7 @@ several-fold, boxes do not.
 
 from __future__ import annotations
 
-import tempfile
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +49,12 @@ def chinese_docx(pages: list[str]) -> bytes:
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
         f"<w:body>{''.join(paragraphs)}</w:body></w:document>"
     )
-    path = tempfile.SpooledTemporaryFile()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
         zf.writestr("_rels/.rels", _RELS)
         zf.writestr("word/document.xml", document)
-    path.seek(0)
-    return path.read()
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,106 @@
+"""Shared fixtures. Every test gets its own data folder; LibreOffice is started once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Settings are read once, when Django starts: point them at a throw-away folder first.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="wenku-tests-"))
+os.environ["WENKU_DATA_DIR"] = str(_SESSION_DIR)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenku.settings")
+
+import pytest  # noqa: E402
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """A fresh data folder (files, tmp) for each test."""
+    from wenku.core.storage import reset_storage
+
+    folder = tmp_path / "data"
+    for sub in ("files", "tmp"):
+        (folder / sub).mkdir(parents=True)
+    settings.DATA_DIR = folder
+    settings.WENKU = dict(settings.WENKU)
+    reset_storage()
+    yield folder
+    reset_storage()
+
+
+@pytest.fixture(scope="session")
+def office() -> Iterator[object]:
+    """One warm, sandboxed LibreOffice for the whole session."""
+    from django.conf import settings
+
+    from wenku.ingest.office.client import OfficeConverter, OfficeSettings
+
+    workdir = _SESSION_DIR / "office"
+    workdir.mkdir(exist_ok=True)
+    base = OfficeSettings.from_django()
+    converter = OfficeConverter(
+        OfficeSettings(**{**base.__dict__, "workdir": workdir})
+    )
+    converter.start()
+    assert settings.WENKU["WENKU_OFFICE_SANDBOX"] == "bwrap"
+    yield converter
+    converter.close()
+
+
+@pytest.fixture
+def ingest(office, monkeypatch):  # type: ignore[no-untyped-def]
+    """Run ingest jobs in this process with the session's LibreOffice and this test's data folder."""
+    from wenku.ingest import jobs
+    from wenku.ingest.pipeline import Context
+
+    context = Context.from_django(office)
+    monkeypatch.setattr(jobs, "get_context", lambda: context)
+    return context
+
+
+@pytest.fixture
+def user(db):  # type: ignore[no-untyped-def]
+    from wenku.accounts.models import User
+
+    return User.objects.create_user("alice", "alice@example.com", "correct horse battery")
+
+
+@pytest.fixture
+def other_user(db):  # type: ignore[no-untyped-def]
+    from wenku.accounts.models import User
+
+    return User.objects.create_user("bob", "bob@example.com", "correct horse battery")
+
+
+@pytest.fixture
+def upload(user):  # type: ignore[no-untyped-def]
+    """upload(name, data, **fields) → a queued Document owned by `user`."""
+    import io
+
+    from wenku.library.domain import create_document
+
+    def _upload(name: str, data: bytes, **fields: object):  # type: ignore[no-untyped-def]
+        return create_document(owner=fields.pop("owner", user), stream=io.BytesIO(data), original_name=name, **fields)  # type: ignore[arg-type]
+
+    return _upload
+
+
+@pytest.fixture
+def ingested(upload, ingest):  # type: ignore[no-untyped-def]
+    """ingested(name, data) → the Document after its ingest job ran here."""
+    from wenku.ingest.jobs import process_document
+
+    def _ingested(name: str, data: bytes, **fields: object):  # type: ignore[no-untyped-def]
+        doc = upload(name, data, **fields)
+        process_document(doc.pk)
+        doc.refresh_from_db()
+        return doc
+
+    return _ingested
