@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import cache
 
 from wenku.ingest.office.client import OfficeConverter, OfficeSettings
 from wenku.ingest.pipeline import Context
 
 _worker_id = threading.local()
+_lock = threading.Lock()
+_context: Context | None = None
 
 
-@cache
 def get_context() -> Context:
-    return Context.from_django(OfficeConverter(OfficeSettings.from_django()))
+    """This process's context, created on first use (thread-safe: the worker prewarms it)."""
+    global _context
+    with _lock:
+        if _context is None:
+            _context = Context.from_django(OfficeConverter(OfficeSettings.from_django()))
+        return _context
 
 
 def reset_context() -> None:
-    if get_context.cache_info().currsize:
-        get_context().office.close()
-    get_context.cache_clear()
+    global _context
+    with _lock:
+        if _context is not None:
+            _context.office.close()
+        _context = None
 
 
 def set_worker_id(worker_id: str) -> None:

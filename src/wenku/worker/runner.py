@@ -81,7 +81,9 @@ class Worker:
         heart = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heart.start()
         if self.prewarm:
-            threading.Thread(target=self._prewarm, name="prewarm", daemon=True).start()
+            # In this thread, not a helper thread: bubblewrap's --die-with-parent follows
+            # the *thread* that started it, and would kill LibreOffice when a helper ends.
+            self._prewarm()
         log.info("worker %s started", self.worker_id)
         try:
             while self.running:

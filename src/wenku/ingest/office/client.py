@@ -36,6 +36,10 @@ FONTS_CONF = HERE / "fonts.conf"
 START_TIMEOUT = 120.0
 
 
+class _Gone(Exception):
+    """The bridge was gone before the request reached it."""
+
+
 class OfficeUnavailable(RuntimeError):
     """LibreOffice could not be started at all (not installed, sandbox refused ...)."""
 
@@ -80,7 +84,11 @@ class OfficeConverter:
     # --- lifecycle
 
     def start(self) -> None:
-        """Start LibreOffice now (a worker calls this at boot so the first upload is fast)."""
+        """Start LibreOffice now (a worker calls this at boot so the first upload is fast).
+
+        Call it from a thread that lives as long as the converter is used: the sandbox
+        dies with the thread that started it (PR_SET_PDEATHSIG follows threads).
+        """
         with self._lock:
             if self.proc is None:
                 self._spawn()
@@ -190,10 +198,12 @@ class OfficeConverter:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            if proc.stdin:
-                proc.stdin.close()
-            if proc.stdout:
-                proc.stdout.close()
+            for pipe in (proc.stdin, proc.stdout):
+                try:
+                    if pipe:
+                        pipe.close()
+                except OSError:
+                    pass
             proc.wait()
         if self.jobdir is not None:
             shutil.rmtree(self.jobdir, ignore_errors=True)
@@ -215,7 +225,18 @@ class OfficeConverter:
                     log.error("%s", exc)
                     raise IngestError("converter_unavailable") from None
             try:
-                self._convert(source, target, html, timeout)
+                try:
+                    self._convert(source, target, html, timeout)
+                except _Gone:
+                    # LibreOffice died while idle (before it saw this document): start
+                    # a fresh one and give the document its chance.
+                    log.warning("LibreOffice had exited; restarting it")
+                    self._kill()
+                    self._spawn()
+                    self._convert(source, target, html, timeout)
+            except _Gone:
+                self._kill()
+                raise IngestError("convert_crashed") from None
             except BaseException:
                 # A failed or interrupted conversion may leave LibreOffice in any state.
                 self._kill()
@@ -238,8 +259,11 @@ class OfficeConverter:
                 "out": str(inside / slot.name / "out.pdf"),
                 "html": html,
             }
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-            self.proc.stdin.flush()
+            try:
+                self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+                self.proc.stdin.flush()
+            except BrokenPipeError:
+                raise _Gone() from None
             try:
                 reply = self._read_reply(time.monotonic() + timeout)
             except TimeoutError:
