@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenku.api.auth import OPTIONAL, REQUIRED, auth_user
@@ -123,7 +123,7 @@ def upload_document(
     category: Form[str] = "",
     tags: Form[str] = "",
     preview_pages: Form[int | None] = None,
-) -> tuple[int, object]:
+) -> Status[object]:
     """Multipart upload. Returns at once with status `queued`; poll the document to follow it."""
     user = auth_user(request)
     chosen = None
@@ -133,10 +133,10 @@ def upload_document(
             lookup |= Q(pk=int(category))
         chosen = Category.objects.filter(lookup).first()
         if chosen is None:
-            return 400, Error(detail=f"unknown category {category!r}")
+            return Status(400, Error(detail=f"unknown category {category!r}"))
     limit = settings.WENKU["WENKU_PREVIEW_PAGES"]
     if preview_pages is not None and not (1 <= preview_pages <= limit or user.is_staff):
-        return 400, Error(detail=f"preview_pages must be between 1 and {limit}")
+        return Status(400, Error(detail=f"preview_pages must be between 1 and {limit}"))
     try:
         doc = create_document(
             owner=user,
@@ -150,12 +150,15 @@ def upload_document(
             preview_pages=preview_pages,
         )
     except UploadRejected as exc:
-        return 413, Error(detail=str(exc))
-    return 201, Created(
-        id=doc.pk,
-        status=doc.status,
-        url=doc.get_absolute_url(),
-        api_url=reverse("api:document_detail", args=[doc.pk]),
+        return Status(413, Error(detail=str(exc)))
+    return Status(
+        201,
+        Created(
+            id=doc.pk,
+            status=doc.status,
+            url=doc.get_absolute_url(),
+            api_url=reverse("api:document_detail", args=[doc.pk]),
+        ),
     )
 
 
@@ -174,15 +177,15 @@ def get_page(request: HttpRequest, document_id: int, number: int) -> object:
     """Pages past the document's free-preview limit are refused (403) unless you are entitled."""
     doc = _visible(request, document_id)
     if number < 1 or (doc.page_count is not None and number > doc.page_count):
-        return 404, Error(detail="no such page")
+        return Status(404, Error(detail="no such page"))
     if not access.can_view_page(auth_user(request), doc, number):
-        return 403, Error(
-            detail=f"page {number} is past the free preview of {doc.free_pages} pages"
+        return Status(
+            403, Error(detail=f"page {number} is past the free preview of {doc.free_pages} pages")
         )
     try:
         data = page_image(doc.conversion, number)
     except PageUnavailable:
-        return 404, Error(detail="page not available yet")
+        return Status(404, Error(detail="page not available yet"))
     response = HttpResponse(data, content_type="image/webp")
     response["Cache-Control"] = "private, max-age=3600"
     return response

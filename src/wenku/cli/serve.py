@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
+import time
 
 NAME = "serve"
 HELP = "Run Wenku: migrate the database, start the web server and a worker."
@@ -36,10 +39,23 @@ def handle(args: argparse.Namespace) -> int:
     if not args.no_worker:
         children.append(Child("worker", [sys.executable, "-m", "wenku", "worker"], restart=True))
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"Wenku is running at http://{host}:{args.port}/", flush=True)
-    print(f"  data folder: {settings.DATA_DIR}", flush=True)
-    print("  press Ctrl-C to stop", flush=True)
-    env = {"WENKU_DATA_DIR": str(settings.DATA_DIR)}
-    import os
 
-    return Supervisor(children, env={**os.environ, **env}).run()
+    def announce() -> None:
+        if _wait_for_port(host, args.port, seconds=60):
+            print(f"Wenku is running at http://{host}:{args.port}/", flush=True)
+            print(f"  data folder: {settings.DATA_DIR}", flush=True)
+            print("  press Ctrl-C to stop", flush=True)
+
+    env = {**os.environ, "WENKU_DATA_DIR": str(settings.DATA_DIR)}
+    return Supervisor(children, env=env).run(on_started=announce)
+
+
+def _wait_for_port(host: str, port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False

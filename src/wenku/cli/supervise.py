@@ -11,8 +11,9 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 log = logging.getLogger("wenku.supervise")
@@ -40,11 +41,13 @@ class Supervisor:
     def _on_signal(self, signum: int, frame: object) -> None:
         self.stopping = True
 
-    def run(self) -> int:
+    def run(self, on_started: Callable[[], None] | None = None) -> int:
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
         for child in self.children:
             child.start(self.env)
+        if on_started is not None:
+            threading.Thread(target=on_started, daemon=True).start()
         status = 0
         while not self.stopping:
             time.sleep(0.2)

@@ -1,0 +1,93 @@
+"""The server-rendered pages of this stage: accounts, the upload form, my uploads, a document."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories.pdf import make_pdf
+from wenku.accounts.models import User
+from wenku.library.models import Category, Document
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_log_out_and_in(client):
+    response = client.post(reverse("accounts:register"), {
+        "username": "reader", "email": "r@example.com",
+        "password1": "a long enough password 42", "password2": "a long enough password 42",
+    })
+    assert response.status_code == 302
+    assert User.objects.filter(username="reader").exists()
+    assert client.get(reverse("library:my_uploads")).status_code == 200  # logged in
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("library:my_uploads")).status_code == 302  # logged out
+    response = client.post(reverse("accounts:login"), {"username": "reader", "password": "a long enough password 42"})
+    assert response.status_code == 302
+    assert client.get(reverse("library:my_uploads")).status_code == 200
+
+
+def test_upload_page_requires_login(client):
+    response = client.get(reverse("library:upload"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_upload_form_without_javascript_accepts_several_files(client, user):
+    category = Category.objects.create(name="合同范本", slug="hetong")
+    client.force_login(user)
+    page = client.get(reverse("library:upload"))
+    assert b'multiple' in page.content and b"upload.js" in page.content
+    response = client.post(reverse("library:upload"), {
+        "files": [SimpleUploadedFile("一.pdf", make_pdf(1)), SimpleUploadedFile("二.pdf", make_pdf(2))],
+        "category": category.pk, "tags": "合同, 范本", "description": "说明",
+    })
+    assert response.status_code == 302
+    docs = Document.objects.order_by("pk")
+    assert [d.title for d in docs] == ["一", "二"]
+    assert all(d.category == category and d.description == "说明" for d in docs)
+    assert all(sorted(t.name for t in d.tags.all()) == ["合同", "范本"] for d in docs)
+    mine = client.get(reverse("library:my_uploads")).content.decode()
+    assert "一" in mine and "二" in mine
+
+
+def test_my_uploads_shows_failure_reasons(client, user, ingested):
+    from django.utils import translation
+
+    ingested("empty.txt", b"")
+    client.force_login(user)
+    with translation.override("en"):
+        page = client.get(reverse("library:my_uploads"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The file is empty." in page
+
+
+def test_document_page_shows_free_pages_and_the_end_of_preview(client, ingested):
+    doc = ingested("长文档.pdf", make_pdf(8), title="长文档")
+    html = client.get(doc.get_absolute_url()).content.decode()
+    assert "长文档" in html and "约8页" in html
+    for n in range(1, 6):
+        assert f"/api/v1/documents/{doc.pk}/pages/{n}" in html
+    assert f"/api/v1/documents/{doc.pk}/pages/6" not in html
+    assert 'class="preview-end"' in html
+
+
+def test_unfinished_document_page_is_only_for_its_owner(client, user, other_user, upload):
+    doc = upload("a.pdf", make_pdf(1))
+    assert client.get(doc.get_absolute_url()).status_code == 404
+    client.force_login(other_user)
+    assert client.get(doc.get_absolute_url()).status_code == 404
+    client.force_login(user)
+    assert client.get(doc.get_absolute_url()).status_code == 200
+
+
+def test_home_lists_ready_documents(client, ingested, upload):
+    ready = ingested("好.pdf", make_pdf(1), title="已发布的文档")
+    upload("b.pdf", make_pdf(1, text="queued"), title="还在排队的文档")
+    html = client.get("/").content.decode()
+    assert ready.title in html and "还在排队的文档" not in html
+
+
+def test_admin_lists_documents(admin_client, ingested):
+    ingested("a.pdf", make_pdf(1), title="管理后台可见")
+    response = admin_client.get("/admin/library/document/")
+    assert response.status_code == 200 and "管理后台可见" in response.content.decode()
