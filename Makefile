@@ -17,7 +17,7 @@ test: venv messages
 lint: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy
+	WENKU_DATA_DIR=$${TMPDIR:-/tmp}/wenku-lint $(BIN)/mypy
 
 bench: venv messages
 	@scripts/system-packages.sh test

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-# Settings are read once, when Django starts: point them at a throw-away folder first.
-_SESSION_DIR = Path(tempfile.mkdtemp(prefix="wenku-tests-"))
-os.environ["WENKU_DATA_DIR"] = str(_SESSION_DIR)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenku.settings")
+import pytest
+from django.conf import settings as django_settings
 
-import pytest  # noqa: E402
+# tests/settings.py made this folder for the session (it holds the test database).
+_SESSION_DIR = Path(django_settings.DATA_DIR)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -45,9 +42,7 @@ def office() -> Iterator[object]:
     workdir = _SESSION_DIR / "office"
     workdir.mkdir(exist_ok=True)
     base = OfficeSettings.from_django()
-    converter = OfficeConverter(
-        OfficeSettings(**{**base.__dict__, "workdir": workdir})
-    )
+    converter = OfficeConverter(OfficeSettings(**{**base.__dict__, "workdir": workdir}))
     converter.start()
     assert settings.WENKU["WENKU_OFFICE_SANDBOX"] == "bwrap"
     yield converter
@@ -56,7 +51,7 @@ def office() -> Iterator[object]:
 
 @pytest.fixture
 def ingest(office, monkeypatch):  # type: ignore[no-untyped-def]
-    """Run ingest jobs in this process with the session's LibreOffice and this test's data folder."""
+    """Run ingest jobs here, with the session's LibreOffice and this test's data folder."""
     from wenku.ingest import jobs
     from wenku.ingest.pipeline import Context
 
@@ -87,7 +82,9 @@ def upload(user):  # type: ignore[no-untyped-def]
     from wenku.library.domain import create_document
 
     def _upload(name: str, data: bytes, **fields: object):  # type: ignore[no-untyped-def]
-        return create_document(owner=fields.pop("owner", user), stream=io.BytesIO(data), original_name=name, **fields)  # type: ignore[arg-type]
+        return create_document(
+            owner=fields.pop("owner", user), stream=io.BytesIO(data), original_name=name, **fields
+        )  # type: ignore[arg-type]
 
     return _upload
 

@@ -29,8 +29,13 @@ def test_defaults_load():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("WENKU_PREVIEW_PAGES", "zero"), ("WENKU_PREVIEW_PAGES", "0"), ("WENKU_DEBUG", "maybe"),
-     ("WENKU_OFFICE_SANDBOX", "docker"), ("WENKU_OFFICE_TIMEOUT", "-1")],
+    [
+        ("WENKU_PREVIEW_PAGES", "zero"),
+        ("WENKU_PREVIEW_PAGES", "0"),
+        ("WENKU_DEBUG", "maybe"),
+        ("WENKU_OFFICE_SANDBOX", "docker"),
+        ("WENKU_OFFICE_TIMEOUT", "-1"),
+    ],
 )
 def test_bad_values_name_the_variable(name, value):
     with pytest.raises(config.ConfigError, match=name):
@@ -42,7 +47,13 @@ def test_database_url():
 
     pg = database_settings("postgresql://wenku:s%40cret@db.example:5433/wenku", Path("/d"))
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
-        "django.db.backends.postgresql", "wenku", "wenku", "s@cret", "db.example", "5433")
+        "django.db.backends.postgresql",
+        "wenku",
+        "wenku",
+        "s@cret",
+        "db.example",
+        "5433",
+    )
     assert database_settings("", Path("/d"))["NAME"] == Path("/d/wenku.sqlite3")
     with pytest.raises(ValueError):
         database_settings("mysql://x/y", Path("/d"))

@@ -95,7 +95,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WENKU_LANGUAGE", "zh-hans", "Default interface language.", _choice("zh-hans", "en")),
     Setting("WENKU_TIME_ZONE", "Asia/Shanghai", "Time zone used to show dates."),
     # --- uploads and the pipeline
-    Setting("WENKU_MAX_UPLOAD_MB", "200", "Largest file accepted for upload, in MB.", _positive_int),
+    Setting(
+        "WENKU_MAX_UPLOAD_MB", "200", "Largest file accepted for upload, in MB.", _positive_int
+    ),
     Setting(
         "WENKU_MAX_PAGES",
         "3000",
@@ -201,7 +203,9 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     # --- web server
-    Setting("WENKU_WEB_PROCESSES", "2", "Web server processes started by `wenku serve`.", _positive_int),
+    Setting(
+        "WENKU_WEB_PROCESSES", "2", "Web server processes started by `wenku serve`.", _positive_int
+    ),
     Setting("WENKU_WEB_THREADS", "4", "Threads per web server process.", _positive_int),
 )
 

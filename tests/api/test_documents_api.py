@@ -39,14 +39,24 @@ def post_file(client: Client, name: str, data: bytes, headers=None, **fields):
 def test_upload_with_a_token_returns_id_and_status(client, token):
     category = Category.objects.create(name="教案", slug="jiaoan")
     response = post_file(
-        client, "教学设计.pdf", make_pdf(2), bearer(token),
-        title="三年级数学教学设计", description="第一单元", category="jiaoan", tags="数学, 三年级，人教版",
+        client,
+        "教学设计.pdf",
+        make_pdf(2),
+        bearer(token),
+        title="三年级数学教学设计",
+        description="第一单元",
+        category="jiaoan",
+        tags="数学, 三年级，人教版",
     )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "queued"
     doc = Document.objects.get(pk=body["id"])
-    assert (doc.title, doc.description, doc.category) == ("三年级数学教学设计", "第一单元", category)
+    assert (doc.title, doc.description, doc.category) == (
+        "三年级数学教学设计",
+        "第一单元",
+        category,
+    )
     assert sorted(t.name for t in doc.tags.all()) == ["三年级", "人教版", "数学"]
     assert body["api_url"] == f"/api/v1/documents/{doc.pk}"
 
@@ -87,8 +97,21 @@ def test_document_detail_fields(client, token, ingest):
     doc_id = response.json()["id"]
     process_document(doc_id)
     body = client.get(f"/api/v1/documents/{doc_id}").json()
-    for field in ("id", "title", "status", "failure_reason", "format", "size", "pages", "chars",
-                  "cover_url", "created_at", "owner", "category", "tags"):
+    for field in (
+        "id",
+        "title",
+        "status",
+        "failure_reason",
+        "format",
+        "size",
+        "pages",
+        "chars",
+        "cover_url",
+        "created_at",
+        "owner",
+        "category",
+        "tags",
+    ):
         assert field in body
     assert body["status"] == "ready" and body["format"] == "docx" and body["pages"] == 2
     assert body["chars"] > 500 and body["chars_display"].startswith("约")
@@ -122,7 +145,9 @@ def test_anonymous_reader_gets_exactly_the_free_pages(client, twenty_pages):
     """Given a 20-page document with the site limit of 5, every page number is tried."""
     doc = twenty_pages
     assert doc.free_pages == 5
-    codes = {n: client.get(f"/api/v1/documents/{doc.pk}/pages/{n}").status_code for n in range(0, 23)}
+    codes = {
+        n: client.get(f"/api/v1/documents/{doc.pk}/pages/{n}").status_code for n in range(0, 23)
+    }
     assert [n for n, c in codes.items() if c == 200] == [1, 2, 3, 4, 5]
     assert all(codes[n] == 403 for n in range(6, 21))
     assert codes[0] == 404 and codes[21] == 404 and codes[22] == 404

@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 def run_env(data_dir):
     return {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "wenku.settings",
         "WENKU_DATA_DIR": str(data_dir),
         "WENKU_DATABASE_URL": f"sqlite://{connection.settings_dict['NAME']}",
         "WENKU_WORKER_POLL_SECONDS": "0.05",
@@ -33,7 +34,10 @@ def run_env(data_dir):
 
 def wenku(env, *args, timeout=180):
     return subprocess.run(
-        [sys.executable, "-m", "wenku", *args], env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "wenku", *args],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
 
@@ -47,8 +51,18 @@ def test_import_a_folder_and_wait(tmp_path, run_env, user):
     (folder / "sub" / "空.txt").write_bytes(b"")
     (folder / ".hidden.pdf").write_bytes(make_pdf(1))
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
-    result = wenku(run_env, "import", str(folder), "--owner", "alice", "--category", "工作总结",
-                   "--tags", "导入", "--wait")
+    result = wenku(
+        run_env,
+        "import",
+        str(folder),
+        "--owner",
+        "alice",
+        "--category",
+        "工作总结",
+        "--tags",
+        "导入",
+        "--wait",
+    )
     assert result.returncode == 1, result.stderr  # one file failed
     docs = {d.original_name: d for d in Document.objects.all()}
     assert set(docs) == {"年度总结.docx", "报表.pdf", "空.txt"}
@@ -78,7 +92,13 @@ def test_import_without_an_owner_says_what_to_do(tmp_path, run_env, db):
 def test_doctor_checks_everything_for_real(run_env):
     result = wenku(run_env, "doctor")
     assert result.returncode == 0, result.stdout
-    for check in ("soffice.bin", "python3-uno", "bubblewrap", "Noto Sans CJK SC", "Chinese conversion"):
+    for check in (
+        "soffice.bin",
+        "python3-uno",
+        "bubblewrap",
+        "Noto Sans CJK SC",
+        "Chinese conversion",
+    ):
         assert check in result.stdout
     assert "All checks passed." in result.stdout
 
@@ -103,7 +123,10 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(run_env, user, tm
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "wenku", "serve", "--port", str(port)],
-        env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=run_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -118,13 +141,19 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(run_env, user, tm
                 assert time.monotonic() < deadline, "wenku serve did not answer"
                 time.sleep(0.2)
         family = {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
-        names = " ".join(" ".join(psutil.Process(p).cmdline()) for p in family if psutil.pid_exists(p))
+        names = " ".join(
+            " ".join(psutil.Process(p).cmdline()) for p in family if psutil.pid_exists(p)
+        )
         assert "gunicorn" in names and "worker" in names
         # An upload through the API is processed by the worker serve started.
         import requests
 
-        with requests.post(base + "/api/v1/documents", files={"file": ("a.pdf", make_pdf(2))},
-                           headers={"Authorization": f"Bearer {token}"}, timeout=30) as r:
+        with requests.post(
+            base + "/api/v1/documents",
+            files={"file": ("a.pdf", make_pdf(2))},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ) as r:
             doc_id = r.json()["id"]
         deadline = time.monotonic() + 60
         while Document.objects.get(pk=doc_id).status != "ready":
@@ -134,7 +163,9 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(run_env, user, tm
         proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert proc.wait(timeout=30) == 0
         time.sleep(0.5)
-        left = [p for p in family if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
+        left = [
+            p for p in family if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"
+        ]
         assert left == [], "processes left running after Ctrl-C"
         assert "Wenku is running at" in proc.stdout.read()
     finally:

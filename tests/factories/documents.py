@@ -16,7 +16,6 @@ import openpyxl
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from pptx import Presentation
-from pptx.util import Inches
 
 COMMON = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种"
@@ -33,7 +32,9 @@ def chinese(n: int, seed: int = 1) -> str:
 # --- ordinary documents
 
 
-def make_docx(pages: int = 3, *, seed: int = 1, font: str = "宋体", title: str = "工作总结") -> bytes:
+def make_docx(
+    pages: int = 3, *, seed: int = 1, font: str = "宋体", title: str = "工作总结"
+) -> bytes:
     """A Word file with ``pages`` pages (explicit page breaks), each a heading and paragraphs."""
     document = docx.Document()
     normal = document.styles["Normal"]
@@ -127,7 +128,8 @@ def make_epub(chapters: int = 3, *, seed: int = 6) -> bytes:
                 '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>c</title>'
                 "<script>alert(1)</script></head><body>"
                 f"<h1>第{i + 1}章</h1><p>{chinese(400, seed * 100 + i)}</p>"
-                f'<div>{chinese(50, seed * 100 + i + 50)}<img src="file:///etc/passwd" alt="插图"/></div>'
+                f"<div>{chinese(50, seed * 100 + i + 50)}"
+                '<img src="file:///etc/passwd" alt="插图"/></div>'
                 "</body></html>",
             )
     return buffer.getvalue()
@@ -141,10 +143,13 @@ def make_gbk_text(*, seed: int = 7) -> bytes:
 
 
 def zip_bomb_docx(unpacked_mb: int = 300) -> bytes:
-    """A real .docx whose document.xml inflates to ``unpacked_mb`` MB (packs to a few hundred KB)."""
+    """A real .docx whose document.xml inflates to ``unpacked_mb`` MB (packs to ~1 KB per MB)."""
     base = make_docx(1)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "word/document.xml":
@@ -164,27 +169,30 @@ def zip_bomb_docx(unpacked_mb: int = 300) -> bytes:
 
 
 def external_image_docx(target: str) -> bytes:
-    """A .docx showing an image linked (not embedded) from ``target`` (an http:// or file:// URL)."""
+    """A .docx showing an image linked, not embedded, from ``target`` (http:// or file://)."""
     base = make_docx(1)
     rel = (
         '<Relationship Id="rIdExt1" Type="http://schemas.openxmlformats.org/officeDocument/'
         f'2006/relationships/image" Target="{target}" TargetMode="External"/>'
     ).encode()
     drawing = (
-        '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/'
-        'drawingml/2006/wordprocessingDrawing"><wp:extent cx="3000000" cy="3000000"/>'
-        '<wp:docPr id="99" name="linked"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/'
-        'drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/'
-        '2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/'
-        'picture"><pic:nvPicPr><pic:cNvPr id="99" name="linked"/><pic:cNvPicPr/></pic:nvPicPr>'
-        '<pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships" r:link="rIdExt1"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
-        '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="3000000" cy="3000000"/></a:xfrm>'
-        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData>'
-        "</a:graphic></wp:inline></w:drawing></w:r></w:p>"
-    ).encode()
+        b'<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/'
+        b'drawingml/2006/wordprocessingDrawing"><wp:extent cx="3000000" cy="3000000"/>'
+        b'<wp:docPr id="99" name="linked"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/'
+        b'drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/'
+        b'2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/'
+        b'picture"><pic:nvPicPr><pic:cNvPr id="99" name="linked"/><pic:cNvPicPr/></pic:nvPicPr>'
+        b'<pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships" r:link="rIdExt1"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        b'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="3000000" cy="3000000"/></a:xfrm>'
+        b'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData>'
+        b"</a:graphic></wp:inline></w:drawing></w:r></w:p>"
+    )
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "word/_rels/document.xml.rels":
@@ -208,12 +216,19 @@ def dtd_docx() -> bytes:
     """A .docx whose document.xml declares an external entity (XXE)."""
     base = make_docx(1)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "word/document.xml":
                 decl, rest = data.split(b"?>", 1)
-                data = decl + b'?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + rest
+                data = (
+                    decl
+                    + b'?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                    + rest
+                )
             dst.writestr(item, data)
     return out.getvalue()
 

@@ -25,7 +25,13 @@ def test_count_chars(text, expected):
 
 @pytest.mark.parametrize(
     ("count", "shown"),
-    [(0, "约0字"), (856, "约856字"), (5780, "约5.78千字"), (9999, "约10.00千字"), (63695, "约6.37万字")],
+    [
+        (0, "约0字"),
+        (856, "约856字"),
+        (5780, "约5.78千字"),
+        (9999, "约10.00千字"),
+        (63695, "约6.37万字"),
+    ],
 )
 def test_format_chars(count, shown):
     assert format_chars(count) == shown

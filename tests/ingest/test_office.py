@@ -43,9 +43,7 @@ def descendants(pid: int) -> set[int]:
 def fresh_office(tmp_path):
     """A private LibreOffice, for tests that kill or exhaust it."""
     base = OfficeSettings.from_django()
-    converter = OfficeConverter(
-        OfficeSettings(**{**base.__dict__, "workdir": tmp_path / "office"})
-    )
+    converter = OfficeConverter(OfficeSettings(**{**base.__dict__, "workdir": tmp_path / "office"}))
     converter.start()
     yield converter
     converter.close()
@@ -55,7 +53,11 @@ def wait_gone(pids: set[int], seconds: float = 5.0) -> set[int]:
     deadline = time.monotonic() + seconds
     alive = set(pids)
     while alive and time.monotonic() < deadline:
-        alive = {p for p in alive if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE}
+        alive = {
+            p
+            for p in alive
+            if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+        }
         time.sleep(0.05)
     return alive
 
@@ -107,14 +109,14 @@ def test_restart_after_n_conversions(tmp_path):
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
         self.end_headers()
         self.wfile.write(_png())
 
-    do_HEAD = do_OPTIONS = do_PROPFIND = do_GET  # noqa: N815
+    do_HEAD = do_OPTIONS = do_PROPFIND = do_GET
 
     def log_message(self, *args):
         pass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
-from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -25,16 +24,35 @@ def legacy(tmp_path_factory) -> dict[str, bytes]:
     sources = {"docx": f.make_docx(2), "pptx": f.make_pptx(2), "xlsx": f.make_xlsx(1)}
     for ext, data in sources.items():
         (folder / f"src.{ext}").write_bytes(data)
-    targets = {"doc": "docx", "rtf": "docx", "odt": "docx", "ppt": "pptx", "odp": "pptx",
-               "xls": "xlsx", "ods": "xlsx"}
+    targets = {
+        "doc": "docx",
+        "rtf": "docx",
+        "odt": "docx",
+        "ppt": "pptx",
+        "odp": "pptx",
+        "xls": "xlsx",
+        "ods": "xlsx",
+    }
     procs = []
     for target, source in targets.items():
         out = folder / target
-        procs.append(subprocess.Popen(
-            ["soffice", f"-env:UserInstallation=file://{folder}/profile-{target}", "--headless",
-             "--norestore", "--convert-to", target, "--outdir", str(out), str(folder / f"src.{source}")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    "soffice",
+                    f"-env:UserInstallation=file://{folder}/profile-{target}",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    target,
+                    "--outdir",
+                    str(out),
+                    str(folder / f"src.{source}"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     for proc in procs:
         proc.wait(timeout=180)
     return {t: (folder / t / f"src.{t}").read_bytes() for t in targets}
@@ -70,7 +88,9 @@ def assert_ready(doc, fmt: str, min_pages: int = 1):
         ("gbk.txt", f.make_gbk_text, "txt", 1),
     ],
 )
-def test_every_modern_format_becomes_a_counted_previewable_document(ingested, name, build, fmt, pages):
+def test_every_modern_format_becomes_a_counted_previewable_document(
+    ingested, name, build, fmt, pages
+):
     doc = ingested(name, build())
     assert_ready(doc, fmt, pages)
 
@@ -183,7 +203,7 @@ def test_pdf_with_a_password(ingested, tmp_path):
     data = make_pdf(1, user_password=b"user")
     locked = tmp_path / "locked.pdf"
     locked.write_bytes(data)
-    with pytest.raises(pdfium.PdfiumError, match="(?i)password"):
+    with pytest.raises(pdfium.PdfiumError, match=r"(?i)password"):
         pdfium.PdfDocument(str(locked))
     assert len(pdfium.PdfDocument(str(locked), password="user")) == 1  # a real, valid lock
     doc = ingested("locked.pdf", data)

@@ -10,8 +10,12 @@ from tests.factories.pdf import make_pdf
 from wenku.ingest.errors import IngestError
 from wenku.ingest.sniff import Limits, inspect_file
 
-LIMITS = Limits(max_bytes=50 * 1024 * 1024, zip_max_unpacked=300 * 1024 * 1024,
-                zip_max_entries=20000, zip_max_ratio=150)
+LIMITS = Limits(
+    max_bytes=50 * 1024 * 1024,
+    zip_max_unpacked=300 * 1024 * 1024,
+    zip_max_entries=20000,
+    zip_max_ratio=150,
+)
 
 
 def detect(tmp_path, data, name="upload.bin", limits=LIMITS):
@@ -91,13 +95,20 @@ def test_too_large(tmp_path):
 def test_zip_bomb_docx(tmp_path):
     data = f.zip_bomb_docx(300)
     assert len(data) < 1024 * 1024  # a few hundred KB ...
-    assert refused(tmp_path, data, "report.docx") in {"zip_bomb", "zip_ratio"}  # ... refused unopened
+    assert refused(tmp_path, data, "report.docx") in {
+        "zip_bomb",
+        "zip_ratio",
+    }  # ... refused unopened
 
 
 def test_zip_bomb_is_caught_by_real_size_when_ratio_allows(tmp_path):
     """Given a ratio cap high enough to let the entry through, the unpacked total still stops it."""
-    lenient = Limits(max_bytes=LIMITS.max_bytes, zip_max_unpacked=20 * 1024 * 1024,
-                     zip_max_entries=100, zip_max_ratio=10**9)
+    lenient = Limits(
+        max_bytes=LIMITS.max_bytes,
+        zip_max_unpacked=20 * 1024 * 1024,
+        zip_max_entries=100,
+        zip_max_ratio=10**9,
+    )
     assert refused(tmp_path, f.zip_bomb_docx(30), "report.docx", lenient) == "zip_bomb"
 
 

@@ -14,16 +14,23 @@ pytestmark = pytest.mark.django_db
 
 
 def test_register_log_out_and_in(client):
-    response = client.post(reverse("accounts:register"), {
-        "username": "reader", "email": "r@example.com",
-        "password1": "a long enough password 42", "password2": "a long enough password 42",
-    })
+    response = client.post(
+        reverse("accounts:register"),
+        {
+            "username": "reader",
+            "email": "r@example.com",
+            "password1": "a long enough password 42",
+            "password2": "a long enough password 42",
+        },
+    )
     assert response.status_code == 302
     assert User.objects.filter(username="reader").exists()
     assert client.get(reverse("library:my_uploads")).status_code == 200  # logged in
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("library:my_uploads")).status_code == 302  # logged out
-    response = client.post(reverse("accounts:login"), {"username": "reader", "password": "a long enough password 42"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "reader", "password": "a long enough password 42"}
+    )
     assert response.status_code == 302
     assert client.get(reverse("library:my_uploads")).status_code == 200
 
@@ -37,11 +44,19 @@ def test_upload_form_without_javascript_accepts_several_files(client, user):
     category = Category.objects.create(name="合同范本", slug="hetong")
     client.force_login(user)
     page = client.get(reverse("library:upload"))
-    assert b'multiple' in page.content and b"upload.js" in page.content
-    response = client.post(reverse("library:upload"), {
-        "files": [SimpleUploadedFile("一.pdf", make_pdf(1)), SimpleUploadedFile("二.pdf", make_pdf(2))],
-        "category": category.pk, "tags": "合同, 范本", "description": "说明",
-    })
+    assert b"multiple" in page.content and b"upload.js" in page.content
+    response = client.post(
+        reverse("library:upload"),
+        {
+            "files": [
+                SimpleUploadedFile("一.pdf", make_pdf(1)),
+                SimpleUploadedFile("二.pdf", make_pdf(2)),
+            ],
+            "category": category.pk,
+            "tags": "合同, 范本",
+            "description": "说明",
+        },
+    )
     assert response.status_code == 302
     docs = Document.objects.order_by("pk")
     assert [d.title for d in docs] == ["一", "二"]

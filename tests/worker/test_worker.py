@@ -29,6 +29,7 @@ def spawn_worker(data_dir) -> Iterator[Callable[..., subprocess.Popen]]:
     log = open(data_dir / "worker.log", "ab")  # noqa: SIM115
     env = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "wenku.settings",
         "WENKU_DATA_DIR": str(data_dir),
         "WENKU_DATABASE_URL": f"sqlite://{connection.settings_dict['NAME']}",
         "WENKU_WORKER_LEASE_SECONDS": str(LEASE),
@@ -38,8 +39,10 @@ def spawn_worker(data_dir) -> Iterator[Callable[..., subprocess.Popen]]:
     def spawn(*extra: str) -> subprocess.Popen:
         proc = subprocess.Popen(
             [sys.executable, "-m", "wenku", "worker", *extra],
-            env=env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=log,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
         )
         procs.append(proc)
         return proc
@@ -91,7 +94,7 @@ def test_concurrency_runs_several_workers(upload, spawn_worker):
 
 
 def test_killed_worker_leaves_its_job_to_the_next(upload, spawn_worker):
-    """Given a worker killed with SIGKILL mid-job, when another worker starts, then it finishes the job."""
+    """Given a worker killed with SIGKILL mid-job, when another starts, then it finishes the job."""
     from django_tasks_db.models import DBTaskResult
 
     doc = upload("大文件.docx", f.make_docx(120))
@@ -101,8 +104,15 @@ def test_killed_worker_leaves_its_job_to_the_next(upload, spawn_worker):
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
     # LibreOffice dies with its worker (bubblewrap --die-with-parent): nothing orphaned.
-    wait_for(lambda: not any(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"
-                             for p in sandbox), 10, "the sandbox to go")
+    wait_for(
+        lambda: (
+            not any(
+                psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in sandbox
+            )
+        ),
+        10,
+        "the sandbox to go",
+    )
     assert status(doc) == "processing"  # half done, not published
     spawn_worker()
     wait_for(lambda: status(doc) == "ready", 120, "the next worker to finish it")
@@ -128,7 +138,9 @@ def test_ctrl_c_hands_the_job_back(upload, spawn_worker):
     assert job.status == "READY"
     conversion = Conversion.objects.get(pk=doc.conversion_id)
     assert (conversion.status, conversion.attempts) == ("queued", 0)
-    assert not [p for p in sandbox if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
+    assert not [
+        p for p in sandbox if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"
+    ]
     spawn_worker()
     wait_for(lambda: status(doc) == "ready", 120, "the job to finish later")
 
@@ -136,12 +148,19 @@ def test_ctrl_c_hands_the_job_back(upload, spawn_worker):
 def test_a_document_that_keeps_killing_workers_fails_with_a_reason(upload, spawn_worker):
     doc = upload("毒药.docx", f.make_docx(120, seed=4))
     attempts = settings.WENKU["WENKU_WORKER_MAX_ATTEMPTS"]
+
+    def taken(n: int) -> Callable[[], bool]:
+        return lambda: (
+            Conversion.objects.get(pk=doc.conversion_id).attempts == n
+            and status(doc) == "processing"
+        )
+
     for attempt in range(1, attempts + 1):
         worker = spawn_worker()
         wait_for(
-            lambda: Conversion.objects.get(pk=doc.conversion_id).attempts == attempt
-            and status(doc) == "processing",
-            60, f"attempt {attempt}",
+            taken(attempt),
+            60,
+            f"attempt {attempt}",
         )
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()

@@ -191,7 +191,9 @@ def get_page(request: HttpRequest, document_id: int, number: int) -> object:
     return response
 
 
-@router.get("/documents/{document_id}/cover", url_name="document_cover", summary="Cover image (WebP)")
+@router.get(
+    "/documents/{document_id}/cover", url_name="document_cover", summary="Cover image (WebP)"
+)
 def get_cover(request: HttpRequest, document_id: int) -> object:
     from wenku.core.storage import get_storage
 

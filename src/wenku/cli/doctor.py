@@ -51,7 +51,9 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def check_python() -> list[Result]:
-    out = [Result("python", sys.version_info >= (3, 11), sys.version.split()[0], "use Python 3.11+")]
+    out = [
+        Result("python", sys.version_info >= (3, 11), sys.version.split()[0], "use Python 3.11+")
+    ]
     for module in ("pypdfium2", "PIL", "django_tasks_db", "ninja", "charset_normalizer", "lxml"):
         try:
             importlib.import_module(module)
@@ -60,7 +62,9 @@ def check_python() -> list[Result]:
             out.append(Result(f"module {module}", False, str(exc), "pip install -e ."))
     from PIL import features
 
-    out.append(Result("Pillow WebP", bool(features.check("webp")), "WebP encoder", "reinstall Pillow"))
+    out.append(
+        Result("Pillow WebP", bool(features.check("webp")), "WebP encoder", "reinstall Pillow")
+    )
     return out
 
 
@@ -89,7 +93,9 @@ def check_database() -> list[Result]:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode")
             mode = cursor.fetchone()[0]
-        out.append(Result("sqlite journal", mode == "wal", mode, "check the data folder's filesystem"))
+        out.append(
+            Result("sqlite journal", mode == "wal", mode, "check the data folder's filesystem")
+        )
     pending = MigrationExecutor(connection).migration_plan(
         MigrationExecutor(connection).loader.graph.leaf_nodes()
     )
@@ -106,29 +112,66 @@ def check_libreoffice() -> list[Result]:
     soffice = Path(w["WENKU_SOFFICE"])
     out = [Result("soffice.bin", soffice.is_file(), str(soffice), APT)]
     uno = subprocess.run([w["WENKU_UNO_PYTHON"], "-c", "import uno"], capture_output=True)
-    out.append(Result("python3-uno", uno.returncode == 0, w["WENKU_UNO_PYTHON"] + " -c 'import uno'", APT))
+    out.append(
+        Result("python3-uno", uno.returncode == 0, w["WENKU_UNO_PYTHON"] + " -c 'import uno'", APT)
+    )
     if w["WENKU_OFFICE_SANDBOX"] == "bwrap":
-        bwrap = subprocess.run(
-            ["bwrap", "--unshare-all", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-             "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", "true"],
-            capture_output=True, text=True,
-        ) if shutil.which("bwrap") else None
+        bwrap = (
+            subprocess.run(
+                [
+                    "bwrap",
+                    "--unshare-all",
+                    "--ro-bind",
+                    "/usr",
+                    "/usr",
+                    "--symlink",
+                    "usr/lib",
+                    "/lib",
+                    "--symlink",
+                    "usr/lib64",
+                    "/lib64",
+                    "--symlink",
+                    "usr/bin",
+                    "/bin",
+                    "true",
+                ],
+                capture_output=True,
+                text=True,
+            )
+            if shutil.which("bwrap")
+            else None
+        )
         ok = bwrap is not None and bwrap.returncode == 0
         detail = "sandbox works" if ok else (bwrap.stderr.strip() if bwrap else "bwrap not found")
-        out.append(Result(
-            "bubblewrap", ok, detail,
-            APT if bwrap is None else "allow unprivileged user namespaces, or set WENKU_OFFICE_SANDBOX=none",
-        ))
+        out.append(
+            Result(
+                "bubblewrap",
+                ok,
+                detail,
+                APT
+                if bwrap is None
+                else "allow unprivileged user namespaces, or set WENKU_OFFICE_SANDBOX=none",
+            )
+        )
     return out
 
 
 def check_fonts() -> list[Result]:
     if not shutil.which("fc-list"):
         return [Result("fonts", False, "fc-list not found", APT)]
-    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    listed = subprocess.run(
+        ["fc-list", ":lang=zh", "family"], capture_output=True, text=True
+    ).stdout
     out = []
     for family in ("Noto Sans CJK SC", "Noto Serif CJK SC"):
-        out.append(Result(f"font {family}", family in listed, "installed" if family in listed else "missing", APT))
+        out.append(
+            Result(
+                f"font {family}",
+                family in listed,
+                "installed" if family in listed else "missing",
+                APT,
+            )
+        )
     return out
 
 
@@ -136,11 +179,19 @@ def check_conversion() -> list[Result]:
     from wenku.ingest.office.client import OfficeConverter, OfficeSettings
     from wenku.ingest.selftest import check_cjk
 
-    with tempfile.TemporaryDirectory() as tmp, OfficeConverter(OfficeSettings.from_django()) as office:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        OfficeConverter(OfficeSettings.from_django()) as office,
+    ):
         result = check_cjk(office, Path(tmp))
     return [Result("Chinese conversion", result.ok, result.detail, APT)]
 
 
 CHECKS: tuple[Callable[[], list[Result]], ...] = (
-    check_python, check_data_dir, check_database, check_libreoffice, check_fonts, check_conversion,
+    check_python,
+    check_data_dir,
+    check_database,
+    check_libreoffice,
+    check_fonts,
+    check_conversion,
 )

@@ -18,7 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--owner", help="username owning the documents (default: first admin)")
     parser.add_argument("--tags", default="", help="comma-separated tags for every document")
     parser.add_argument(
-        "--wait", action="store_true",
+        "--wait",
+        action="store_true",
         help="wait until every document is processed (runs the jobs here if no worker is running)",
     )
 
@@ -96,7 +97,9 @@ def _category(name: str | None) -> object:
     return category
 
 
-def _upload(console: object, files: list[Path], owner: object, category: object, tags: str) -> list[Row]:
+def _upload(
+    console: object, files: list[Path], owner: object, category: object, tags: str
+) -> list[Row]:
     from rich.progress import Progress
 
     from wenku.library.domain import UploadRejected, create_document
@@ -109,8 +112,11 @@ def _upload(console: object, files: list[Path], owner: object, category: object,
             try:
                 with open(path, "rb") as fh:
                     doc = create_document(
-                        owner=owner, stream=fh, original_name=path.name,
-                        category=category, tags=tags,  # type: ignore[arg-type]
+                        owner=owner,
+                        stream=fh,
+                        original_name=path.name,
+                        category=category,
+                        tags=tags,  # type: ignore[arg-type]
                     )
                 row.document_id = doc.pk
                 row.status = doc.status

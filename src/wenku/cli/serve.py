@@ -11,9 +11,13 @@ HELP = "Run Wenku: migrate the database, start the web server and a worker."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--no-worker", action="store_true", help="do not start a worker beside the web server")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="do not start a worker beside the web server"
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -25,15 +29,26 @@ def handle(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     w = settings.WENKU
     web = [
-        sys.executable, "-m", "gunicorn", "wenku.wsgi:application",
-        "--bind", f"{args.host}:{args.port}",
-        "--worker-class", "gthread",
-        "--workers", str(w["WENKU_WEB_PROCESSES"]),
-        "--threads", str(w["WENKU_WEB_THREADS"]),
-        "--timeout", "120",
-        "--graceful-timeout", "10",
-        "--forwarded-allow-ips", "127.0.0.1,::1",
-        "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wenku.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(w["WENKU_WEB_PROCESSES"]),
+        "--threads",
+        str(w["WENKU_WEB_THREADS"]),
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
+        "--forwarded-allow-ips",
+        "127.0.0.1,::1",
+        "--log-level",
+        "warning",
     ]
     children = [Child("web", web, restart=False)]
     if not args.no_worker:

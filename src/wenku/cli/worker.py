@@ -9,7 +9,10 @@ HELP = "Run background workers that ingest uploaded documents."
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--concurrency", type=int, default=1, metavar="N",
+        "--concurrency",
+        type=int,
+        default=1,
+        metavar="N",
         help="worker processes to run (each with its own LibreOffice); default 1",
     )
 

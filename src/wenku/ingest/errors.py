@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 MESSAGES: Mapping[str, Any] = {
     "empty": _("The file is empty."),
@@ -19,7 +20,10 @@ MESSAGES: Mapping[str, Any] = {
         "Excel, OpenDocument, RTF, TXT, Markdown or EPUB files."
     ),
     "executable": _("This file is a program (%(detected)s), not a document."),
-    "archive": _("This file is an archive (%(detected)s), not a document. Unpack it and upload the documents inside."),
+    "archive": _(
+        "This file is an archive (%(detected)s), not a document. Unpack it and upload the "
+        "documents inside."
+    ),
     "zip_bomb": _(
         "The file unpacks to more than %(limit)s; it looks like a zip bomb and was not opened."
     ),
@@ -33,9 +37,7 @@ MESSAGES: Mapping[str, Any] = {
         "The document contains an XML DTD declaration, which documents do not need and "
         "attacks use; it was not opened."
     ),
-    "encrypted": _(
-        "The document is password-protected. Remove the password and upload it again."
-    ),
+    "encrypted": _("The document is password-protected. Remove the password and upload it again."),
     "macro_format": _(
         "Macro-enabled files (%(detected)s) are not accepted. Save it as an ordinary document "
         "and upload it again."
@@ -43,9 +45,7 @@ MESSAGES: Mapping[str, Any] = {
     "text_encoding": _("The text file's character encoding could not be recognised."),
     "epub_invalid": _("The EPUB file is damaged: %(detail)s"),
     "pdf_damaged": _("The PDF is damaged and cannot be read."),
-    "pdf_encrypted": _(
-        "The PDF is password-protected. Remove the password and upload it again."
-    ),
+    "pdf_encrypted": _("The PDF is password-protected. Remove the password and upload it again."),
     "no_pages": _("The document has no pages."),
     "too_many_pages": _(
         "The document has %(pages)s pages; the most a document may have is %(limit)s."

@@ -67,10 +67,10 @@ def _claim(conversion_id: int, me: str) -> Claim:
             return Claim.READY
         if conversion.status == Status.FAILED and current:
             return Claim.FAILED
-        if conversion.status == Status.PROCESSING and conversion.worker_id != me:
-            if is_alive(conversion.worker_id):
-                domain.mark_processing(conversion)
-                return Claim.BUSY
+        held_elsewhere = conversion.status == Status.PROCESSING and conversion.worker_id != me
+        if held_elsewhere and is_alive(conversion.worker_id):
+            domain.mark_processing(conversion)
+            return Claim.BUSY
         if conversion.attempts >= max_attempts:
             conversion.failure_stage = "worker"
             _fail(conversion, "worker_lost", {"attempts": conversion.attempts})

@@ -104,7 +104,9 @@ class Outcome:
     params: dict[str, object] = field(default_factory=dict)
 
 
-def run(conversion: Conversion, original_name: str, stages: Sequence[Stage], ctx: Context) -> Outcome:
+def run(
+    conversion: Conversion, original_name: str, stages: Sequence[Stage], ctx: Context
+) -> Outcome:
     """Run every stage in order on one conversion; return how it ended."""
     ctx.tmp_root.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="job-", dir=ctx.tmp_root))

@@ -148,9 +148,9 @@ def _check_zip_limits(
                 total += len(chunk)
                 if total > limits.zip_max_unpacked:
                     raise IngestError("zip_bomb", limit=human_size(limits.zip_max_unpacked))
-                if first and refuse_dtd and info.filename.endswith(_XML_SUFFIXES):
-                    if b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk:
-                        raise IngestError("xml_dtd")
+                xml_part = first and refuse_dtd and info.filename.endswith(_XML_SUFFIXES)
+                if xml_part and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk):
+                    raise IngestError("xml_dtd")
                 first = False
 
 

@@ -125,7 +125,7 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-def _image_as_alt_text(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+def _image_as_alt_text(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     alt = "".join(child.content for child in token.children or [])
     return f"<em>[{html.escape(alt)}]</em>" if alt else ""
@@ -141,7 +141,9 @@ _KEEP = frozenset(
     "h1 h2 h3 h4 h5 h6 p br ul ol li blockquote pre code em strong b i u sub sup "
     "table thead tbody tfoot tr td th hr dl dt dd".split()
 )
-_DROP = frozenset("script style head svg math object iframe embed noscript template audio video".split())
+_DROP = frozenset(
+    "script style head svg math object iframe embed noscript template audio video".split()
+)
 _XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html"})
 
 

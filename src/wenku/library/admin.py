@@ -21,4 +21,11 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ("status", "format", "category")
     search_fields = ("title", "original_name")
     raw_id_fields = ("owner", "conversion")
-    readonly_fields = ("failure_stage", "failure_code", "failure_params", "upload_ip", "created_at", "published_at")
+    readonly_fields = (
+        "failure_stage",
+        "failure_code",
+        "failure_params",
+        "upload_ip",
+        "created_at",
+        "published_at",
+    )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Now
 
+from wenku.accounts.models import User
 from wenku.core.storage import get_storage
 from wenku.ingest.errors import human_size
 from wenku.ingest.models import Conversion, Status
@@ -51,9 +52,7 @@ def store_upload(stream: IO[bytes], max_bytes: int) -> StoredUpload:
             while chunk := stream.read(1024 * 1024):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UploadRejected(
-                        f"file larger than {human_size(max_bytes)}"
-                    )
+                    raise UploadRejected(f"file larger than {human_size(max_bytes)}")
                 digest.update(chunk)
                 out.write(chunk)
         sha = digest.hexdigest()
@@ -85,7 +84,7 @@ def parse_tags(raw: str | Iterable[str]) -> list[str]:
 
 def create_document(
     *,
-    owner: object,
+    owner: User,
     stream: IO[bytes],
     original_name: str,
     title: str = "",

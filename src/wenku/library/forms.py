@@ -27,9 +27,23 @@ class UploadForm(forms.Form):
 
     files = MultipleFileField(label=_("Files"))
     title = forms.CharField(
-        label=_("Title"), max_length=200, required=False,
+        label=_("Title"),
+        max_length=200,
+        required=False,
         help_text=_("Leave empty to use each file's name."),
     )
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("(none)"))
-    tags = forms.CharField(label=_("Tags"), max_length=400, required=False, help_text=_("Separate tags with commas."))
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=_("(none)"),
+    )
+    tags = forms.CharField(
+        label=_("Tags"), max_length=400, required=False, help_text=_("Separate tags with commas.")
+    )

@@ -17,7 +17,11 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent"),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -59,11 +63,17 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=5000)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="documents",
         verbose_name=_("uploader"),
     )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents",
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
         verbose_name=_("category"),
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="documents", verbose_name=_("tags"))
@@ -80,7 +90,9 @@ class Document(models.Model):
     failure_code = models.CharField(max_length=40, blank=True)
     failure_params = models.JSONField(default=dict, blank=True)
     preview_pages = models.PositiveIntegerField(
-        _("free preview pages"), null=True, blank=True,
+        _("free preview pages"),
+        null=True,
+        blank=True,
         help_text=_("Empty: the site default. Pages past this need a download or membership."),
     )
     upload_ip = models.GenericIPAddressField(_("upload IP"), null=True, blank=True)

@@ -49,7 +49,9 @@ def upload(request: HttpRequest) -> HttpResponse:
                     owner=request.user,
                     stream=f,
                     original_name=f.name,
-                    title=form.cleaned_data["title"] if len(form.cleaned_data["files"]) == 1 else "",
+                    title=form.cleaned_data["title"]
+                    if len(form.cleaned_data["files"]) == 1
+                    else "",
                     description=form.cleaned_data["description"],
                     category=form.cleaned_data["category"],
                     tags=form.cleaned_data["tags"],
@@ -59,7 +61,10 @@ def upload(request: HttpRequest) -> HttpResponse:
             except UploadRejected as exc:
                 messages.error(request, f"{f.name}: {exc}")
         if created:
-            messages.success(request, _("%(count)s file(s) uploaded; they are being processed.") % {"count": created})
+            messages.success(
+                request,
+                _("%(count)s file(s) uploaded; they are being processed.") % {"count": created},
+            )
         return redirect("library:my_uploads")
     categories = [{"id": c.pk, "name": str(c)} for c in Category.objects.select_related("parent")]
     return render(request, "library/upload.html", {"form": form, "categories": categories})

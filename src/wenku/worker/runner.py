@@ -42,8 +42,14 @@ def new_worker_id() -> str:
 
 
 class Worker:
-    def __init__(self, *, poll_seconds: float, worker_id: str | None = None,
-                 prewarm: bool = True, max_jobs: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        poll_seconds: float,
+        worker_id: str | None = None,
+        prewarm: bool = True,
+        max_jobs: int | None = None,
+    ) -> None:
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or new_worker_id()
         self.prewarm = prewarm

@@ -5,55 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Conversion',
+            name="Conversion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size', models.BigIntegerField()),
-                ('format', models.CharField(blank=True, max_length=10, verbose_name='format')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('processing', 'processing'), ('ready', 'ready'), ('failed', 'failed')], default='queued', max_length=12)),
-                ('failure_stage', models.CharField(blank=True, max_length=20)),
-                ('failure_code', models.CharField(blank=True, max_length=40)),
-                ('failure_params', models.JSONField(blank=True, default=dict)),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('char_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('pipeline_version', models.PositiveSmallIntegerField(default=0)),
-                ('worker_id', models.CharField(blank=True, max_length=64)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('timings', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size", models.BigIntegerField()),
+                ("format", models.CharField(blank=True, max_length=10, verbose_name="format")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("processing", "processing"),
+                            ("ready", "ready"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("failure_stage", models.CharField(blank=True, max_length=20)),
+                ("failure_code", models.CharField(blank=True, max_length=40)),
+                ("failure_params", models.JSONField(blank=True, default=dict)),
+                ("page_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("char_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("pipeline_version", models.PositiveSmallIntegerField(default=0)),
+                ("worker_id", models.CharField(blank=True, max_length=64)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("timings", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'conversion',
-                'verbose_name_plural': 'conversions',
-                'indexes': [models.Index(fields=['status'], name='ingest_conv_status_72a10f_idx')],
+                "verbose_name": "conversion",
+                "verbose_name_plural": "conversions",
+                "indexes": [models.Index(fields=["status"], name="ingest_conv_status_72a10f_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('width', models.FloatField(help_text='points')),
-                ('height', models.FloatField(help_text='points')),
-                ('text', models.TextField(blank=True)),
-                ('char_count', models.PositiveIntegerField(default=0)),
-                ('rendered', models.BooleanField(default=False)),
-                ('conversion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='ingest.conversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("width", models.FloatField(help_text="points")),
+                ("height", models.FloatField(help_text="points")),
+                ("text", models.TextField(blank=True)),
+                ("char_count", models.PositiveIntegerField(default=0)),
+                ("rendered", models.BooleanField(default=False)),
+                (
+                    "conversion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pages",
+                        to="ingest.conversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
-                'constraints': [models.UniqueConstraint(fields=('conversion', 'number'), name='page_unique_number')],
+                "ordering": ["number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("conversion", "number"), name="page_unique_number"
+                    )
+                ],
             },
         ),
     ]

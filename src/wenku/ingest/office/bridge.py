@@ -13,6 +13,7 @@ it kills the whole sandbox.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -24,7 +25,9 @@ from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
 
 PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 {items}
 </oor:items>
 """
@@ -64,9 +67,8 @@ def write_profile(profile):
     user = os.path.join(profile, "user")
     os.makedirs(user, exist_ok=True)
     items = "\n".join(
-        '<item oor:path="{}"><prop oor:name="{}" oor:op="fuse"><value>{}</value></prop></item>'.format(
-            path, name, value
-        )
+        f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse">'
+        f"<value>{value}</value></prop></item>"
         for path, name, value in SETTINGS
     )
     with open(os.path.join(user, "registrymodifications.xcu"), "w") as fh:
@@ -89,9 +91,9 @@ class Office:
             "--norestore",
             "--nodefault",
             "--nolockcheck",
-            "--accept=pipe,name={};urp;StarOffice.ComponentContext".format(pipe),
+            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
         ]
-        self.url = "uno:pipe,name={};urp;StarOffice.ComponentContext".format(pipe)
+        self.url = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
         self.proc = None
         self.desktop = None
 
@@ -151,17 +153,13 @@ class Office:
         except Exception as exc:
             return {"ok": False, "error": "export_failed", "detail": type(exc).__name__}
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 doc.close(True)
-            except Exception:
-                pass
 
     def stop(self):
         if self.desktop is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self.desktop.terminate()
-            except Exception:
-                pass
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=5)

@@ -13,6 +13,7 @@ local file. An address-space limit bounds its memory.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -119,8 +120,16 @@ class OfficeConverter:
             argv = self._bwrap_argv(pipe)
         else:
             profile = self.jobdir / "profile"
-            argv = [s.python, str(BRIDGE), "--soffice", s.soffice, "--profile", str(profile),
-                    "--pipe", pipe]
+            argv = [
+                s.python,
+                str(BRIDGE),
+                "--soffice",
+                s.soffice,
+                "--profile",
+                str(profile),
+                "--pipe",
+                pipe,
+            ]
         env = {
             "PATH": "/usr/bin:/bin",
             "HOME": str(self.jobdir),
@@ -165,39 +174,84 @@ class OfficeConverter:
             "--unshare-all",  # no network, own PID/IPC/UTS namespaces
             "--die-with-parent",
             "--new-session",
-            "--ro-bind", "/usr", "/usr",
-            "--symlink", "usr/lib", "/lib",
-            "--symlink", "usr/lib64", "/lib64",
-            "--symlink", "usr/bin", "/bin",
-            "--symlink", "usr/sbin", "/sbin",
-            "--ro-bind", "/etc/fonts", "/etc/fonts",
-            "--ro-bind", "/etc/libreoffice", "/etc/libreoffice",
-            "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
-            "--ro-bind-try", "/var/cache/fontconfig", "/var/cache/fontconfig",
-            "--ro-bind", str(FONTS_CONF), "/etc/wenku-fonts.conf",
-            "--ro-bind", str(BRIDGE), "/bridge.py",
-            "--proc", "/proc",
-            "--dev", "/dev",
-            "--tmpfs", "/tmp",
-            "--bind", str(self.jobdir), "/job",
-            "--chdir", "/job",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+            "--symlink",
+            "usr/bin",
+            "/bin",
+            "--symlink",
+            "usr/sbin",
+            "/sbin",
+            "--ro-bind",
+            "/etc/fonts",
+            "/etc/fonts",
+            "--ro-bind",
+            "/etc/libreoffice",
+            "/etc/libreoffice",
+            "--ro-bind-try",
+            "/etc/alternatives",
+            "/etc/alternatives",
+            "--ro-bind-try",
+            "/var/cache/fontconfig",
+            "/var/cache/fontconfig",
+            "--ro-bind",
+            str(FONTS_CONF),
+            "/etc/wenku-fonts.conf",
+            "--ro-bind",
+            str(BRIDGE),
+            "/bridge.py",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--tmpfs",
+            "/tmp",
+            "--bind",
+            str(self.jobdir),
+            "/job",
+            "--chdir",
+            "/job",
             "--clearenv",
-            "--setenv", "PATH", "/usr/bin:/bin",
-            "--setenv", "HOME", "/tmp",
-            "--setenv", "LANG", "C.UTF-8",
-            "--setenv", "FONTCONFIG_FILE", "/etc/wenku-fonts.conf",
-            "--setenv", "SAL_USE_VCLPLUGIN", "svp",
+            "--setenv",
+            "PATH",
+            "/usr/bin:/bin",
+            "--setenv",
+            "HOME",
+            "/tmp",
+            "--setenv",
+            "LANG",
+            "C.UTF-8",
+            "--setenv",
+            "FONTCONFIG_FILE",
+            "/etc/wenku-fonts.conf",
+            "--setenv",
+            "SAL_USE_VCLPLUGIN",
+            "svp",
         ]
-        return [*argv, s.python, "/bridge.py", "--soffice", s.soffice,
-                "--profile", "/tmp/profile", "--pipe", pipe]
+        return [
+            *argv,
+            s.python,
+            "/bridge.py",
+            "--soffice",
+            s.soffice,
+            "--profile",
+            "/tmp/profile",
+            "--pipe",
+            pipe,
+        ]
 
     def _kill(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             for pipe in (proc.stdin, proc.stdout):
                 try:
                     if pipe:
@@ -212,8 +266,9 @@ class OfficeConverter:
 
     # --- conversions
 
-    def convert(self, source: Path, target: Path, *, html: bool = False,
-                timeout: float | None = None) -> None:
+    def convert(
+        self, source: Path, target: Path, *, html: bool = False, timeout: float | None = None
+    ) -> None:
         """Convert source to a PDF at target, or raise IngestError (convert_*)."""
         timeout = self.settings.timeout if timeout is None else timeout
         with self._lock:

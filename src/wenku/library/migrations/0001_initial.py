@@ -6,73 +6,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ingest', '0001_initial'),
+        ("ingest", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=60, unique=True, verbose_name='slug')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='library.category', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True, max_length=60, unique=True, verbose_name="slug"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="library.category",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'name'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('size', models.BigIntegerField(verbose_name='size')),
-                ('format', models.CharField(blank=True, max_length=10, verbose_name='format')),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='pages')),
-                ('char_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='characters')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('processing', 'processing'), ('ready', 'ready'), ('failed', 'failed')], default='queued', max_length=12, verbose_name='status')),
-                ('failure_stage', models.CharField(blank=True, max_length=20)),
-                ('failure_code', models.CharField(blank=True, max_length=40)),
-                ('failure_params', models.JSONField(blank=True, default=dict)),
-                ('preview_pages', models.PositiveIntegerField(blank=True, help_text='Empty: the site default. Pages past this need a download or membership.', null=True, verbose_name='free preview pages')),
-                ('upload_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='upload IP')),
-                ('view_count', models.PositiveIntegerField(default=0, verbose_name='views')),
-                ('download_count', models.PositiveIntegerField(default=0, verbose_name='downloads')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='documents', to='library.category', verbose_name='category')),
-                ('conversion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='ingest.conversion')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to=settings.AUTH_USER_MODEL, verbose_name='uploader')),
-                ('tags', models.ManyToManyField(blank=True, related_name='documents', to='library.tag', verbose_name='tags')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=5000, verbose_name="description"),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("size", models.BigIntegerField(verbose_name="size")),
+                ("format", models.CharField(blank=True, max_length=10, verbose_name="format")),
+                (
+                    "page_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="pages"),
+                ),
+                (
+                    "char_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="characters"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("processing", "processing"),
+                            ("ready", "ready"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("failure_stage", models.CharField(blank=True, max_length=20)),
+                ("failure_code", models.CharField(blank=True, max_length=40)),
+                ("failure_params", models.JSONField(blank=True, default=dict)),
+                (
+                    "preview_pages",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: the site default. Pages past this need a download or membership.",
+                        null=True,
+                        verbose_name="free preview pages",
+                    ),
+                ),
+                (
+                    "upload_ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="upload IP"),
+                ),
+                ("view_count", models.PositiveIntegerField(default=0, verbose_name="views")),
+                (
+                    "download_count",
+                    models.PositiveIntegerField(default=0, verbose_name="downloads"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published"),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="documents",
+                        to="library.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "conversion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="ingest.conversion",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploader",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="documents", to="library.tag", verbose_name="tags"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'indexes': [models.Index(fields=['status', '-published_at'], name='library_doc_status_6b6b18_idx'), models.Index(fields=['category', 'status'], name='library_doc_categor_749a2f_idx'), models.Index(fields=['owner', '-created_at'], name='library_doc_owner_i_b4ef87_idx')],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "indexes": [
+                    models.Index(
+                        fields=["status", "-published_at"], name="library_doc_status_6b6b18_idx"
+                    ),
+                    models.Index(
+                        fields=["category", "status"], name="library_doc_categor_749a2f_idx"
+                    ),
+                    models.Index(
+                        fields=["owner", "-created_at"], name="library_doc_owner_i_b4ef87_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -1,0 +1,721 @@
+"""Ingest benchmark: Wenku's real pipeline against the anchors' method, on one mixed corpus.
+
+Run from the repository root: ``.venv/bin/python bench/ingest.py [--runs 7] [--seed N]``.
+
+Corpus (``corpus.py``, new random content every run unless ``--seed`` is given):
+10-page docx, 100-page docx, 20-slide pptx, 4-sheet xlsx, 50-page PDF, GBK txt,
+Markdown, EPUB, all realistic Chinese text.
+
+Wenku is measured end to end through its HTTP API: ``wenku serve`` (gunicorn and one
+worker with its warm, sandboxed LibreOffice) on a fresh data folder and a free port,
+with default settings, after a warm-up upload of one small file per converter kind.
+Every time runs from just before the upload request starts; "first page" is the
+first 200 of ``GET /api/v1/documents/{id}/pages/1``, "ready" the first
+``status == "ready"`` of ``GET /api/v1/documents/{id}``.
+
+1. Latency: ``--runs`` different 10-page docx files, one at a time, idle worker.
+2. Per format: each corpus file alone, idle worker; pages/s = pages / seconds to
+   ready. The worker's own stage timings are read from the database afterwards.
+3. Whole corpus: every corpus file uploaded at once to a second fresh server (so no
+   conversion is reused), seconds until the last one is ready.
+
+Peak RSS is sampled every 25 ms with psutil: the worker process alone, LibreOffice
+as the sum over the worker's descendants (bubblewrap, UNO bridge, soffice.bin), and
+the web server (gunicorn master and workers).
+
+The anchors' method (moredoc, DocHub), per file and sequentially: a cold ``soffice
+--headless --convert-to pdf`` with a fresh profile, then one ``pdftoppm`` process per
+page (PNG, 1000 px wide like Wenku's page images). Totals are given for the pages
+Wenku renders during ingest (WENKU_EAGER_PAGES, 5) and for every page. LibreOffice
+cannot open EPUB (the anchors use calibre, not installed here), so the anchors' EPUB
+row renders the PDF Wenku made and counts no conversion time, in the anchors' favour.
+A PDF needs no conversion in either method.
+
+Goals (the issue, for a 2-core machine): first page of the 10-page docx visible
+≤ 1.5 s after upload (median), whole corpus ≥ 2x faster than the anchors, worker
+RSS ≤ 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+import pypdfium2
+import requests
+
+from corpus import CorpusFile, build_corpus, build_docx_samples, build_warmup
+from wenku.ingest import keys
+
+PREVIEW_PAGES = 5  # WENKU_EAGER_PAGES' default: pages Wenku renders during ingest
+PAGE_WIDTH = 1000  # WENKU_PAGE_WIDTH's default
+SAMPLE_SECONDS = 0.025  # RSS sampling period
+POLL_SECONDS = 0.05  # API polling period while a document is being processed
+QUEUED_POLL_SECONDS = 0.5  # ... and while it waits in the queue behind others
+DOC_TIMEOUT = 300.0
+GOAL_FIRST_PAGE = 1.5
+GOAL_SPEEDUP = 2.0
+GOAL_WORKER_MB = 400
+MB = 1024 * 1024
+WENKU = Path(sys.executable).with_name("wenku")
+
+
+# --- peak memory
+
+
+class PeakSampler:
+    """Calls ``measure`` every SAMPLE_SECONDS in a thread and keeps each key's peak (bytes)."""
+
+    def __init__(self, measure: Callable[[], dict[str, int]]) -> None:
+        self.measure = measure
+        self.peaks: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                sample = self.measure()
+            except psutil.Error:
+                sample = {}
+            for key, value in sample.items():
+                self.peaks[key] = max(self.peaks.get(key, 0), value)
+            if self._stop.wait(SAMPLE_SECONDS):
+                return
+
+    def peak_mb(self, key: str) -> float:
+        return self.peaks.get(key, 0) / MB
+
+
+def rss(process: psutil.Process) -> int:
+    try:
+        return process.memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def tree_rss(process: psutil.Process, include_root: bool = True) -> int:
+    try:
+        descendants = process.children(recursive=True)
+    except psutil.Error:
+        return 0
+    return sum(map(rss, descendants)) + (rss(process) if include_root else 0)
+
+
+# --- the Wenku server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env() -> dict[str, str]:
+    """This environment without WENKU_* variables: the benchmark measures the defaults."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("WENKU_")}
+
+
+class WenkuServer:
+    """``wenku serve`` on its own data folder and port, with a user and an API token."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = data_dir.parent / f"{data_dir.name}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.token = ""
+        self.worker: psutil.Process | None = None
+        self.web: list[psutil.Process] = []
+
+    def _wenku(self, *args: str, env: dict[str, str] | None = None) -> str:
+        command, *rest = args
+        result = subprocess.run(
+            [str(WENKU), command, "--data", str(self.data_dir), *rest],
+            env=env or clean_env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout
+
+    def start(self) -> None:
+        self._wenku("manage", "migrate", "--noinput", "-v0")
+        env = {**clean_env(), "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16)}
+        user = "createsuperuser --noinput --username bench --email bench@example.com"
+        self._wenku("manage", *user.split(), env=env)
+        self.token = self._wenku("token", "bench").strip().splitlines()[-1]
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(WENKU), "serve", "--data", str(self.data_dir), "--port", str(self.port)],
+                env=clean_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_until(self._answers, 60, "the web server")
+        self._wait_until(lambda: "LibreOffice ready" in self.log(), 120, "the worker's LibreOffice")
+        self.worker, self.web = self._processes()
+
+    def stop(self) -> None:
+        """Ctrl-C, as a user would: the supervisor stops gunicorn and the worker cleanly."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only what it started
+            self.proc.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def _answers(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/api/openapi.json", timeout=2).ok
+        except requests.ConnectionError:
+            return False
+
+    def _wait_until(self, predicate: Callable[[], bool], seconds: float, what: str) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"wenku serve exited; its log:\n{self.log()[-3000:]}")
+            if predicate():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"timed out waiting for {what}; log:\n{self.log()[-3000:]}")
+
+    def _processes(self) -> tuple[psutil.Process, list[psutil.Process]]:
+        """The worker process, and the web server's (gunicorn master) process."""
+        assert self.proc is not None
+        children = psutil.Process(self.proc.pid).children()
+        worker = next(p for p in children if "worker" in p.cmdline())
+        web = [p for p in children if any("gunicorn" in part for part in p.cmdline())]
+        return worker, web
+
+    def memory(self) -> dict[str, int]:
+        assert self.worker is not None
+        return {
+            "worker": rss(self.worker),
+            "libreoffice": tree_rss(self.worker, include_root=False),
+            "web": sum(tree_rss(p) for p in self.web),
+        }
+
+    def stage_rows(self) -> dict[str, dict]:
+        """Per uploaded file (by SHA-256): the worker's stage timings and timestamps."""
+        query = """
+            SELECT c.sha256, c.timings, c.started_at, c.finished_at, MIN(d.created_at)
+            FROM ingest_conversion c JOIN library_document d ON d.conversion_id = c.id
+            GROUP BY c.id
+        """
+        uri = f"file:{self.data_dir / 'wenku.sqlite3'}?mode=ro"
+        with sqlite3.connect(uri, uri=True) as db:
+            rows = db.execute(query).fetchall()
+        return {
+            sha: {
+                "timings": json.loads(timings or "{}"),
+                "started": _when(started),
+                "finished": _when(finished),
+                "created": _when(created),
+            }
+            for sha, timings, started, finished, created in rows
+        }
+
+    def rendition_pdf(self, file: CorpusFile) -> Path:
+        return self.data_dir / "files" / keys.pdf(sha256(file.path))
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextmanager
+def running_server(data_dir: Path) -> Iterator[WenkuServer]:
+    server = WenkuServer(data_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+# --- following uploads through the API
+
+
+@dataclass
+class Ingest:
+    """One upload followed through the API; times are seconds since the upload started."""
+
+    file: CorpusFile
+    started: float
+    doc_id: int = 0
+    status: str = "queued"
+    first_page: float | None = None
+    ready: float | None = None
+    pages: int | None = None
+    failure: str = ""
+    last_poll: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("ready", "failed", "timeout")
+
+    @property
+    def pages_per_second(self) -> float | None:
+        return self.pages / self.ready if self.pages and self.ready else None
+
+
+class Client:
+    def __init__(self, server: WenkuServer) -> None:
+        self.base = f"{server.url}/api/v1"
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {server.token}"
+
+    def upload(self, file: CorpusFile) -> Ingest:
+        ingest = Ingest(file, time.perf_counter())
+        with open(file.path, "rb") as fh:
+            response = self.http.post(
+                f"{self.base}/documents", files={"file": (file.path.name, fh)}, timeout=60
+            )
+        response.raise_for_status()
+        ingest.doc_id = response.json()["id"]
+        return ingest
+
+    def poll(self, ingest: Ingest) -> None:
+        """Check page 1 (until seen) and the status; record what changed."""
+        ingest.last_poll = time.perf_counter()
+        if ingest.first_page is None:
+            page = self.http.get(f"{self.base}/documents/{ingest.doc_id}/pages/1", timeout=30)
+            if page.status_code == 200:
+                ingest.first_page = time.perf_counter() - ingest.started
+        detail = self.http.get(f"{self.base}/documents/{ingest.doc_id}", timeout=30).json()
+        ingest.status = detail["status"]
+        if ingest.status == "ready":
+            ingest.ready = time.perf_counter() - ingest.started
+            ingest.first_page = ingest.first_page or ingest.ready
+            ingest.pages = detail["pages"]
+        elif ingest.status == "failed":
+            ingest.failure = f"{detail['failure_stage']}: {detail['failure_reason']}"
+        elif time.perf_counter() - ingest.started > DOC_TIMEOUT:
+            ingest.status = "timeout"
+
+    def follow(self, ingests: list[Ingest], queued_every: float = QUEUED_POLL_SECONDS) -> None:
+        """Poll until every upload is ready or failed.
+
+        Documents being processed are polled every POLL_SECONDS; queued ones every
+        ``queued_every``, and all at once after one finishes (the worker then takes
+        the next), so that polling stays a small load on a 2-core machine.
+        """
+        pending = list(ingests)
+        rush = False
+        while pending:
+            for ingest in pending:
+                waited = time.perf_counter() - ingest.last_poll
+                if ingest.status != "queued" or waited >= queued_every or rush:
+                    self.poll(ingest)
+            rush = any(i.done for i in pending)
+            pending = [i for i in pending if not i.done]
+            time.sleep(POLL_SECONDS)
+
+    def ingest_one(self, file: CorpusFile) -> Ingest:
+        ingest = self.upload(file)
+        self.follow([ingest], queued_every=POLL_SECONDS)
+        return ingest
+
+    def ingest_all(self, files: list[CorpusFile]) -> tuple[list[Ingest], float]:
+        """Upload every file back to back; seconds from the first upload to the last ready."""
+        started = time.perf_counter()
+        ingests = [self.upload(file) for file in files]
+        self.follow(ingests)
+        return ingests, time.perf_counter() - started
+
+
+def warm_up(client: Client, folder: Path, seed: int) -> None:
+    """One small file per converter kind, so the timed uploads meet a warm worker."""
+    client.follow([client.upload(f) for f in build_warmup(folder, seed)])
+    time.sleep(1.0)
+
+
+# --- the anchors' method
+
+
+@dataclass
+class AnchorRun:
+    file: CorpusFile
+    convert: float  # seconds of the cold soffice run (0 when none is needed)
+    page_times: list[float] = field(default_factory=list)  # one pdftoppm run per page
+    peak_rss: int = 0  # of the soffice process tree
+    note: str = ""
+
+    def seconds(self, pages: int | None = None) -> float:
+        return self.convert + sum(self.page_times[:pages])
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_times)
+
+
+def soffice_convert(source: Path, outdir: Path) -> tuple[Path, float, int]:
+    """Cold LibreOffice with a fresh profile, as a per-file command: (pdf, seconds, peak RSS)."""
+    profile = (outdir / "profile").as_uri()
+    options = "--headless --norestore --convert-to pdf --outdir".split()
+    argv = ["soffice", f"-env:UserInstallation={profile}", *options, str(outdir), str(source)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root = psutil.Process(proc.pid)
+    with PeakSampler(lambda: {"soffice": tree_rss(root)}) as sampler:
+        proc.wait(timeout=600)
+    seconds = time.perf_counter() - started
+    pdf = outdir / f"{source.stem}.pdf"
+    if proc.returncode != 0 or not pdf.is_file():
+        raise RuntimeError(f"soffice could not convert {source.name}")
+    return pdf, seconds, sampler.peaks.get("soffice", 0)
+
+
+def pdftoppm_page(pdf: Path, number: int, outdir: Path) -> float:
+    options = f"-f {number} -l {number} -png -scale-to-x {PAGE_WIDTH} -scale-to-y -1".split()
+    argv = ["pdftoppm", *options, str(pdf), str(outdir / "page")]
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True, timeout=120)
+    return time.perf_counter() - started
+
+
+def run_anchor(file: CorpusFile, workdir: Path, epub_pdf: Path | None) -> AnchorRun:
+    outdir = Path(tempfile.mkdtemp(prefix="anchor-", dir=workdir))
+    try:
+        if file.format == "pdf":
+            run, pdf = AnchorRun(file, 0.0, note="no conversion in either method"), file.path
+        elif file.format == "epub":
+            assert epub_pdf is not None and epub_pdf.is_file()
+            note = "soffice cannot open EPUB: anchors render Wenku's PDF, no conversion counted"
+            run, pdf = AnchorRun(file, 0.0, note=note), epub_pdf
+        else:
+            pdf, seconds, peak = soffice_convert(file.path, outdir)
+            run = AnchorRun(file, seconds, peak_rss=peak)
+        with pypdfium2.PdfDocument(str(pdf)) as doc:
+            count = len(doc)
+        run.page_times = [pdftoppm_page(pdf, n, outdir) for n in range(1, count + 1)]
+        return run
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+# --- the report
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    office = subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout
+    poppler = subprocess.run(["pdftoppm", "-v"], capture_output=True, text=True).stderr
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "cpus": f"{len(os.sched_getaffinity(0))} (nproc)",
+        "cpu": cpu,
+        "memory": f"{psutil.virtual_memory().total / 1024**3:.1f} GB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "libreoffice": " ".join(office.split()[:2]),
+        "poppler": poppler.splitlines()[0] if poppler else "unknown",
+        "wenku": f"commit {commit or 'unknown'}",
+        "command": " ".join([os.path.relpath(sys.executable), *sys.argv]),
+        "load average before": load_average(),
+    }
+
+
+def load_average() -> str:
+    """1-minute load: anything well above 0 means something else shared the CPUs."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def latency_section(samples: list[Ingest]) -> tuple[str, float]:
+    """Median and samples of the 10-page docx; returns the first-page median too."""
+    firsts = [s.first_page for s in samples if s.first_page is not None]
+    readies = [s.ready for s in samples if s.ready is not None]
+    median = statistics.median(firsts) if firsts else float("inf")
+    rows = [
+        [label, fmt(statistics.median(values) if values else None), ", ".join(map(fmt, values))]
+        for label, values in (("first page visible", firsts), ("ready", readies))
+    ]
+    intro = f"{len(samples)} different 10-page docx files, uploaded one at a time (idle worker):"
+    return f"{intro}\n\n" + table(["seconds after upload", "median", "samples"], rows), median
+
+
+FORMAT_HEADER = [
+    "format", "size KB", "pages", "first page s", "ready s", "pages/s",
+    "anchors first page s", f"anchors {PREVIEW_PAGES} pages s", "anchors all pages s",
+]  # fmt: skip
+
+
+def format_section(sequential: list[Ingest], anchors: dict[Path, AnchorRun]) -> str:
+    rows = [format_row(i, anchors[i.file.path]) for i in sequential]
+    notes = [f"- {a.file.label}: {a.note}" for a in anchors.values() if a.note]
+    return "\n".join([table(FORMAT_HEADER, rows), "", *notes])
+
+
+def format_row(ingest: Ingest, anchor: AnchorRun) -> list[str]:
+    pages = str(ingest.pages or "—")
+    if ingest.pages != anchor.pages:
+        pages += f" (anchors {anchor.pages})"
+    wenku = [fmt(ingest.first_page), fmt(ingest.ready), fmt(ingest.pages_per_second, 1)]
+    anchors = [fmt(anchor.seconds(n)) for n in (1, PREVIEW_PAGES, None)]
+    return [ingest.file.label, f"{ingest.file.size / 1024:.0f}", pages, *wenku, *anchors]
+
+
+def stage_section(sequential: list[Ingest], stages: dict[str, dict]) -> str:
+    """Where the worker spends each file's time (its own timings, from the database).
+
+    "other" is the rest of the worker's time on the job: fetching the upload from
+    storage, claiming, publishing (whose own timing is not stored).
+    """
+    names = ["preflight", "normalise", "read", "count", "render"]
+    rows = []
+    for ingest in sequential:
+        row = stages.get(sha256(ingest.file.path))
+        if row is None or row["started"] is None or row["finished"] is None:
+            continue
+        timings = row["timings"]
+        wait = (row["started"] - row["created"]).total_seconds()
+        busy = (row["finished"] - row["started"]).total_seconds()
+        other = busy - sum(timings.get(n, 0) for n in names)
+        cells = [fmt(timings.get(n)) for n in names]
+        rows.append([ingest.file.label, fmt(wait), *cells, fmt(other), fmt(busy)])
+    return table(["format", "queue wait", *names, "other", "worker total"], rows)
+
+
+def batch_section(batch: list[Ingest], total: float) -> str:
+    rows = [
+        [i.file.label, i.status, fmt(i.first_page), fmt(i.ready), i.failure or ""] for i in batch
+    ]
+    return (
+        table(["format", "status", "first page s", "ready s", "failure"], rows)
+        + f"\n\nAll {len(batch)} files uploaded at once: last one ready after {total:.2f} s. "
+        f"(Queued files are polled every {QUEUED_POLL_SECONDS} s, so the per-file times above "
+        "are coarse; the last one is followed closely.)"
+    )
+
+
+def totals_section(
+    batch: list[Ingest], batch_total: float, anchors: dict[Path, AnchorRun]
+) -> tuple[str, float]:
+    """Whole-corpus seconds of each method, and Wenku's speed-up over each."""
+    runs = list(anchors.values())
+    pages = sum(i.pages or 0 for i in batch)
+    rows = [["Wenku: every file uploaded at once, 1 worker", fmt(batch_total), "1.00"]]
+    for label, limit in (
+        (f"anchors: {PREVIEW_PAGES} page images per file", PREVIEW_PAGES),
+        ("anchors: 12 page images per file", 12),
+        ("anchors: every page as an image", None),
+    ):
+        seconds = sum(a.seconds(limit) for a in runs)
+        rows.append([label, fmt(seconds), f"{seconds / batch_total:.2f}"])
+    text = table(["method (whole corpus, sequential for the anchors)", "seconds", "Wenku x"], rows)
+    text += f"\n\nWenku: {pages} pages in {batch_total:.2f} s = {pages / batch_total:.0f} pages/s"
+    text += "\n" + anchor_costs(runs)
+    speedup = sum(a.seconds(PREVIEW_PAGES) for a in runs) / batch_total
+    return text, speedup
+
+
+def anchor_costs(runs: list[AnchorRun]) -> str:
+    """What one step of the anchors' method costs on average."""
+    converts = [a.convert for a in runs if a.convert]
+    pages = [t for a in runs for t in a.page_times]
+    return (
+        f"Anchors: cold soffice {statistics.mean(converts):.2f} s per file "
+        f"({min(converts):.2f}-{max(converts):.2f}), pdftoppm {statistics.mean(pages):.3f} s "
+        f"per page ({len(pages)} processes)"
+    )
+
+
+def memory_section(
+    server_peaks: list[PeakSampler], anchors: dict[Path, AnchorRun]
+) -> tuple[str, float]:
+    """Peak RSS in MB; returns the worker's own peak too (the goal's figure)."""
+
+    def peak(key: str) -> float:
+        return max(s.peak_mb(key) for s in server_peaks)
+
+    anchor = max((a.peak_rss for a in anchors.values()), default=0) / MB
+    rows = [
+        ["Wenku worker process (without LibreOffice)", peak("worker")],
+        ["Wenku worker's LibreOffice (bwrap + UNO bridge + soffice.bin)", peak("libreoffice")],
+        ["Wenku web server (gunicorn, all processes)", peak("web")],
+        ["anchors' cold soffice (largest of the files)", anchor],
+    ]
+    text = table(["process", "peak RSS MB"], [[name, f"{mb:.0f}"] for name, mb in rows])
+    return text, peak("worker")
+
+
+def goals_section(median: float, speedup: float, worker_mb: float, failures: list[Ingest]) -> str:
+    lines = [
+        f"{verdict(median <= GOAL_FIRST_PAGE)}  first page of the 10-page docx: "
+        f"{fmt(median)} s (median), goal <= {GOAL_FIRST_PAGE} s",
+        f"{verdict(speedup >= GOAL_SPEEDUP)}  whole corpus: {speedup:.2f}x faster than the "
+        f"anchors ({PREVIEW_PAGES} pages each), goal >= {GOAL_SPEEDUP:.0f}x",
+        f"{verdict(worker_mb <= GOAL_WORKER_MB)}  worker RSS: {worker_mb:.0f} MB, "
+        f"goal <= {GOAL_WORKER_MB} MB",
+        f"{verdict(not failures)}  every upload ready",
+    ]
+    lines += [f"      {i.file.label}: {i.status} {i.failure}" for i in failures]
+    cpus = len(os.sched_getaffinity(0))
+    if cpus != 2:
+        lines.append(f"note: the goals are set for a 2-core machine; this one has {cpus}.")
+    return "\n".join(lines)
+
+
+# --- main
+
+
+@dataclass
+class Results:
+    samples: list[Ingest]
+    sequential: list[Ingest]
+    batch: list[Ingest]
+    batch_total: float
+    anchors: dict[Path, AnchorRun]
+    stages: dict[str, dict]
+    peaks: list[PeakSampler]
+
+
+def measure(work: Path, seed: int, runs: int) -> Results:
+    print("building the corpus ...", flush=True)
+    corpus = build_corpus(work / "corpus", seed)
+    samples_files = build_docx_samples(work / "samples", seed + 1, runs)
+    epub = next(f for f in corpus if f.format == "epub")
+
+    print("server 1: latency samples and formats one at a time ...", flush=True)
+    with running_server(work / "data-1") as server:
+        client = Client(server)
+        warm_up(client, work / "warm-1", seed + 2)
+        with PeakSampler(server.memory) as peaks_1:
+            samples = [_one_idle(client, f) for f in samples_files]
+            sequential = [_one_idle(client, f) for f in corpus]
+    stages = server.stage_rows()
+    epub_pdf = server.rendition_pdf(epub)
+
+    print("anchors: cold soffice + one pdftoppm per page ...", flush=True)
+    anchors = {f.path: run_anchor(f, work, epub_pdf) for f in corpus}
+
+    print("server 2: the whole corpus at once ...", flush=True)
+    with running_server(work / "data-2") as server:
+        client = Client(server)
+        warm_up(client, work / "warm-2", seed + 3)
+        with PeakSampler(server.memory) as peaks_2:
+            batch, batch_total = client.ingest_all(corpus)
+    return Results(samples, sequential, batch, batch_total, anchors, stages, [peaks_1, peaks_2])
+
+
+def _one_idle(client: Client, file: CorpusFile) -> Ingest:
+    time.sleep(0.5)  # let the worker go back to idle polling
+    ingest = client.ingest_one(file)
+    print(
+        f"  {file.label:20} first page {fmt(ingest.first_page)} s, "
+        f"ready {fmt(ingest.ready)} s, {ingest.status}",
+        flush=True,
+    )
+    return ingest
+
+
+def report(results: Results, info: dict[str, str], seed: int) -> None:
+    latency, median = latency_section(results.samples)
+    totals, speedup = totals_section(results.batch, results.batch_total, results.anchors)
+    memory, worker_mb = memory_section(results.peaks, results.anchors)
+    every = results.samples + results.sequential + results.batch
+    failures = [i for i in every if i.status != "ready"]
+    machine_lines = [f"- {key}: {value}" for key, value in info.items()]
+    sections = [
+        "## Machine\n\n" + "\n".join(machine_lines) + f"\n- corpus seed: {seed}",
+        "## First page, 10-page docx\n\n" + latency,
+        "## Per format (each file alone, idle worker)\n\n"
+        + format_section(results.sequential, results.anchors),
+        "## Worker stages (seconds, the worker's own timings)\n\n"
+        + stage_section(results.sequential, results.stages),
+        "## Whole corpus at once\n\n" + batch_section(results.batch, results.batch_total),
+        "## Totals\n\n" + totals,
+        "## Peak RSS\n\n" + memory,
+        "## Goals\n\n" + goals_section(median, speedup, worker_mb, failures),
+    ]
+    print("\n\n" + "\n\n".join(sections))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="10-page docx samples (default 7)")
+    parser.add_argument("--seed", type=int, help="corpus seed (default: a new random one)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    seed = secrets.randbits(32) if args.seed is None else args.seed
+    info = machine()
+    work = Path(tempfile.mkdtemp(prefix="wenku-bench-"))
+    try:
+        results = measure(work, seed, args.runs)
+        info["load average after"] = load_average()
+        report(results, info, seed)
+    finally:
+        if args.keep:
+            print(f"\n(kept {work})")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

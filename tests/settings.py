@@ -1,0 +1,12 @@
+"""Settings for the test run: Wenku's own, pointed at a throw-away data folder.
+
+The folder must be chosen before Django reads its settings, which pytest-django
+does before any conftest runs; so it is chosen here, in the settings module.
+"""
+
+import os
+import tempfile
+
+os.environ["WENKU_DATA_DIR"] = tempfile.mkdtemp(prefix="wenku-tests-")
+
+from wenku.settings import *  # noqa: E402,F403
