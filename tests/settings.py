@@ -9,4 +9,4 @@ import tempfile
 
 os.environ["WENKU_DATA_DIR"] = tempfile.mkdtemp(prefix="wenku-tests-")
 
-from wenku.settings import *  # noqa: E402,F403
+from wenku.settings import *  # noqa: F403

@@ -27,20 +27,22 @@ MESSAGES: Mapping[str, Any] = {
     "zip_bomb": _(
         "The file unpacks to more than %(limit)s; it looks like a zip bomb and was not opened."
     ),
-    "zip_entries": _("The file holds more than %(limit)s parts; it was not opened."),
+    "zip_entries": _(
+        "The file contains too many internal files (more than %(limit)s); it was not opened."
+    ),
     "zip_ratio": _(
         "A part of the file unpacks to %(ratio)s times its packed size; it looks like a zip "
         "bomb and was not opened."
     ),
     "zip_damaged": _("The file is damaged: its %(format)s archive cannot be read."),
     "xml_dtd": _(
-        "The document contains an XML DTD declaration, which documents do not need and "
-        "attacks use; it was not opened."
+        "The document contains an XML DTD declaration, which ordinary documents never need "
+        "and which can be used in attacks; it was not opened."
     ),
     "encrypted": _("The document is password-protected. Remove the password and upload it again."),
     "macro_format": _(
-        "Macro-enabled files (%(detected)s) are not accepted. Save it as an ordinary document "
-        "and upload it again."
+        "Macro-enabled files (%(detected)s) are not accepted. Save the file as an ordinary "
+        "document and upload it again."
     ),
     "text_encoding": _("The text file's character encoding could not be recognised."),
     "epub_invalid": _("The EPUB file is damaged: %(detail)s"),
@@ -63,7 +65,7 @@ MESSAGES: Mapping[str, Any] = {
     ),
     "converter_unavailable": _(
         "The document converter (LibreOffice) is not available on this server. An "
-        "administrator must install it; the document can then be retried."
+        "administrator needs to install it and then retry the document."
     ),
     "worker_lost": _(
         "Processing stopped unexpectedly %(attempts)s times; the document may be too large "
@@ -73,6 +75,32 @@ MESSAGES: Mapping[str, Any] = {
         "An internal error stopped processing at the %(stage)s stage. An administrator can "
         "retry it."
     ),
+}
+
+
+# Words that stages put into messages' parameters (kinds of file, stage names), so a
+# Chinese message does not carry English inside it.
+LABELS: Mapping[str, Any] = {
+    "binary data": _("binary data"),
+    "damaged OLE file": _("a damaged Office file"),
+    "OLE compound file": _("an unknown Office file"),
+    "Office Open XML": _("an unknown Office Open XML file"),
+    "no readable chapters": _("it has no readable chapters"),
+    "bad package description": _("its package description cannot be read"),
+    "Windows executable": _("a Windows program"),
+    "ELF executable": _("a Linux program"),
+    "Mach-O executable": _("a macOS program"),
+    "PNG image": _("a PNG image"),
+    "JPEG image": _("a JPEG image"),
+    "GIF image": _("a GIF image"),
+    "fetch": _("fetch"),
+    "preflight": _("preflight check"),
+    "normalise": _("conversion"),
+    "read": _("reading"),
+    "count": _("counting"),
+    "render": _("rendering"),
+    "publish": _("publishing"),
+    "worker": _("worker"),
 }
 
 
@@ -98,8 +126,11 @@ def describe(code: str, params: Mapping[str, Any]) -> str:
     template = MESSAGES.get(code)
     if template is None:
         return gettext("Processing failed (%(code)s).") % {"code": code}
+    values = {
+        k: str(LABELS[v]) if isinstance(v, str) and v in LABELS else v for k, v in params.items()
+    }
     try:
-        return str(template) % dict(params) if params else str(template)
+        return str(template) % values if values else str(template)
     except (KeyError, TypeError, ValueError):
         return str(template)
 

@@ -93,7 +93,9 @@ class Document(models.Model):
         _("free preview pages"),
         null=True,
         blank=True,
-        help_text=_("Empty: the site default. Pages past this need a download or membership."),
+        help_text=_(
+            "Leave empty to use the site default. Pages past this need a download or membership."
+        ),
     )
     upload_ip = models.GenericIPAddressField(_("upload IP"), null=True, blank=True)
     view_count = models.PositiveIntegerField(_("views"), default=0)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wenku.ingest.counting import format_chars
 from wenku.library import access
@@ -61,10 +61,12 @@ def upload(request: HttpRequest) -> HttpResponse:
             except UploadRejected as exc:
                 messages.error(request, f"{f.name}: {exc}")
         if created:
-            messages.success(
-                request,
-                _("%(count)s file(s) uploaded; they are being processed.") % {"count": created},
+            message = ngettext(
+                "%(count)s file uploaded; it is being processed.",
+                "%(count)s files uploaded; they are being processed.",
+                created,
             )
+            messages.success(request, message % {"count": created})
         return redirect("library:my_uploads")
     categories = [{"id": c.pk, "name": str(c)} for c in Category.objects.select_related("parent")]
     return render(request, "library/upload.html", {"form": form, "categories": categories})
