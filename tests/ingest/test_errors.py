@@ -13,8 +13,18 @@ def test_unknown_codes_are_refused_when_raised():
 
 @pytest.mark.parametrize("code", sorted(MESSAGES))
 def test_every_message_is_translated(code):
-    params = {"size": "1 MB", "limit": "2", "detected": "binary data", "ratio": 3, "detail": "x",
-              "pages": 9, "seconds": 5, "attempts": 3, "stage": "read"}
+    params = {
+        "size": "1 MB",
+        "limit": "2",
+        "detected": "binary data",
+        "ratio": 3,
+        "detail": "x",
+        "pages": 9,
+        "seconds": 5,
+        "attempts": 3,
+        "stage": "read",
+        "format": "ZIP",
+    }
     with translation.override("en"):
         english = describe(code, params)
     with translation.override("zh-hans"):
