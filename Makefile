@@ -12,7 +12,7 @@ run: venv messages
 
 test: venv messages
 	@scripts/system-packages.sh test
-	$(BIN)/pytest
+	scripts/test.sh
 
 lint: venv
 	$(BIN)/ruff check src tests bench

@@ -32,6 +32,33 @@ def data_dir(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-unt
     reset_storage()
 
 
+def database_url() -> str:
+    """WENKU_DATABASE_URL for child processes: the test database this test is using."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite://{db['NAME']}"
+    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+    return f"postgresql://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def child_env(data_dir) -> dict[str, str]:
+    """Environment for `wenku …` child processes sharing this test's database and data folder."""
+    import os
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "wenku.settings",
+        "WENKU_DATA_DIR": str(data_dir),
+        "WENKU_DATABASE_URL": database_url(),
+        "WENKU_WORKER_POLL_SECONDS": "0.05",
+    }
+
+
 @pytest.fixture(scope="session")
 def office() -> Iterator[object]:
     """One warm, sandboxed LibreOffice for the whole session."""

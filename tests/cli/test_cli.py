@@ -12,7 +12,6 @@ import urllib.request
 
 import psutil
 import pytest
-from django.db import connection
 
 from tests.factories import documents as f
 from tests.factories.pdf import make_pdf
@@ -22,14 +21,8 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def run_env(data_dir):
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "wenku.settings",
-        "WENKU_DATA_DIR": str(data_dir),
-        "WENKU_DATABASE_URL": f"sqlite://{connection.settings_dict['NAME']}",
-        "WENKU_WORKER_POLL_SECONDS": "0.05",
-    }
+def run_env(child_env):
+    return child_env
 
 
 def wenku(env, *args, timeout=180):

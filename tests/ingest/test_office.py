@@ -198,3 +198,20 @@ def test_external_image_link_to_a_local_file_is_not_embedded(any_sandbox, tmp_pa
 def test_chinese_renders_with_real_glyphs(office, tmp_path):
     result = check_cjk(office, tmp_path)
     assert result.ok, result.detail
+
+
+def test_libreoffice_runs_under_the_address_space_limit(fresh_office):
+    inside = descendants(fresh_office.sandbox_pid)
+    (soffice,) = [p for p in soffice_processes() if p.pid in inside]
+    limits = Path(f"/proc/{soffice.pid}/limits").read_text()
+    line = next(x for x in limits.splitlines() if x.startswith("Max address space"))
+    expected = fresh_office.settings.memory_mb * 1024 * 1024
+    assert line.split()[3] == str(expected)
+
+
+def test_libreoffice_has_no_network(fresh_office):
+    """Inside the sandbox there is no interface but loopback (and that one is down)."""
+    inside = descendants(fresh_office.sandbox_pid)
+    (soffice,) = [p for p in soffice_processes() if p.pid in inside]
+    devices = Path(f"/proc/{soffice.pid}/net/dev").read_text().splitlines()[2:]
+    assert [d.split(":")[0].strip() for d in devices] == ["lo"]

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 import psutil
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.factories import documents as f
 from wenku.ingest.models import Conversion
@@ -23,18 +22,11 @@ LEASE = 2.0
 
 
 @pytest.fixture
-def spawn_worker(data_dir) -> Iterator[Callable[..., subprocess.Popen]]:
+def spawn_worker(data_dir, child_env) -> Iterator[Callable[..., subprocess.Popen]]:
     """Start `wenku worker` processes on this test's database and data folder."""
     procs: list[subprocess.Popen] = []
     log = open(data_dir / "worker.log", "ab")  # noqa: SIM115
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "wenku.settings",
-        "WENKU_DATA_DIR": str(data_dir),
-        "WENKU_DATABASE_URL": f"sqlite://{connection.settings_dict['NAME']}",
-        "WENKU_WORKER_LEASE_SECONDS": str(LEASE),
-        "WENKU_WORKER_POLL_SECONDS": "0.05",
-    }
+    env = {**child_env, "WENKU_WORKER_LEASE_SECONDS": str(LEASE)}
 
     def spawn(*extra: str) -> subprocess.Popen:
         proc = subprocess.Popen(
