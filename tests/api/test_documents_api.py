@@ -86,6 +86,18 @@ def test_upload_too_large_is_refused_and_nothing_stored(client, token, settings,
     assert not any((data_dir / "files").rglob("*")) and not any((data_dir / "tmp").iterdir())
 
 
+def test_oversized_upload_is_refused_before_its_body_is_read(client, token, settings):
+    settings.WENKU["WENKU_MAX_UPLOAD_MB"] = 1
+    response = client.post(
+        "/api/v1/documents",
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        headers=bearer(token),
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert response.status_code == 413 and "1.0 MB" in response.json()["detail"]
+
+
 def test_unknown_category_is_a_clear_error(client, token):
     response = post_file(client, "a.pdf", make_pdf(1), bearer(token), category="nope")
     assert response.status_code == 400 and "nope" in response.json()["detail"]

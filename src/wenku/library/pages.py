@@ -36,18 +36,8 @@ def page_image(conversion: Conversion, number: int) -> bytes:
 
 def _render(conversion: Conversion, number: int) -> bytes:
     w = settings.WENKU
-    local = settings.DATA_DIR / "tmp" / f"render-{conversion.sha256}.pdf"
-    storage = get_storage()
-    path = getattr(storage, "path", None)
-    source = path(conversion.pdf_key) if path else local
-    if not path:
-        storage.fetch(conversion.pdf_key, local)
-    try:
-        with pdfmod.open_pdf(source) as doc:
-            image = pdfmod.render_page(
-                doc, number - 1, w["WENKU_PAGE_WIDTH"], w["WENKU_MAX_PAGE_PIXELS"]
-            )
-        return pdfmod.encode_webp(image, w["WENKU_WEBP_QUALITY"])
-    finally:
-        if not path:
-            local.unlink(missing_ok=True)
+    with get_storage().local_file(conversion.pdf_key) as source, pdfmod.open_pdf(source) as doc:
+        image = pdfmod.render_page(
+            doc, number - 1, w["WENKU_PAGE_WIDTH"], w["WENKU_MAX_PAGE_PIXELS"]
+        )
+    return pdfmod.encode_webp(image, w["WENKU_WEBP_QUALITY"])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -24,3 +25,6 @@ class Storage(Protocol):
 
     def fetch(self, key: str, destination: Path) -> None:
         """Copy key's bytes into a local file (for tools that need a path)."""
+
+    def local_file(self, key: str) -> AbstractContextManager[Path]:
+        """A local path holding key's bytes while the context lasts (read it, never write)."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,3 +58,10 @@ class LocalStorage:
 
     def fetch(self, key: str, destination: Path) -> None:
         shutil.copyfile(self.path(key), destination)
+
+    @contextmanager
+    def local_file(self, key: str) -> Iterator[Path]:
+        path = self.path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        yield path
