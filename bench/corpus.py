@@ -5,8 +5,8 @@ generator, so a run's files are reproducible from its seed while two runs with
 different seeds never share a file (Wenku reuses the conversion of identical
 uploads, which would make a repeated file look instantaneous).
 
-Page counts are pinned where the format allows: Word pages end in explicit page
-breaks and carry less text than a page holds, slides are slides. Spreadsheets,
+Page counts are pinned where the format allows: each Word chapter starts a new page
+(page break before its heading) and holds less text than a page, slides are slides. Spreadsheets,
 text, Markdown and EPUB are laid out by the converter; their page counts are what
 it makes of them.
 """
@@ -191,9 +191,7 @@ def xlsx_bytes(sheets: int, rows: int, text: ChineseText) -> bytes:
             )
         sheet.column_dimensions["B"].width = 24
         sheet.column_dimensions["F"].width = 36
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _saved(workbook)
 
 
 def gbk_text_bytes(chapters: int, text: ChineseText) -> bytes:

@@ -764,6 +764,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="corpus seed (default: a new random one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     seed = secrets.randbits(32) if args.seed is None else args.seed
     info = machine()
     work = Path(tempfile.mkdtemp(prefix="wenku-bench-"))

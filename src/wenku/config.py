@@ -186,7 +186,7 @@ SETTINGS: tuple[Setting, ...] = (
     # --- workers
     Setting(
         "WENKU_WORKER_POLL_SECONDS",
-        "0.2",
+        "0.1",
         "How often an idle worker looks for new jobs.",
         _positive_float,
     ),

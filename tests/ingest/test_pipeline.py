@@ -64,6 +64,15 @@ def assert_ready(doc, fmt: str, min_pages: int = 1):
     assert doc.page_count >= min_pages
     assert doc.char_count > 0
     conversion = doc.conversion
+    assert set(conversion.timings) == {
+        "fetch",
+        "preflight",
+        "normalise",
+        "read",
+        "count",
+        "render",
+        "publish",
+    }
     storage = get_storage()
     assert storage.exists(conversion.cover_key)
     first = Page.objects.get(conversion=conversion, number=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,12 +12,19 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 from wenku.accounts.models import ApiToken
 
 
+# last_used_at is for people ("used 3 days ago"): refresh it at most this often, so
+# scripts calling the API do not each take the database's write lock.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = ApiToken.objects.resolve(token)
         if found is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
 

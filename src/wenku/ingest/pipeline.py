@@ -113,12 +113,15 @@ def run(
     job = Job(conversion, original_name, workdir, workdir / "original")
     stage_name = "fetch"
     try:
+        started = time.perf_counter()
         ctx.storage.fetch(conversion.original_key, job.source)
+        job.timings["fetch"] = round(time.perf_counter() - started, 4)
         for stage in stages:
             stage_name = stage.name
             started = time.perf_counter()
             stage.run(job, ctx)
             job.timings[stage.name] = round(time.perf_counter() - started, 4)
+        Conversion.objects.filter(pk=conversion.pk).update(timings=job.timings)
         log.info("ingested %s in %s", conversion.sha256[:12], job.timings)
         return Outcome(ok=True)
     except IngestError as exc:

@@ -148,7 +148,6 @@ class Publish:
                 failure_params={},
                 worker_id="",
                 attempts=0,
-                timings=job.timings,
                 finished_at=timezone.now(),
             )
             conversion.refresh_from_db()
