@@ -11,7 +11,6 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from wenku.accounts.models import ApiToken
 
-
 # last_used_at is for people ("used 3 days ago"): refresh it at most this often, so
 # scripts calling the API do not each take the database's write lock.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
