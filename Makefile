@@ -4,40 +4,45 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= wenku-data
 
-.PHONY: run test lint bench system-packages venv messages clean
+.PHONY: run test lint bench messages clean
 
-run: venv messages
+run:
 	@scripts/system-packages.sh runtime || echo "(continuing without them: see the command above)"
+	@$(MAKE) --no-print-directory $(VENV)/.runtime messages
 	$(BIN)/wenku serve --data $(DATA)
 
-test: venv messages
+test:
 	@scripts/system-packages.sh test
+	@$(MAKE) --no-print-directory $(VENV)/.dev messages
 	scripts/test.sh
 
-lint: venv
+lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	WENKU_DATA_DIR=$${TMPDIR:-/tmp}/wenku-lint $(BIN)/mypy
 
-bench: venv messages
+bench:
 	@scripts/system-packages.sh test
+	@$(MAKE) --no-print-directory $(VENV)/.dev messages
 	$(BIN)/python bench/ingest.py
 
-venv: $(VENV)/.installed
-
-$(VENV)/.installed: pyproject.toml
+# The virtual environment: runtime packages for `run`, development ones for `test`.
+$(VENV)/.runtime: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		(echo "Wenku needs Python 3.11 or newer"; exit 1)
-	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV) || \
-		(scripts/system-packages.sh runtime && $(PYTHON) -m venv $(VENV))
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[postgres]"
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
 	$(BIN)/pip install -q -e ".[dev,postgres]"
 	@touch $@
 
-messages: venv
-	@scripts/system-packages.sh runtime >/dev/null 2>&1 || true
+# Compiled translations (.mo files are built here, never committed).
+messages: $(VENV)/.runtime
 	@cd src/wenku && ../../$(BIN)/django-admin compilemessages -v0 2>/dev/null || \
 		echo "(msgfmt missing: the interface stays in English until gettext is installed)"
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build src/*.egg-info

@@ -96,9 +96,8 @@ def check_database() -> list[Result]:
         out.append(
             Result("sqlite journal", mode == "wal", mode, "check the data folder's filesystem")
         )
-    pending = MigrationExecutor(connection).migration_plan(
-        MigrationExecutor(connection).loader.graph.leaf_nodes()
-    )
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     out.append(
         Result("migrations", not pending, f"{len(pending)} pending", "run `wenku manage migrate`")
     )

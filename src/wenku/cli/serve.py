@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     from wenku.cli.supervise import Child, Supervisor
@@ -55,10 +56,18 @@ def handle(args: argparse.Namespace) -> int:
         children.append(Child("worker", [sys.executable, "-m", "wenku", "worker"], restart=True))
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
 
+    no_accounts = not get_user_model().objects.exists()
+
     def announce() -> None:
         if _wait_for_port(host, args.port, seconds=60):
             print(f"Wenku is running at http://{host}:{args.port}/", flush=True)
             print(f"  data folder: {settings.DATA_DIR}", flush=True)
+            if no_accounts:
+                print(
+                    "  no accounts yet: register on the site, or create an administrator with"
+                    f" `wenku manage createsuperuser --data {settings.DATA_DIR}`",
+                    flush=True,
+                )
             print("  press Ctrl-C to stop", flush=True)
 
     env = {**os.environ, "WENKU_DATA_DIR": str(settings.DATA_DIR)}
