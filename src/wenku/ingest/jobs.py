@@ -102,6 +102,16 @@ def _fail(conversion: Conversion, code: str, params: dict) -> None:
     conversion.save()
 
 
+def fail_unexpectedly(document_id: int) -> None:
+    """A job crashed outside the pipeline's own error handling: fail, never hang."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        return
+    conversion = Conversion.objects.get(pk=document.conversion_id)
+    if conversion.status != Status.READY:
+        record_failure(conversion, "worker", "internal", {"stage": "worker"})
+
+
 def release(document_id: int) -> None:
     """Hand an interrupted job back (worker stopping cleanly): nothing counts as an attempt."""
     document = Document.objects.filter(pk=document_id).first()

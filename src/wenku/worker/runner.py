@@ -19,10 +19,12 @@ import signal
 import socket
 import threading
 import time
+from datetime import timedelta
 from types import FrameType
 
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.db.utils import OperationalError
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
@@ -31,6 +33,8 @@ from wenku.worker import liveness
 
 log = logging.getLogger(__name__)
 QUEUES = ("ingest", "default")
+DATABASE_RETRIES = 5
+RETRY_DELAY_SECONDS = 5
 
 
 class WorkerStopping(BaseException):
@@ -93,13 +97,10 @@ class Worker:
         log.info("worker %s started", self.worker_id)
         try:
             while self.running:
-                job = self._next_job()
-                if job is not None:
-                    self._run(job)
-                    if self.max_jobs is not None and self._done >= self.max_jobs:
-                        break
-                else:
+                if not self.run_once():
                     self._stop.wait(self.poll_seconds)
+                elif self.max_jobs is not None and self._done >= self.max_jobs:
+                    break
         except WorkerStopping:
             pass
         finally:
@@ -109,6 +110,14 @@ class Worker:
             close_old_connections()
             liveness.forget(self.worker_id)
             log.info("worker %s stopped", self.worker_id)
+
+    def run_once(self) -> bool:
+        """Run the next queued job, if there is one; say whether there was."""
+        job = self._next_job()
+        if job is None:
+            return False
+        self._run(job)
+        return True
 
     def _prewarm(self) -> None:
         try:
@@ -144,6 +153,9 @@ class Worker:
             self.current = None
             self._hand_back(job)
             raise
+        except DatabaseError as exc:
+            self.current = None
+            self._retry_later(job, exc)
         except Exception as exc:
             self.current = None
             log.exception("job %s (%s) failed", job.id, job.task_path)
@@ -151,6 +163,21 @@ class Worker:
         finally:
             self.current = None
             self._done += 1
+
+    def _retry_later(self, job: DBTaskResult, exc: DatabaseError) -> None:
+        """A database hiccup (locked, connection lost) is not the job's fault: try again later."""
+        connection.close()
+        if len(job.worker_ids) >= DATABASE_RETRIES:
+            log.error(
+                "job %s failed %s times on database errors: %s", job.id, DATABASE_RETRIES, exc
+            )
+            job.set_failed(exc)
+            return
+        delay = RETRY_DELAY_SECONDS * len(job.worker_ids)
+        log.warning("job %s hit a database error (%s); retrying in %ss", job.id, exc, delay)
+        DBTaskResult.objects.filter(id=job.id).update(
+            status="READY", started_at=None, run_after=timezone.now() + timedelta(seconds=delay)
+        )
 
     def _hand_back(self, job: DBTaskResult) -> None:
         """Return an interrupted job to the queue as if it had never started."""
