@@ -67,13 +67,18 @@ def test_upload_form_without_javascript_accepts_several_files(client, user):
 
 
 def test_my_uploads_shows_failure_reasons(client, user, ingested):
-    from django.utils import translation
-
     ingested("empty.txt", b"")
     client.force_login(user)
-    with translation.override("en"):
-        page = client.get(reverse("library:my_uploads"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "The file is empty." in page
+    assert "文件是空的。" in client.get(reverse("library:my_uploads")).content.decode()
+
+
+def test_chinese_by_default_whatever_the_browser_says_and_english_on_request(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode() and "上传" in page.content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert '<html lang="en">' in page.content.decode() and "Upload" in page.content.decode()
 
 
 def test_document_page_shows_free_pages_and_the_end_of_preview(client, ingested):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wenku.ingest.errors import human_size
@@ -28,5 +29,26 @@ def upload_size_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> Ca
                     return JsonResponse({"detail": detail}, status=413)
                 return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
         return get_response(request)
+
+    return middleware
+
+
+def site_language(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """The site's language (WENKU_LANGUAGE) unless the reader chose another with the switch.
+
+    Unlike Django's LocaleMiddleware, the browser's Accept-Language is not consulted: a
+    Chinese site stays Chinese for a reader whose browser happens to be set to English,
+    and the switch in the header is one click away.
+    """
+    supported = {code for code, _name in settings.LANGUAGES}
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
 
     return middleware

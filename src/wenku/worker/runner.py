@@ -17,9 +17,11 @@ import os
 import secrets
 import signal
 import socket
+import tempfile
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 from types import FrameType
 
 from django.db import DatabaseError, close_old_connections, connection
@@ -29,6 +31,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from wenku.ingest import runtime
+from wenku.ingest.selftest import check_cjk
 from wenku.worker import liveness
 
 log = logging.getLogger(__name__)
@@ -120,10 +123,17 @@ class Worker:
         return True
 
     def _prewarm(self) -> None:
+        """Start LibreOffice and check that Chinese renders with real glyphs."""
+        context = runtime.get_context()
         try:
-            runtime.get_context().office.start()
+            context.office.start()
+            with tempfile.TemporaryDirectory(dir=context.tmp_root) as tmp:
+                result = check_cjk(context.office, Path(tmp))
         except Exception as exc:  # reported again, per document, when a conversion needs it
-            log.error("LibreOffice could not be started: %s", exc)
+            log.error("LibreOffice could not be started: %s (run `wenku doctor`)", exc)
+            return
+        if not result.ok:
+            log.error("self-test: %s (run `wenku doctor`)", result.detail)
 
     def _next_job(self) -> DBTaskResult | None:
         close_old_connections()
