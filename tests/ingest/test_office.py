@@ -215,3 +215,21 @@ def test_libreoffice_has_no_network(fresh_office):
     (soffice,) = [p for p in soffice_processes() if p.pid in inside]
     devices = Path(f"/proc/{soffice.pid}/net/dev").read_text().splitlines()[2:]
     assert [d.split(":")[0].strip() for d in devices] == ["lo"]
+
+
+def test_the_cjk_self_test_notices_missing_chinese_fonts(tmp_path):
+    """Given a LibreOffice that sees only Latin fonts, the self-test reports boxes, not glyphs."""
+    latin_only = tmp_path / "fonts.conf"
+    latin_only.write_text(
+        '<?xml version="1.0"?><fontconfig>'
+        "<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>/tmp/fc-latin-only</cachedir>"
+        "</fontconfig>"
+    )
+    base = OfficeSettings.from_django()
+    settings = OfficeSettings(
+        **{**base.__dict__, "workdir": tmp_path / "o", "fonts_conf": latin_only}
+    )
+    with OfficeConverter(settings) as office:
+        result = check_cjk(office, tmp_path)
+    assert not result.ok
+    assert "fonts-noto-cjk" in result.detail

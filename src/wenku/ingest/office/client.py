@@ -37,6 +37,17 @@ FONTS_CONF = HERE / "fonts.conf"
 START_TIMEOUT = 120.0
 
 
+def office_environment(*, home: str, fonts_conf: str) -> dict[str, str]:
+    """The whole environment LibreOffice gets: nothing of the worker's leaks into it."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "LANG": "C.UTF-8",
+        "FONTCONFIG_FILE": fonts_conf,
+        "SAL_USE_VCLPLUGIN": "svp",
+    }
+
+
 class _Gone(Exception):
     """The bridge was gone before the request reached it."""
 
@@ -54,6 +65,7 @@ class OfficeSettings:
     memory_mb: int
     restart_after: int
     workdir: Path
+    fonts_conf: Path = FONTS_CONF
 
     @classmethod
     def from_django(cls) -> OfficeSettings:
@@ -130,13 +142,7 @@ class OfficeConverter:
                 "--pipe",
                 pipe,
             ]
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(self.jobdir),
-            "FONTCONFIG_FILE": str(FONTS_CONF),
-            "LANG": "C.UTF-8",
-            "SAL_USE_VCLPLUGIN": "svp",
-        }
+        env = office_environment(home=str(self.jobdir), fonts_conf=str(s.fonts_conf))
         limit = s.memory_mb * 1024 * 1024
 
         def limit_memory() -> None:
@@ -169,83 +175,35 @@ class OfficeConverter:
     def _bwrap_argv(self, pipe: str) -> list[str]:
         s = self.settings
         assert self.jobdir is not None
-        argv = [
-            "bwrap",
-            "--unshare-all",  # no network, own PID/IPC/UTS namespaces
-            "--die-with-parent",
-            "--new-session",
-            "--ro-bind",
-            "/usr",
-            "/usr",
-            "--symlink",
-            "usr/lib",
-            "/lib",
-            "--symlink",
-            "usr/lib64",
-            "/lib64",
-            "--symlink",
-            "usr/bin",
-            "/bin",
-            "--symlink",
-            "usr/sbin",
-            "/sbin",
-            "--ro-bind",
-            "/etc/fonts",
-            "/etc/fonts",
-            "--ro-bind",
-            "/etc/libreoffice",
-            "/etc/libreoffice",
-            "--ro-bind-try",
-            "/etc/alternatives",
-            "/etc/alternatives",
-            "--ro-bind-try",
-            "/var/cache/fontconfig",
-            "/var/cache/fontconfig",
-            "--ro-bind",
-            str(FONTS_CONF),
-            "/etc/wenku-fonts.conf",
-            "--ro-bind",
-            str(BRIDGE),
-            "/bridge.py",
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            "--tmpfs",
-            "/tmp",
-            "--bind",
-            str(self.jobdir),
-            "/job",
-            "--chdir",
-            "/job",
-            "--clearenv",
-            "--setenv",
-            "PATH",
-            "/usr/bin:/bin",
-            "--setenv",
-            "HOME",
-            "/tmp",
-            "--setenv",
-            "LANG",
-            "C.UTF-8",
-            "--setenv",
-            "FONTCONFIG_FILE",
-            "/etc/wenku-fonts.conf",
-            "--setenv",
-            "SAL_USE_VCLPLUGIN",
-            "svp",
+        ro_binds = [
+            ("/usr", "/usr"),
+            ("/etc/fonts", "/etc/fonts"),
+            ("/etc/libreoffice", "/etc/libreoffice"),
+            (str(s.fonts_conf), "/etc/wenku-fonts.conf"),
+            (str(BRIDGE), "/bridge.py"),
         ]
-        return [
-            *argv,
-            s.python,
-            "/bridge.py",
-            "--soffice",
-            s.soffice,
-            "--profile",
-            "/tmp/profile",
-            "--pipe",
-            pipe,
+        optional_ro_binds = [
+            ("/etc/alternatives", "/etc/alternatives"),
+            ("/var/cache/fontconfig", "/var/cache/fontconfig"),
         ]
+        symlinks = [("usr/lib", "/lib"), ("usr/lib64", "/lib64"), ("usr/bin", "/bin"),
+                    ("usr/sbin", "/sbin")]  # fmt: skip
+        env = office_environment(home="/tmp", fonts_conf="/etc/wenku-fonts.conf")
+        argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session"]
+        # --unshare-all: no network, own PID/IPC/UTS namespaces. Only /usr, fonts and the
+        # job folder are visible; /tmp (and so the profile) is private and thrown away.
+        for source, target in ro_binds:
+            argv += ["--ro-bind", source, target]
+        for source, target in optional_ro_binds:
+            argv += ["--ro-bind-try", source, target]
+        for source, target in symlinks:
+            argv += ["--symlink", source, target]
+        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        argv += ["--bind", str(self.jobdir), "/job", "--chdir", "/job", "--clearenv"]
+        for name, value in env.items():
+            argv += ["--setenv", name, value]
+        return [*argv, s.python, "/bridge.py", "--soffice", s.soffice,
+                "--profile", "/tmp/profile", "--pipe", pipe]  # fmt: skip
 
     def _kill(self) -> None:
         proc, self.proc = self.proc, None
