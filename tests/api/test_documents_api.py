@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -105,7 +107,8 @@ def test_unknown_category_is_a_clear_error(client, token):
 
 @pytest.mark.live
 def test_document_detail_fields(client, token, ingest):
-    response = post_file(client, "报告.docx", f.make_docx(2), bearer(token), tags="报告")
+    data = f.make_docx(2)
+    response = post_file(client, "报告.docx", data, bearer(token), tags="报告")
     doc_id = response.json()["id"]
     process_document(doc_id)
     body = client.get(f"/api/v1/documents/{doc_id}").json()
@@ -126,6 +129,7 @@ def test_document_detail_fields(client, token, ingest):
     ):
         assert field in body
     assert body["status"] == "ready" and body["format"] == "docx" and body["pages"] == 2
+    assert body["sha256"] == hashlib.sha256(data).hexdigest()
     assert body["chars"] > 500 and body["chars_display"].startswith("约")
     assert body["owner"]["username"] == "alice" and body["tags"] == ["报告"]
     cover = client.get(body["cover_url"])

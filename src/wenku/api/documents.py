@@ -41,6 +41,7 @@ class DocumentOut(Schema):
     failure_reason: str
     format: str
     size: int
+    sha256: str
     pages: int | None
     chars: int | None
     chars_display: str
@@ -78,6 +79,7 @@ def document_out(doc: Document) -> DocumentOut:
         failure_reason=doc.failure_reason,
         format=doc.format or doc.conversion.format,
         size=doc.size,
+        sha256=doc.conversion.sha256,
         pages=doc.page_count,
         chars=doc.char_count,
         chars_display=format_chars(doc.char_count) if doc.char_count is not None else "",
