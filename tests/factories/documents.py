@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import docx
 import openpyxl
@@ -141,36 +143,44 @@ def make_gbk_text(*, seed: int = 7) -> bytes:
 
 # --- hostile documents
 
+Part = Callable[[bytes], bytes]
 
-def zip_bomb_docx(unpacked_mb: int = 300) -> bytes:
-    """A real .docx whose document.xml inflates to ``unpacked_mb`` MB (packs to ~1 KB per MB)."""
-    base = make_docx(1)
+
+def _rewrite_docx(parts: dict[str, Part], stream: dict[str, Callable] | None = None) -> bytes:
+    """A one-page .docx with some parts rewritten (``parts``) or written as a stream."""
     out = io.BytesIO()
     with (
-        zipfile.ZipFile(io.BytesIO(base)) as src,
+        zipfile.ZipFile(io.BytesIO(make_docx(1))) as src,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for item in src.infolist():
             data = src.read(item.filename)
-            if item.filename == "word/document.xml":
-                head, tail = data.split(b"</w:body>")
-                # Stream a huge run of spaces into the part without holding it twice in memory.
+            if stream and item.filename in stream:
                 info = zipfile.ZipInfo(item.filename)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 with dst.open(info, "w", force_zip64=True) as part:
-                    part.write(head)
-                    block = b" " * (1024 * 1024)
-                    for _ in range(unpacked_mb):
-                        part.write(block)
-                    part.write(b"</w:body>" + tail)
+                    stream[item.filename](data, part)
             else:
-                dst.writestr(item, data)
+                dst.writestr(item, parts.get(item.filename, lambda d: d)(data))
     return out.getvalue()
+
+
+def zip_bomb_docx(unpacked_mb: int = 300) -> bytes:
+    """A real .docx whose document.xml inflates to ``unpacked_mb`` MB (packs to ~1 KB per MB)."""
+
+    def inflate(data: bytes, part: IO[bytes]) -> None:
+        head, tail = data.split(b"</w:body>")
+        part.write(head)
+        block = b" " * (1024 * 1024)  # streamed: never held in memory whole
+        for _ in range(unpacked_mb):
+            part.write(block)
+        part.write(b"</w:body>" + tail)
+
+    return _rewrite_docx({}, stream={"word/document.xml": inflate})
 
 
 def external_image_docx(target: str) -> bytes:
     """A .docx showing an image linked, not embedded, from ``target`` (http:// or file://)."""
-    base = make_docx(1)
     rel = (
         '<Relationship Id="rIdExt1" Type="http://schemas.openxmlformats.org/officeDocument/'
         f'2006/relationships/image" Target="{target}" TargetMode="External"/>'
@@ -188,19 +198,14 @@ def external_image_docx(target: str) -> bytes:
         b'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData>'
         b"</a:graphic></wp:inline></w:drawing></w:r></w:p>"
     )
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", rel + b"</Relationships>")
-            elif item.filename == "word/document.xml":
-                data = data.replace(b"<w:body>", b"<w:body>" + drawing, 1)
-            dst.writestr(item, data)
-    return out.getvalue()
+    return _rewrite_docx(
+        {
+            "word/_rels/document.xml.rels": lambda d: d.replace(
+                b"</Relationships>", rel + b"</Relationships>"
+            ),
+            "word/document.xml": lambda d: d.replace(b"<w:body>", b"<w:body>" + drawing, 1),
+        }
+    )
 
 
 def encrypted_docx(password: str = "secret") -> bytes:
@@ -214,23 +219,8 @@ def encrypted_docx(password: str = "secret") -> bytes:
 
 def dtd_docx() -> bytes:
     """A .docx whose document.xml declares an external entity (XXE)."""
-    base = make_docx(1)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "word/document.xml":
-                decl, rest = data.split(b"?>", 1)
-                data = (
-                    decl
-                    + b'?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-                    + rest
-                )
-            dst.writestr(item, data)
-    return out.getvalue()
+    doctype = b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    return _rewrite_docx({"word/document.xml": lambda d: d.replace(b"?>", b"?>" + doctype, 1)})
 
 
 def executable() -> bytes:
