@@ -48,6 +48,15 @@ class Tag(models.Model):
         return self.name
 
 
+class Pricing(models.TextChoices):
+    """How a document may be downloaded (the economy's rules apply them)."""
+
+    FREE = "free", _("free")
+    POINTS = "points", _("points")
+    VIP_ONLY = "vip_only", _("VIP only")
+    VIP_FREE = "vip_free", _("free for VIP, points for others")
+
+
 class DocumentQuerySet(models.QuerySet["Document"]):
     def public(self) -> DocumentQuerySet:
         return self.filter(status=Status.READY)
@@ -97,6 +106,10 @@ class Document(models.Model):
             "Leave empty to use the site default. Pages past this need a download or membership."
         ),
     )
+    pricing = models.CharField(
+        _("pricing"), max_length=10, choices=Pricing.choices, default=Pricing.FREE
+    )
+    price = models.PositiveIntegerField(_("price in points"), default=0)
     upload_ip = models.GenericIPAddressField(_("upload IP"), null=True, blank=True)
     view_count = models.PositiveIntegerField(_("views"), default=0)
     download_count = models.PositiveIntegerField(_("downloads"), default=0)
