@@ -143,3 +143,21 @@ class Document(models.Model):
         if self.preview_pages is not None:
             return self.preview_pages
         return int(settings.WENKU["WENKU_PREVIEW_PAGES"])
+
+
+class DailyStats(models.Model):
+    """Views and downloads of one document on one day (rankings decay them by age)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="daily_stats")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+    downloads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "day"], name="daily_stats_unique_day")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.day}: {self.views} views, {self.downloads} downloads"
