@@ -75,6 +75,9 @@ class Page(models.Model):
     width = models.FloatField(help_text="points")
     height = models.FloatField(help_text="points")
     text = models.TextField(blank=True)
+    # Headings and paragraphs ([{"k": "h2"|"h3"|"p", "t": text}]) for the pages shown as
+    # text under the preview; null for the others.
+    blocks = models.JSONField(null=True, blank=True)
     char_count = models.PositiveIntegerField(default=0)
     rendered = models.BooleanField(default=False)
 

@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from wenku.ingest.errors import IngestError
+from wenku.ingest.structure import blocks_from_lines, page_lines
 
 PDFIUM_LOCK = threading.RLock()
 MAX_SIDE = 16383  # WebP's limit
@@ -30,6 +31,7 @@ class PageInfo:
     width: float  # points
     height: float
     text: str
+    blocks: list[dict[str, str]] | None = None  # headings and paragraphs, when asked for
 
 
 @contextmanager
@@ -53,8 +55,9 @@ def page_count(doc: pdfium.PdfDocument) -> int:
         return len(doc)
 
 
-def read_page(doc: pdfium.PdfDocument, index: int) -> PageInfo:
-    """Size and text of page ``index`` (0-based)."""
+def read_page(doc: pdfium.PdfDocument, index: int, *, structure: bool = False) -> PageInfo:
+    """Size and text of page ``index`` (0-based); with ``structure``, its blocks too."""
+    blocks = None
     with PDFIUM_LOCK:
         page = doc[index]
         try:
@@ -62,12 +65,14 @@ def read_page(doc: pdfium.PdfDocument, index: int) -> PageInfo:
             textpage = page.get_textpage()
             try:
                 text = textpage.get_text_bounded()
+                if structure:
+                    blocks = blocks_from_lines(page_lines(textpage))
             finally:
                 textpage.close()
         finally:
             page.close()
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return PageInfo(index + 1, float(width), float(height), text)
+    return PageInfo(index + 1, float(width), float(height), text, blocks)
 
 
 def render_scale(width_pt: float, height_pt: float, target_width: int, max_pixels: int) -> float:

@@ -41,6 +41,7 @@ class RenderSettings:
     quality: int
     max_pixels: int
     max_pages: int
+    structured_pages: int  # pages whose headings and paragraphs are recovered (free preview)
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Context:
                 quality=w["WENKU_WEBP_QUALITY"],
                 max_pixels=w["WENKU_MAX_PAGE_PIXELS"],
                 max_pages=w["WENKU_MAX_PAGES"],
+                structured_pages=max(w["WENKU_PREVIEW_PAGES"], w["WENKU_EAGER_PAGES"]),
             ),
             tmp_root=settings.DATA_DIR / "tmp",
         )

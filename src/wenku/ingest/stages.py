@@ -74,8 +74,11 @@ class Read:
                 raise IngestError("no_pages")
             if count > ctx.render.max_pages:
                 raise IngestError("too_many_pages", pages=count, limit=ctx.render.max_pages)
+            structured = ctx.render.structured_pages
             try:
-                job.pages = [pdfmod.read_page(doc, i) for i in range(count)]
+                job.pages = [
+                    pdfmod.read_page(doc, i, structure=i < structured) for i in range(count)
+                ]
             except pdfmod.pdfium.PdfiumError:
                 raise IngestError("pdf_damaged") from None
 
@@ -93,6 +96,7 @@ class Count:
                 width=p.width,
                 height=p.height,
                 text=p.text,
+                blocks=p.blocks,
                 char_count=count_chars(p.text),
             )
             for p in job.pages
