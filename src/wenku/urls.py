@@ -1,14 +1,29 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from wenku.api.main import api
-from wenku.library import views as library_views
+from wenku.library import browse
+from wenku.library.seo import SITEMAPS, robots_txt
 
 urlpatterns = [
-    path("", library_views.home, name="home"),
+    path("", browse.home, name="home"),
     path("", include("wenku.library.urls")),
     path("accounts/", include("wenku.accounts.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
 ]

@@ -81,16 +81,6 @@ def test_chinese_by_default_whatever_the_browser_says_and_english_on_request(cli
     assert '<html lang="en">' in page.content.decode() and "Upload" in page.content.decode()
 
 
-def test_document_page_shows_free_pages_and_the_end_of_preview(client, ingested):
-    doc = ingested("长文档.pdf", make_pdf(8), title="长文档")
-    html = client.get(doc.get_absolute_url()).content.decode()
-    assert "长文档" in html and "约8页" in html
-    for n in range(1, 6):
-        assert f"/api/v1/documents/{doc.pk}/pages/{n}" in html
-    assert f"/api/v1/documents/{doc.pk}/pages/6" not in html
-    assert 'class="preview-end"' in html
-
-
 def test_unfinished_document_page_is_only_for_its_owner(client, user, other_user, upload):
     doc = upload("a.pdf", make_pdf(1))
     assert client.get(doc.get_absolute_url()).status_code == 404

@@ -161,3 +161,20 @@ class DailyStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.day}: {self.views} views, {self.downloads} downloads"
+
+
+class ViewMark(models.Model):
+    """One visitor saw one document on one day (kept two days: it only prevents double counts)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    visitor = models.CharField(max_length=32)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "visitor", "day"], name="view_mark_unique")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.visitor} {self.day}"

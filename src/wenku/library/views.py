@@ -2,40 +2,82 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
 
 from wenku.ingest.counting import format_chars
-from wenku.library import access
+from wenku.library import access, queries, signing, viewcount
 from wenku.library.domain import UploadRejected, create_document
 from wenku.library.forms import UploadForm
 from wenku.library.models import Category, Document
+from wenku.library.pages import PageUnavailable, page_image as render_page_image
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    newest = (
-        Document.objects.public().select_related("owner", "category").order_by("-published_at")[:24]
-    )
-    return render(request, "library/home.html", {"newest": newest})
-
-
-def document(request: HttpRequest, document_id: int) -> HttpResponse:
+def _document(request: HttpRequest, document_id: int) -> Document:
     doc = get_object_or_404(
         Document.objects.select_related("owner", "category", "conversion").prefetch_related("tags"),
         pk=document_id,
     )
     if not access.can_view_document(request.user, doc):
         raise Http404
-    count = doc.page_count or 0
-    visible = [n for n in range(1, count + 1) if access.can_view_page(request.user, doc, n)]
+    return doc
+
+
+@require_GET
+def document(request: HttpRequest, document_id: int) -> HttpResponse:
+    from wenku.core.geo import province
+
+    doc = _document(request, document_id)
+    pages = queries.preview_pages(request.user, doc) if doc.status == "ready" else []
+    canonical = request.build_absolute_uri(doc.get_absolute_url())
+    excerpt = queries.excerpt(doc)
     context = {
         "doc": doc,
         "chars_display": format_chars(doc.char_count) if doc.char_count is not None else "",
-        "visible_pages": visible,
-        "hidden_pages": count - len(visible),
+        "pages": pages,
+        "hidden_pages": (doc.page_count or 0) - len(pages),
+        "blocks": queries.free_text(doc) if doc.status == "ready" else [],
+        "excerpt": excerpt,
+        "province": province(doc.upload_ip) if doc.upload_ip else "",
+        "breadcrumbs": queries.breadcrumbs(doc.category) if doc.category else [],
+        "canonical": canonical,
+        "structured_data": queries.structured_data(
+            doc, canonical, excerpt, request.build_absolute_uri(f"/api/v1/documents/{doc.pk}/cover")
+        ),
+        "related": [],
     }
-    return render(request, "library/document.html", context)
+    response = render(request, "library/document.html", context)
+    if doc.status == "ready":
+        viewcount.record_view(request, response, doc)
+    return response
+
+
+@require_GET
+def page_image(request: HttpRequest, document_id: int, number: int) -> HttpResponse:
+    """A page image behind a signed, short-lived URL; entitlement is checked again here."""
+    if not signing.verify(document_id, number, request.GET.get("e", ""), request.GET.get("s", "")):
+        return HttpResponse(_("This page link has expired. Reload the page."), status=403)
+    doc = _document(request, document_id)
+    if not access.can_view_page(request.user, doc, number):
+        return HttpResponse(_("This page is past the free preview."), status=403)
+    try:
+        data = render_page_image(doc.conversion, number)
+    except PageUnavailable as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type="image/webp")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+def page_urls(request: HttpRequest, document_id: int) -> JsonResponse:
+    """Fresh signed URLs for the reader, when a long-open page's links have expired."""
+    doc = _document(request, document_id)
+    pages = queries.preview_pages(request.user, doc) if doc.status == "ready" else []
+    return JsonResponse({"pages": {p.number: p.url for p in pages}})
 
 
 @login_required
@@ -43,15 +85,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         created = 0
-        for f in form.cleaned_data["files"]:
+        files = form.cleaned_data["files"]
+        for f in files:
             try:
                 create_document(
                     owner=request.user,
                     stream=f,
                     original_name=f.name,
-                    title=form.cleaned_data["title"]
-                    if len(form.cleaned_data["files"]) == 1
-                    else "",
+                    title=form.cleaned_data["title"] if len(files) == 1 else "",
                     description=form.cleaned_data["description"],
                     category=form.cleaned_data["category"],
                     tags=form.cleaned_data["tags"],

@@ -1,0 +1,77 @@
+"""Browsing: the home page, categories, tags and uploaders."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from wenku.library import queries
+from wenku.library.models import Category, Document, Tag
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    public = Document.objects.public()
+    context = {
+        "newest": queries.cards(public).order_by("-published_at")[:12],
+        "most_viewed": queries.cards(public).order_by("-view_count", "-published_at")[:10],
+        "tree": queries.category_tree(),
+        "total": public.count(),
+    }
+    return render(request, "library/home.html", context)
+
+
+def _listing_page(request: HttpRequest, template: str, queryset, **context) -> HttpResponse:  # type: ignore[no-untyped-def]
+    sort = request.GET.get("sort", "new")
+    page = queries.listing(queryset, sort, request.GET.get("page"))
+    context.update(
+        {"page_obj": page, "sort": sort if sort in queries.SORTS else "new", "sorts": queries.SORTS}
+    )
+    if request.headers.get("HX-Request"):
+        return render(request, "library/_listing.html", context)
+    return render(request, template, context)
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    node = get_object_or_404(Category, slug=slug)
+    children = [n for n in _find(queries.category_tree(), node.pk).children]
+    return _listing_page(
+        request,
+        "library/category.html",
+        queries.in_category(node),
+        category=node,
+        breadcrumbs=queries.breadcrumbs(node),
+        children=children,
+    )
+
+
+def _find(nodes: list[queries.CategoryNode], pk: int) -> queries.CategoryNode:
+    for node in nodes:
+        if node.category.pk == pk:
+            return node
+        found = _find(node.children, pk) if node.children else None
+        if found is not None:
+            return found
+    return queries.CategoryNode(Category(pk=pk))
+
+
+@require_GET
+def tag(request: HttpRequest, name: str) -> HttpResponse:
+    found = get_object_or_404(Tag, name=name)
+    return _listing_page(request, "library/tag.html", queries.with_tag(found.name), tag=found)
+
+
+@require_GET
+def uploader(request: HttpRequest, username: str) -> HttpResponse:
+    person = get_object_or_404(get_user_model(), username=username, is_active=True)
+    documents = Document.objects.public().filter(owner=person)
+    return _listing_page(
+        request,
+        "library/uploader.html",
+        documents,
+        person=person,
+        stats=queries.uploader_stats(person),
+    )
