@@ -8,5 +8,7 @@ import os
 import tempfile
 
 os.environ["WENKU_DATA_DIR"] = tempfile.mkdtemp(prefix="wenku-tests-")
+# Views are written during the request, so tests see them at once (no background thread).
+os.environ["WENKU_VIEW_FLUSH_SECONDS"] = "0"
 
 from wenku.settings import *  # noqa: F403

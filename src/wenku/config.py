@@ -42,8 +42,27 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _non_negative_float(raw: str) -> float:
+    value = float(raw)
+    if not value >= 0:
+        raise ValueError(f"expected zero or a positive number, got {raw!r}")
+    return value
+
+
 def _csv(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _networks(raw: str) -> list[str]:
+    import ipaddress
+
+    entries = _csv(raw)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"not an address or network: {entry!r}") from None
+    return entries
 
 
 def _choice(*choices: str) -> Callable[[str], str]:
@@ -116,6 +135,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Page images rendered during ingest; later pages are rendered on first request.",
         _positive_int,
     ),
+    Setting(
+        "WENKU_PAGE_URL_SECONDS",
+        "600",
+        "Lifetime of the signed URLs of page images, in seconds.",
+        _positive_int,
+    ),
     Setting("WENKU_PAGE_WIDTH", "1000", "Width in pixels of page preview images.", _positive_int),
     Setting("WENKU_COVER_WIDTH", "300", "Width in pixels of cover images.", _positive_int),
     Setting(
@@ -145,6 +170,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Refuse archive entries that unpack to more than this many times their packed size "
         "(entries under 1 MB unpacked are exempt).",
         _positive_int,
+    ),
+    Setting(
+        "WENKU_VIEW_FLUSH_SECONDS",
+        "3",
+        "How often each web process writes the views it counted; 0 writes them during the "
+        "request (simplest, but a slow database then slows pages).",
+        _non_negative_float,
     ),
     # --- LibreOffice
     Setting(
@@ -202,11 +234,55 @@ SETTINGS: tuple[Setting, ...] = (
         "A document whose worker dies this many times is failed instead of retried again.",
         _positive_int,
     ),
+    # --- search
+    Setting(
+        "WENKU_SEARCH_BACKEND",
+        "tantivy",
+        "Search engine: 'tantivy' (an index under DATA_DIR/search; the embedded default) or "
+        "'postgres' (tsvector tables in the database; needs WENKU_DATABASE_URL on PostgreSQL, "
+        "best with the RUM extension).",
+        _choice("tantivy", "postgres"),
+    ),
+    Setting(
+        "WENKU_SEARCH_USER_DICT",
+        "",
+        "Path of a site dictionary for Chinese word segmentation (one word a line, optionally "
+        "followed by a frequency), added to the built-in list of domain words.",
+    ),
+    Setting(
+        "WENKU_SEARCH_PAGE_SIZE",
+        "10",
+        "Results per page on the search page and in the search API.",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_RELATED_CACHE_SECONDS",
+        "3600",
+        "How long a document's related-documents list is kept before it is computed again.",
+        _positive_int,
+    ),
     # --- web server
     Setting(
         "WENKU_WEB_PROCESSES", "2", "Web server processes started by `wenku serve`.", _positive_int
     ),
     Setting("WENKU_WEB_THREADS", "4", "Threads per web server process.", _positive_int),
+    # --- client addresses and where they are
+    Setting(
+        "WENKU_TRUSTED_PROXIES",
+        "127.0.0.1,::1",
+        "Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For header is believed when finding a client's real address. "
+        "Empty: trust none (the direct peer is the client).",
+        _networks,
+    ),
+    Setting(
+        "WENKU_IP2REGION_DB",
+        "",
+        "ip2region data file(s) that place uploaders' addresses (发布于四川): .db, or .xdb "
+        "for IPv4 or IPv6, comma-separated. Empty: the file `wenku geo update` installs "
+        "(share/wenku/ip2region.db under the Python installation). No file: no place is shown.",
+        _csv,
+    ),
 )
 
 BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}

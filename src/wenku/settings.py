@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "wenku.library",
     "wenku.ingest",
     "wenku.worker",
+    "wenku.search",
 ]
 
 MIDDLEWARE = [
