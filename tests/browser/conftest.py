@@ -36,3 +36,42 @@ def page(browser) -> Iterator[object]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def inline_worker(ingest):
+    """Process every queued document in a background thread while the test drives the browser."""
+    import threading
+
+    from django.db import connection
+
+    from wenku.ingest.jobs import process_document
+    from wenku.library.models import Document
+
+    stop = threading.Event()
+
+    def work() -> None:
+        done: set[int] = set()
+        while not stop.is_set():
+            for pk in Document.objects.exclude(pk__in=done).values_list("pk", flat=True):
+                process_document(pk)
+                done.add(pk)
+            stop.wait(0.1)
+        connection.close()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=60)
+
+
+def save_screenshot(page, name: str) -> None:
+    """Into docs/screenshots/ when WENKU_SCREENSHOTS is set (`make screenshots`)."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("WENKU_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)

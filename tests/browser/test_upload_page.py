@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import threading
-
 import pytest
 
 from tests.factories import documents as f
 from tests.factories.pdf import make_pdf
-from wenku.ingest.jobs import process_document
 from wenku.library.models import Category, Document
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -24,7 +21,9 @@ def login(page, live_server, user):
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_upload_several_files_with_their_own_details(page, live_server, user, ingest, tmp_path):
+def test_upload_several_files_with_their_own_details(
+    page, live_server, user, inline_worker, tmp_path
+):
     Category.objects.create(name="教案课件", slug="kejian")
     login(page, live_server, user)
     page.goto(f"{live_server.url}/upload/")
@@ -39,31 +38,10 @@ def test_upload_several_files_with_their_own_details(page, live_server, user, in
     rows.nth(0).locator("select[name=category-0]").select_option(label="教案课件")
     rows.nth(1).locator("input[name=tags-1]").fill("报表, 统计")
 
-    # A worker in this process: process each document as soon as it is queued.
-    stop = threading.Event()
-
-    def work():
-        from django.db import connection
-
-        done = set()
-        while not stop.is_set():
-            for doc in Document.objects.exclude(pk__in=done):
-                process_document(doc.pk)
-                done.add(doc.pk)
-            stop.wait(0.1)
-        connection.close()
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    try:
-        page.click("#upload-form button[type=submit]")
-        page.wait_for_function(
-            "document.querySelectorAll('.file-row[data-status=ready]').length === 2",
-            timeout=60000,
-        )
-    finally:
-        stop.set()
-        worker.join(timeout=30)
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_function(
+        "document.querySelectorAll('.file-row[data-status=ready]').length === 2", timeout=60000
+    )
     progress = rows.locator("progress").evaluate_all("ps => ps.map(p => p.value)")
     assert progress == [100, 100]
     docs = {d.title: d for d in Document.objects.all()}
