@@ -1,4 +1,4 @@
-"""What search engines read: the sitemap (an index of files of at most 10,000 URLs) and robots.txt."""
+"""What search engines read: the sitemap (an index of files of ≤ 10,000 URLs) and robots.txt."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ from wenku.library import access, queries, signing, viewcount
 from wenku.library.domain import UploadRejected, create_document
 from wenku.library.forms import UploadForm
 from wenku.library.models import Category, Document
-from wenku.library.pages import PageUnavailable, page_image as render_page_image
+from wenku.library.pages import PageUnavailable
+from wenku.library.pages import page_image as render_page_image
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
