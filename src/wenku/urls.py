@@ -9,6 +9,7 @@ from wenku.library.seo import SITEMAPS, robots_txt
 urlpatterns = [
     path("", browse.home, name="home"),
     path("", include("wenku.library.urls")),
+    path("", include("wenku.search.urls")),
     path("accounts/", include("wenku.accounts.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from wenku.api.documents import router as documents_router
+from wenku.api.search import router as search_router
 
 api = NinjaAPI(
     title="Wenku API",
@@ -15,3 +16,4 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/v1", documents_router)
+api.add_router("/v1", search_router)

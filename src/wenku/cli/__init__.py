@@ -1,4 +1,4 @@
-"""The ``wenku`` command: serve, worker, import, doctor, token, manage."""
+"""The ``wenku`` command: serve, worker, import, doctor, token, manage, reindex."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-COMMANDS = ("serve", "worker", "import", "doctor", "token", "manage")
+COMMANDS = ("serve", "worker", "import", "doctor", "token", "manage", "reindex")
 
 
 def setup_django(data_dir: str | None) -> None:
@@ -27,12 +27,12 @@ def setup_django(data_dir: str | None) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from wenku.cli import doctor, importer, manage, serve, tokens, worker
+    from wenku.cli import doctor, importer, manage, reindex, serve, tokens, worker
 
     parser = argparse.ArgumentParser(prog="wenku", description="Wenku (文库) document library.")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, worker, importer, doctor, tokens, manage):
+    for module in (serve, worker, importer, doctor, tokens, manage, reindex):
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         command.add_argument(
             "--data", metavar="DIR", help="data folder (default: $WENKU_DATA_DIR or ./wenku-data)"

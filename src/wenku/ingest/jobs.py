@@ -23,6 +23,7 @@ from wenku.ingest.runtime import get_context, worker_id
 from wenku.ingest.stages import STAGES
 from wenku.library import domain
 from wenku.library.models import Document
+from wenku.search.indexing import after_publish
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def process_document(document_id: int) -> str:
     conversion = Conversion.objects.get(pk=document.conversion_id)
     if claim is Claim.READY:
         domain.publish_documents(conversion)
+        after_publish(conversion.pk)
         return "reused"
     if claim is Claim.FAILED:
         domain.fail_documents(conversion)
@@ -53,6 +55,7 @@ def process_document(document_id: int) -> str:
     if not outcome.ok:
         record_failure(conversion, outcome.stage, outcome.code, outcome.params)
         return "failed"
+    after_publish(conversion.pk)
     return "ready"
 
 

@@ -1,5 +1,5 @@
 """The pipeline's stages, in order (DESIGN.md §3): preflight, normalise, read, count,
-render, publish. Each is small and does one thing to the Job."""
+render, fingerprint, publish. Each is small and does one thing to the Job."""
 
 from __future__ import annotations
 
@@ -132,6 +132,18 @@ class Render:
                     ctx.storage.put_bytes(job.conversion.cover_key, cover)
 
 
+class Fingerprint:
+    """SHA-256 of the normalised text and its MinHash, for near-duplicate detection."""
+
+    name = "fingerprint"
+
+    def run(self, job: Job, ctx: Context) -> None:
+        from wenku.search.fingerprint import fingerprint_text, store
+
+        text = "\n".join(p.text for p in job.pages)
+        store(job.conversion, fingerprint_text(text))
+
+
 class Publish:
     """Mark the conversion ready and publish every document waiting on it, atomically."""
 
@@ -158,4 +170,12 @@ class Publish:
             publish_documents(conversion)
 
 
-STAGES: tuple[Stage, ...] = (Preflight(), Normalise(), Read(), Count(), Render(), Publish())
+STAGES: tuple[Stage, ...] = (
+    Preflight(),
+    Normalise(),
+    Read(),
+    Count(),
+    Render(),
+    Fingerprint(),
+    Publish(),
+)

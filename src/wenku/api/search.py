@@ -1,0 +1,194 @@
+"""Search in the JSON API: the same data functions as the search pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from wenku.api.auth import OPTIONAL, auth_user
+from wenku.library import access
+from wenku.library.models import Document
+from wenku.search.related import related_documents
+from wenku.search.service import SearchParams, run_search
+from wenku.search.within import search_within
+
+router = Router(tags=["search"], auth=OPTIONAL)
+
+
+class SearchIn(Schema):
+    q: str = ""
+    category: str = ""
+    format: str = ""
+    pages: str = ""
+    price: str = ""
+    date: str = ""
+    sort: str = "relevance"
+    page: int = 1
+
+
+class DocumentBrief(Schema):
+    id: int
+    title: str
+    url: str
+    format: str
+    pages: int | None
+    category: str | None
+    pricing: str
+    published_at: datetime | None
+    download_count: int
+    view_count: int
+
+
+class HitOut(Schema):
+    document: DocumentBrief
+    score: float
+    page: int | None
+    locked: bool
+    snippet_html: str
+    url: str
+
+
+class FacetOptionOut(Schema):
+    key: str
+    label: str
+    count: int
+    selected: bool
+
+
+class FacetOut(Schema):
+    name: str
+    label: str
+    options: list[FacetOptionOut]
+
+
+class SearchOut(Schema):
+    query: str
+    mode: str
+    notes: list[str]
+    total: int
+    took_ms: float
+    page: int
+    pages: int
+    results: list[HitOut]
+    facets: list[FacetOut]
+
+
+class PageMatchOut(Schema):
+    number: int
+    count: int
+    locked: bool
+    snippet_html: str | None
+    url: str
+
+
+class WithinOut(Schema):
+    query: str
+    mode: str
+    total: int
+    notes: list[str]
+    pages: list[PageMatchOut]
+
+
+def brief(doc: Document) -> DocumentBrief:
+    return DocumentBrief(
+        id=doc.pk,
+        title=doc.title,
+        url=doc.get_absolute_url(),
+        format=doc.format,
+        pages=doc.page_count,
+        category=doc.category.name if doc.category_id and doc.category else None,
+        pricing=doc.pricing,
+        published_at=doc.published_at,
+        download_count=doc.download_count,
+        view_count=doc.view_count,
+    )
+
+
+@router.get("/search", response=SearchOut, url_name="search", summary="Search documents")
+def search(request: HttpRequest, filters: Query[SearchIn]) -> SearchOut:
+    """Full-text search. Words are AND-ed, "quoted phrases" must appear as written and
+    -word excludes; when nothing matches, phrases are loosened, then any word is enough
+    (`mode` says which). Snippets come only from pages the caller may view."""
+    params = SearchParams.from_query(filters.dict())
+    result = run_search(params, auth_user(request))
+    return SearchOut(
+        query=result.query.text,
+        mode=result.mode,
+        notes=result.notes,
+        total=result.total,
+        took_ms=result.took_ms,
+        page=params.page,
+        pages=result.pages,
+        results=[
+            HitOut(
+                document=brief(h.document),
+                score=h.score,
+                page=h.page,
+                locked=h.locked,
+                snippet_html=str(h.snippet),
+                url=h.url,
+            )
+            for h in result.hits
+        ],
+        facets=[
+            FacetOut(
+                name=f.name,
+                label=f.label,
+                options=[
+                    FacetOptionOut(key=o.key, label=o.label, count=o.count, selected=o.selected)
+                    for o in f.options
+                ],
+            )
+            for f in result.facets
+        ],
+    )
+
+
+def _visible(request: HttpRequest, document_id: int) -> Document:
+    doc = get_object_or_404(Document.objects.select_related("conversion"), pk=document_id)
+    if not access.can_view_document(auth_user(request), doc):
+        raise Http404
+    return doc
+
+
+@router.get(
+    "/documents/{document_id}/search",
+    response=WithinOut,
+    url_name="document_search",
+    summary="Pages of one document containing a phrase",
+)
+def search_document(request: HttpRequest, document_id: int, q: str = "") -> WithinOut:
+    """Every page where `q` occurs. Pages past the caller's free preview are listed
+    with `locked: true` and no snippet."""
+    result = search_within(_visible(request, document_id), q, auth_user(request))
+    return WithinOut(
+        query=result.query,
+        mode=result.mode,
+        total=result.total,
+        notes=result.notes,
+        pages=[
+            PageMatchOut(
+                number=m.number,
+                count=m.count,
+                locked=m.locked,
+                snippet_html=None if m.snippet is None else str(m.snippet),
+                url=m.url,
+            )
+            for m in result.matches
+        ],
+    )
+
+
+@router.get(
+    "/documents/{document_id}/related",
+    response=list[DocumentBrief],
+    url_name="document_related",
+    summary="Related documents",
+)
+def related(request: HttpRequest, document_id: int, limit: int = 10) -> list[DocumentBrief]:
+    """Documents about the same thing (content-based), without copies of this one."""
+    doc = _visible(request, document_id)
+    return [brief(d) for d in related_documents(doc, max(1, min(limit, 50)))]

@@ -1,0 +1,1 @@
+"""Search: segmentation, search backends, related documents, fingerprints, rankings."""

@@ -1,0 +1,329 @@
+"""The scale-mode search backend: tsvectors in PostgreSQL (DESIGN.md §5).
+
+Wenku's own tokens are written as tsvector *literals* (never through a PostgreSQL
+text-search parser, which would split 7714-2015 or drop 12.5%), so both backends see
+the same tokens. Documents are ranked with RUM's ``<=>`` when the RUM index exists
+(``postgresql-15-rum``), else with ``ts_rank`` over a GIN index (slower for very
+common words). Queries join ``library_document``, so status and filters are always
+the database's current ones.
+
+Weights: title A, tags B, body D. Search-mode sub-words are lexemes without positions
+(they match words, not phrases).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from wenku.search.backends.base import (
+    PAGE_BUCKETS,
+    EngineQuery,
+    EngineResult,
+    Facets,
+    Filters,
+    IndexEntry,
+    Mode,
+    cumulative_dates,
+    date_windows,
+)
+from wenku.search.query import Clause, ParsedQuery
+
+MAX_POSITION = 16383  # PostgreSQL's limit; later tokens are stored without positions
+MAX_POSITIONS_PER_LEXEME = 256
+MAX_LEXEMES = 60000  # keeps a tsvector of a very long book under its 1 MB limit
+DF_CAP = 1000  # document frequencies above this are all "common"
+ORDER = {
+    "newest": "d.published_at DESC NULLS LAST, d.id DESC",
+    "downloads": "d.download_count DESC, d.published_at DESC, d.id DESC",
+    "views": "d.view_count DESC, d.published_at DESC, d.id DESC",
+}
+
+
+def quote(lexeme: str) -> str:
+    """A lexeme as a quoted tsvector/tsquery literal."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector(weighted: Sequence[tuple[Sequence[str], str]], extra: Iterable[str] = ()) -> str:
+    """A tsvector literal: ``weighted`` streams get positions (and a weight letter),
+    ``extra`` lexemes none. Streams are separated by a gap so no phrase spans two."""
+    positions: dict[str, list[str]] = defaultdict(list)
+    pos = 1
+    for tokens, weight in weighted:
+        suffix = "" if weight == "D" else weight
+        for token in tokens:
+            if pos <= MAX_POSITION:
+                slots = positions[token]
+                if len(slots) < MAX_POSITIONS_PER_LEXEME:
+                    slots.append(f"{pos}{suffix}")
+            else:
+                positions.setdefault(token, [])
+            pos += 1
+        pos += 10
+    for token in extra:
+        positions.setdefault(token, [])
+    items = list(positions.items())[:MAX_LEXEMES]
+    return " ".join(quote(t) + (":" + ",".join(p) if p else "") for t, p in items)
+
+
+def tsquery(query: ParsedQuery, mode: Mode) -> str:
+    """A tsquery literal for a parsed query ('' when nothing positive remains)."""
+    positive = [_clause(c) for c in query.positive]
+    if not positive:
+        return ""
+    joined = " & ".join(positive) if mode == "all" else "(" + " | ".join(positive) + ")"
+    negative = "".join(f" & !({_clause(c)})" for c in query.negative)
+    return joined + negative
+
+
+def _clause(clause: Clause) -> str:
+    if clause.phrase:
+        return "(" + " <-> ".join(quote(t) for t in clause.tokens) + ")"
+    return quote(clause.tokens[0])
+
+
+class PostgresBackend:
+    name = "postgres"
+    live_status = True  # queries join library_document: status is always current
+
+    def __init__(self) -> None:
+        self._ranking: str | None = None
+        self._num_docs: tuple[float, int] | None = None
+
+    def _check(self) -> None:
+        if connection.vendor != "postgresql":
+            raise RuntimeError(
+                "WENKU_SEARCH_BACKEND=postgres needs WENKU_DATABASE_URL to be a PostgreSQL database"
+            )
+
+    def ranking(self) -> str:
+        """'rum' when documents have a RUM index, else 'gin'."""
+        if self._ranking is None:
+            self._check()
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+                    "WHERE c.relname = 'search_pg_document_tsv'"
+                )
+                row = cur.fetchone()
+            self._ranking = "rum" if row and row[0] == "rum" else "gin"
+        return self._ranking
+
+    # --- writing
+
+    def index(self, entries: Sequence[IndexEntry]) -> None:
+        self._check()
+        docs = [(e.document_id, self._document_vector(e)) for e in entries]
+        pages = [
+            (e.document_id, p.number, tsvector([(p.words, "D")], p.subwords))
+            for e in entries
+            for p in e.pages
+        ]
+        ids = [e.document_id for e in entries]
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("DELETE FROM search_pg_page WHERE document_id = ANY(%s)", [ids])
+            cur.executemany(
+                "INSERT INTO search_pg_document (document_id, tsv) VALUES (%s, %s::tsvector) "
+                "ON CONFLICT (document_id) DO UPDATE SET tsv = EXCLUDED.tsv",
+                docs,
+            )
+            if pages:
+                cur.executemany(
+                    "INSERT INTO search_pg_page (document_id, number, tsv) "
+                    "VALUES (%s, %s, %s::tsvector)",
+                    pages,
+                )
+
+    @staticmethod
+    def _document_vector(e: IndexEntry) -> str:
+        streams = [(e.title_words, "A"), (e.tags, "B"), (e.body_words, "D")]
+        return tsvector(streams, [*e.title_subwords, *e.body_subwords])
+
+    def remove(self, document_ids: Iterable[int]) -> None:
+        ids = list(document_ids)
+        if not ids:
+            return
+        self._check()
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("DELETE FROM search_pg_page WHERE document_id = ANY(%s)", [ids])
+            cur.execute("DELETE FROM search_pg_document WHERE document_id = ANY(%s)", [ids])
+
+    def clear(self) -> None:
+        self._check()
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE search_pg_page, search_pg_document")
+
+    # --- reading
+
+    def indexed_ids(self) -> set[int]:
+        self._check()
+        with connection.cursor() as cur:
+            cur.execute("SELECT document_id FROM search_pg_document")
+            return {r[0] for r in cur.fetchall()}
+
+    def num_docs(self) -> int:
+        now = time.monotonic()
+        if self._num_docs is None or now - self._num_docs[0] > 60:
+            self._check()
+            with connection.cursor() as cur:
+                cur.execute("SELECT count(*) FROM search_pg_document")
+                self._num_docs = (now, int(cur.fetchone()[0]))
+        return self._num_docs[1]
+
+    def search(self, request: EngineQuery) -> EngineResult:
+        self._check()
+        q = tsquery(request.query, request.mode)
+        if not q:
+            return EngineResult(0, [], Facets() if request.facets else None)
+        where, params = self._where(q, request.filters)
+        rank = "ts_rank(s.tsv, %s::tsquery)"
+        if request.sort == "relevance":
+            order = "s.tsv <=> %s::tsquery" if self.ranking() == "rum" else f"{rank} DESC"
+            order_params: list[Any] = [q]
+        else:
+            order, order_params = ORDER[request.sort], []
+        sql = (
+            f"SELECT d.id, {rank} FROM search_pg_document s "
+            f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
+            f"ORDER BY {order} LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cur:
+            cur.execute(sql, [q, *params, *order_params, request.limit, request.offset])
+            hits = [(int(i), float(s)) for i, s in cur.fetchall()]
+        if request.facets:
+            facets = self._facets(where, params, request.now)
+            total = sum(facets.pricing.values())  # every document has exactly one pricing
+        else:
+            facets, total = None, self._count(where, params)
+        return EngineResult(total, hits, facets)
+
+    @staticmethod
+    def _where(q: str, f: Filters) -> tuple[str, list[Any]]:
+        parts = ["s.tsv @@ %s::tsquery", "d.status = 'ready'"]
+        params: list[Any] = [q]
+        if f.categories is not None:
+            parts.append("d.category_id = ANY(%s)")
+            params.append(sorted(f.categories))
+        if f.formats is not None:
+            parts.append("d.format = ANY(%s)")
+            params.append(sorted(f.formats))
+        if f.pricing is not None:
+            parts.append("d.pricing = ANY(%s)")
+            params.append(sorted(f.pricing))
+        if f.pages is not None:
+            parts.append("d.page_count >= %s")
+            params.append(f.pages[0])
+            if f.pages[1] is not None:
+                parts.append("d.page_count <= %s")
+                params.append(f.pages[1])
+        if f.published_after is not None:
+            parts.append("d.published_at >= %s")
+            params.append(datetime.fromtimestamp(f.published_after, UTC))
+        return " AND ".join(parts), params
+
+    def _count(self, where: str, params: list[Any]) -> int:
+        sql = (
+            "SELECT count(*) FROM search_pg_document s "
+            f"JOIN library_document d ON d.id = s.document_id WHERE {where}"
+        )
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return int(cur.fetchone()[0])
+
+    def _facets(self, where: str, params: list[Any], now: int) -> Facets:
+        pages = " ".join(
+            f"WHEN page_count >= {first}"
+            + (f" AND page_count <= {last}" if last else "")
+            + f" THEN '{key}'"
+            for key, first, last in PAGE_BUCKETS
+        )
+        windows = date_windows(now)
+        dates = " ".join(f"WHEN published_at >= %s THEN '{key}'" for key, _ in windows)
+        date_params = [datetime.fromtimestamp(start, UTC) for _, start in windows]
+        sql = (
+            "WITH m AS (SELECT d.category_id, d.format, d.pricing, d.page_count, d.published_at "
+            "FROM search_pg_document s JOIN library_document d ON d.id = s.document_id "
+            f"WHERE {where}) "
+            "SELECT 'c', category_id::text, count(*) FROM m GROUP BY 2 "
+            "UNION ALL SELECT 'f', format, count(*) FROM m GROUP BY 2 "
+            "UNION ALL SELECT 'p', pricing, count(*) FROM m GROUP BY 2 "
+            f"UNION ALL SELECT 'n', CASE {pages} ELSE '' END, count(*) FROM m GROUP BY 2 "
+            f"UNION ALL SELECT 'd', CASE {dates} ELSE '' END, count(*) FROM m GROUP BY 2"
+        )
+        facets = Facets()
+        disjoint: dict[str, int] = {}
+        with connection.cursor() as cur:
+            cur.execute(sql, [*params, *date_params])
+            for kind, key, count in cur.fetchall():
+                if kind == "c":
+                    facets.categories[int(key) if key is not None else None] = count
+                elif kind == "f" and key:
+                    facets.formats[key] = count
+                elif kind == "p":
+                    facets.pricing[key] = count
+                elif kind == "n" and key:
+                    facets.pages[key] = count
+                elif kind == "d" and key:
+                    disjoint[key] = count
+        facets.dates = cumulative_dates(disjoint)
+        return facets
+
+    def best_pages(
+        self, query: ParsedQuery, mode: Mode, document_ids: Sequence[int]
+    ) -> dict[int, int]:
+        self._check()
+        found: dict[int, int] = {}
+        for attempt in dict.fromkeys((mode, "any")):
+            missing = [i for i in document_ids if i not in found]
+            q = tsquery(query, attempt)
+            if not missing or not q:
+                break
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT DISTINCT ON (document_id) document_id, number FROM search_pg_page "
+                    "WHERE document_id = ANY(%s) AND tsv @@ %s::tsquery "
+                    "ORDER BY document_id, ts_rank(tsv, %s::tsquery) DESC, number",
+                    [missing, q, q],
+                )
+                found.update({int(d): int(n) for d, n in cur.fetchall()})
+        return found
+
+    def doc_freqs(self, terms: Sequence[str]) -> dict[str, int]:
+        self._check()
+        out: dict[str, int] = {}
+        with connection.cursor() as cur:
+            for term in terms:
+                cur.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM search_pg_document "
+                    "WHERE tsv @@ %s::tsquery LIMIT %s) x",
+                    [quote(term), DF_CAP],
+                )
+                out[term] = int(cur.fetchone()[0])
+        return out
+
+    def similar(
+        self, keywords: Sequence[tuple[str, float]], limit: int, exclude: frozenset[int]
+    ) -> list[tuple[int, float]]:
+        self._check()
+        if not keywords:
+            return []
+        # tsquery has no per-term weights: the best-weighted terms are the ones asked for.
+        q = " | ".join(quote(t) for t, _ in keywords)
+        order = "s.tsv <=> %s::tsquery" if self.ranking() == "rum" else "rank DESC"
+        sql = (
+            "SELECT s.document_id, ts_rank(s.tsv, %s::tsquery) AS rank FROM search_pg_document s "
+            "WHERE s.tsv @@ %s::tsquery AND NOT (s.document_id = ANY(%s)) "
+            f"ORDER BY {order} LIMIT %s"
+        )
+        params: list[Any] = [q, q, sorted(exclude)]
+        if self.ranking() == "rum":
+            params.append(q)
+        with connection.cursor() as cur:
+            cur.execute(sql, [*params, limit])
+            return [(int(i), float(s)) for i, s in cur.fetchall()]

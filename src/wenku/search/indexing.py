@@ -1,0 +1,188 @@
+"""Keeping a search backend in step with the database (the source of truth).
+
+The worker indexes documents after their publish transaction has committed
+(``after_publish``, called by the ingest job); ``IndexState`` rows record what each
+backend holds and from which ``INDEX_VERSION``, so ``catch_up`` can index whatever was
+missed (a worker killed between publishing and indexing, an index error) and drop
+what is no longer public. ``rebuild`` (``wenku reindex``) starts from nothing.
+
+Searches never trust the index alone: ``hidden_ids`` lists documents the index holds
+but the database no longer shows, and result pages are re-checked against the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import transaction
+from django.db.models import Q
+
+from wenku.ingest.models import Page, Status
+from wenku.library.models import Document
+from wenku.search import fingerprint
+from wenku.search.backends import get_backend
+from wenku.search.backends.base import IndexEntry, PageEntry, SearchBackend
+from wenku.search.models import Fingerprint, IndexState
+from wenku.search.segment import segment
+
+log = logging.getLogger(__name__)
+
+# Bump when what is indexed changes: catch_up then re-indexes every document.
+INDEX_VERSION = 1
+BATCH = 50
+
+
+def _not_ready() -> Q:
+    # Two range scans on the status index, whatever statuses moderation adds later.
+    return Q(status__lt=Status.READY) | Q(status__gt=Status.READY)
+
+
+def build_entry(document: Document) -> IndexEntry:
+    """Segment a ready document's title, tags, description and pages."""
+    pages = list(
+        Page.objects.filter(conversion_id=document.conversion_id)
+        .order_by("number")
+        .values_list("number", "text")
+    )
+    title = segment(document.title)
+    tags = segment(" ".join(t.name for t in document.tags.all()))
+    described = segment(document.description)
+    page_entries = []
+    for number, text in pages:
+        seg = segment(text)
+        page_entries.append(PageEntry(number, seg.words, seg.subwords))
+    body_words = described.words + [w for p in page_entries for w in p.words]
+    body_sub = described.subwords + [w for p in page_entries for w in p.subwords]
+    published = document.published_at or document.created_at
+    return IndexEntry(
+        document_id=document.pk,
+        title_words=title.words,
+        title_subwords=title.subwords,
+        tags=tags.words + tags.subwords,
+        body_words=body_words,
+        body_subwords=body_sub,
+        pages=page_entries,
+        category_id=document.category_id,
+        format=document.format,
+        pricing=document.pricing,
+        page_count=document.page_count or len(pages),
+        published=int(published.timestamp()),
+    )
+
+
+def ensure_fingerprint(document: Document) -> None:
+    """Conversions made before the fingerprint stage existed get theirs here."""
+    if Fingerprint.objects.filter(conversion_id=document.conversion_id).exists():
+        return
+    texts = Page.objects.filter(conversion_id=document.conversion_id).order_by("number")
+    text = "\n".join(texts.values_list("text", flat=True))
+    fingerprint.store(document.conversion, fingerprint.fingerprint_text(text))
+
+
+def index_documents(document_ids: Iterable[int], backend: SearchBackend | None = None) -> int:
+    """Index the ready ones among ``document_ids`` and drop the others; return how many
+    were indexed."""
+    backend = backend or get_backend()
+    ids = list(document_ids)
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        done += _index_batch(ids[start : start + BATCH], backend)
+    return done
+
+
+def _index_batch(ids: Sequence[int], backend: SearchBackend) -> int:
+    ready = list(
+        Document.objects.public()
+        .filter(pk__in=ids)
+        .select_related("conversion")
+        .prefetch_related("tags")
+    )
+    for doc in ready:
+        ensure_fingerprint(doc)
+    backend.index([build_entry(d) for d in ready])
+    ready_ids = {d.pk for d in ready}
+    gone = [i for i in ids if i not in ready_ids]
+    backend.remove(gone)
+    with transaction.atomic():
+        IndexState.objects.filter(document_id__in=gone, backend=backend.name).delete()
+        for doc_id in ready_ids:
+            IndexState.objects.update_or_create(
+                document_id=doc_id, backend=backend.name, defaults={"version": INDEX_VERSION}
+            )
+    return len(ready)
+
+
+def pending_ids(backend_name: str) -> list[int]:
+    """Ready documents the backend lacks or holds from an older INDEX_VERSION."""
+    current = IndexState.objects.filter(backend=backend_name, version=INDEX_VERSION)
+    return list(
+        Document.objects.public()
+        .exclude(pk__in=current.values("document_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def hidden_ids(backend_name: str) -> frozenset[int]:
+    """Documents the backend holds that the database no longer shows (taken down, failed)."""
+    held = IndexState.objects.filter(backend=backend_name).values("document_id")
+    return frozenset(
+        Document.objects.filter(_not_ready(), pk__in=held).values_list("pk", flat=True)
+    )
+
+
+def catch_up(backend: SearchBackend | None = None, limit: int | None = None) -> int:
+    """Index what the backend missed and drop what is no longer public; return the
+    number of documents indexed."""
+    backend = backend or get_backend()
+    gone = list(hidden_ids(backend.name))
+    if gone:
+        backend.remove(gone)
+        IndexState.objects.filter(document_id__in=gone, backend=backend.name).delete()
+    pending = pending_ids(backend.name)
+    return index_documents(pending[:limit] if limit else pending, backend)
+
+
+def after_publish(conversion_id: int) -> None:
+    """Called by the ingest job once its documents are published (and committed).
+
+    Indexes them, then catches up on anything missed earlier. Never raises: the
+    documents are published whatever happens here, and a later catch-up (the next
+    job, or ``wenku reindex``) indexes what failed now.
+    """
+    try:
+        ids = Document.objects.public().filter(conversion_id=conversion_id)
+        index_documents(list(ids.values_list("pk", flat=True)))
+        catch_up(limit=200)
+    except Exception:
+        log.exception("indexing after publishing conversion %s failed", conversion_id)
+
+
+def rebuild(
+    backend: SearchBackend | None = None, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Empty the backend and index every ready document; return how many."""
+    backend = backend or get_backend()
+    backend.clear()
+    IndexState.objects.filter(backend=backend.name).delete()
+    ids = list(Document.objects.public().order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        done += _index_batch(ids[start : start + BATCH], backend)
+        if progress:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    return done
+
+
+def drop_orphans(backend: SearchBackend | None = None) -> int:
+    """Remove documents the backend holds that no longer exist at all (deleted rows)."""
+    backend = backend or get_backend()
+    held = sorted(backend.indexed_ids())
+    existing: set[int] = set()
+    for start in range(0, len(held), 5000):  # stay under SQLite's bound-parameter limit
+        chunk = held[start : start + 5000]
+        existing.update(Document.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    orphans = set(held) - existing
+    backend.remove(orphans)
+    return len(orphans)

@@ -1,0 +1,343 @@
+"""The search data function: one for the page and the API (STYLE.md §5).
+
+``run_search(params, user)`` parses the query, asks the backend (AND first; then
+phrases loosened; then any word), re-checks the ids against the database, finds
+the page each hit matches best and cuts a snippet from it — only from pages the
+reader may view (DESIGN.md §4: text past the free preview is never sent to a
+reader not entitled to it).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from wenku.ingest.models import Page
+from wenku.library import access
+from wenku.library.models import Category, Document
+from wenku.search import categories as cats
+from wenku.search.backends import get_backend
+from wenku.search.backends.base import (
+    COUNTER_SORT_CANDIDATES,
+    DATE_WINDOWS,
+    PAGE_BUCKETS,
+    SORTS,
+    EngineQuery,
+    EngineResult,
+    Filters,
+    Mode,
+    Sort,
+)
+from wenku.search.indexing import hidden_ids
+from wenku.search.query import ParsedQuery, parse
+from wenku.search.snippets import highlight
+
+MAX_PAGES = 100  # deeper than anyone reads; keeps offsets cheap
+PRICES: dict[str, frozenset[str]] = {
+    "free": frozenset({"free"}),
+    "points": frozenset({"points", "vip_free"}),
+    "vip": frozenset({"vip_only", "vip_free"}),
+}
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """What the reader asked for; unknown or invalid values fall back to the defaults."""
+
+    q: str = ""
+    category: str = ""  # slug
+    format: str = ""
+    pages: str = ""  # a PAGE_BUCKETS key
+    price: str = ""  # a PRICES key
+    date: str = ""  # a DATE_WINDOWS key
+    sort: Sort = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, Any]) -> SearchParams:
+        def get(name: str) -> str:
+            value = data.get(name) or ""
+            return value if isinstance(value, str) else ""
+
+        try:
+            page = min(MAX_PAGES, max(1, int(get("page") or 1)))
+        except ValueError:
+            page = 1
+        sort = get("sort")
+        return cls(
+            q=get("q")[:2000],
+            category=get("category")[:60],
+            format=get("format")[:10],
+            pages=get("pages") if get("pages") in {k for k, _, _ in PAGE_BUCKETS} else "",
+            price=get("price") if get("price") in PRICES else "",
+            date=get("date") if get("date") in {k for k, _ in DATE_WINDOWS} else "",
+            sort=sort if sort in SORTS else "relevance",
+            page=page,
+        )
+
+    def query_string(self, **changes: Any) -> str:
+        """This search as a URL query, with ``changes`` applied (page resets to 1)."""
+        values = {**self.__dict__, "page": 1, **changes}
+        defaults = SearchParams().__dict__
+        return urlencode({k: v for k, v in values.items() if v != defaults[k]})
+
+
+@dataclass
+class Hit:
+    document: Document
+    score: float
+    page: int | None  # the page that matches best, if any
+    snippet: SafeString  # empty when the page is past what the reader may view
+    locked: bool  # the matching page is past the reader's free preview
+    url: str
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    key: str
+    label: str
+    count: int
+    selected: bool
+    query: str  # the search with this option toggled
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption]
+
+
+@dataclass
+class SearchPage:
+    params: SearchParams
+    query: ParsedQuery
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    took_ms: float = 0.0
+    mode: str = "all"  # all | relaxed | any
+    notes: list[str] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    page_size: int = 10
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGES, math.ceil(self.total / self.page_size)) if self.total else 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.params.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.params.page < self.pages
+
+
+def run_search(params: SearchParams, user: Any) -> SearchPage:
+    """Search for ``params`` as ``user`` sees the library."""
+    started = time.perf_counter()
+    query = parse(params.q)
+    size = int(settings.WENKU["WENKU_SEARCH_PAGE_SIZE"])
+    result = SearchPage(params=params, query=query, notes=list(query.notes), page_size=size)
+    if query.empty:
+        if params.q.strip():
+            result.notes.append(_("Nothing to search for: type words, not only punctuation."))
+        return result
+    tree = cats.parents()
+    request = EngineQuery(
+        query=query,
+        filters=_filters(params, tree),
+        sort=params.sort,
+        offset=(params.page - 1) * size,
+        limit=size,
+        facets=True,
+        now=int(timezone.now().timestamp()),
+    )
+    backend = get_backend()
+    if not getattr(backend, "live_status", False):
+        request = replace(request, hidden=hidden_ids(backend.name))
+    found, result.mode, used = _with_fallback(backend, request)
+    result.total = found.total
+    result.hits = _hits(found, used, result.mode, request.filters, user)
+    result.facets = _facets(found, params, tree)
+    result.notes.extend(_mode_notes(result.mode, params, found.total))
+    result.took_ms = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _with_fallback(backend: Any, request: EngineQuery) -> tuple[EngineResult, str, ParsedQuery]:
+    """AND; then phrases loosened to words; then any word (the first that finds something)."""
+    query = request.query
+    attempts: list[tuple[str, ParsedQuery, Mode]] = [("all", query, "all")]
+    if query.has_phrase:
+        attempts.append(("relaxed", query.relaxed(), "all"))
+    if len(query.relaxed().positive) > 1:
+        attempts.append(("any", query.relaxed(), "any"))
+    found = EngineResult(0, [])
+    for label, q, mode in attempts:
+        found = backend.search(replace(request, query=q, mode=mode))
+        if found.total:
+            return found, label, q
+    return found, "all", query
+
+
+def _filters(params: SearchParams, tree: dict[int, int | None]) -> Filters:
+    categories = None
+    if params.category:
+        chosen = Category.objects.filter(slug=params.category).values_list("pk", flat=True).first()
+        categories = cats.subtree(chosen, tree) if chosen is not None else frozenset()
+    pages = None
+    for key, first, last in PAGE_BUCKETS:
+        if params.pages == key:
+            pages = (first, last)
+    after = None
+    for key, days in DATE_WINDOWS:
+        if params.date == key:
+            after = int(timezone.now().timestamp()) - days * 86400
+    return Filters(
+        categories=categories,
+        formats=frozenset({params.format}) if params.format else None,
+        pricing=PRICES.get(params.price),
+        pages=pages,
+        published_after=after,
+    )
+
+
+def filters_q(f: Filters) -> Q:
+    """The same filters as a database condition (re-checked on every result page)."""
+    q = Q()
+    if f.categories is not None:
+        q &= Q(category_id__in=f.categories)
+    if f.formats is not None:
+        q &= Q(format__in=f.formats)
+    if f.pricing is not None:
+        q &= Q(pricing__in=f.pricing)
+    if f.pages is not None:
+        q &= Q(page_count__gte=f.pages[0])
+        if f.pages[1] is not None:
+            q &= Q(page_count__lte=f.pages[1])
+    if f.published_after is not None:
+        from datetime import UTC, datetime
+
+        q &= Q(published_at__gte=datetime.fromtimestamp(f.published_after, UTC))
+    return q
+
+
+def _hits(
+    found: EngineResult, query: ParsedQuery, mode: str, filters: Filters, user: Any
+) -> list[Hit]:
+    ids = [doc_id for doc_id, _ in found.hits]
+    # The database decides what is shown, whatever the index still holds.
+    docs = {
+        d.pk: d
+        for d in Document.objects.public()
+        .filter(filters_q(filters), pk__in=ids)
+        .select_related("owner", "category", "conversion")
+    }
+    scores = dict(found.hits)
+    shown = [docs[i] for i in ids if i in docs]
+    engine_mode: Mode = "any" if mode == "any" else "all"
+    best = get_backend().best_pages(query, engine_mode, [d.pk for d in shown]) if shown else {}
+    texts = _page_texts(shown, best, user)
+    terms = query.terms()
+    hits = []
+    for doc in shown:
+        number = best.get(doc.pk)
+        text = texts.get(doc.pk)
+        locked = number is not None and text is None
+        if text is None and number is None:
+            text = doc.description
+        snippet = highlight(text, terms) if text else mark_safe("")
+        url = doc.get_absolute_url() + (f"#p{number}" if number and not locked else "")
+        hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url))
+    return hits
+
+
+def _page_texts(docs: list[Document], best: dict[int, int], user: Any) -> dict[int, str]:
+    """Text of each document's best page — only where ``user`` may view that page."""
+    wanted = {
+        (d.conversion_id, best[d.pk]): d.pk
+        for d in docs
+        if d.pk in best and access.can_view_page(user, d, best[d.pk])
+    }
+    if not wanted:
+        return {}
+    condition = Q()
+    for conversion_id, number in wanted:
+        condition |= Q(conversion_id=conversion_id, number=number)
+    rows = Page.objects.filter(condition).values_list("conversion_id", "number", "text")
+    return {wanted[(c, n)]: text for c, n, text in rows}
+
+
+def _mode_notes(mode: str, params: SearchParams, total: int) -> list[str]:
+    notes = []
+    if mode == "relaxed":
+        notes.append(_("No document contains the exact phrase; showing documents with its words."))
+    elif mode == "any":
+        notes.append(_("No document contains all the words; showing documents with some of them."))
+    if params.sort in ("downloads", "views") and total > COUNTER_SORT_CANDIDATES:
+        notes.append(_("Sorted among the %(n)s best matches.") % {"n": COUNTER_SORT_CANDIDATES})
+    return notes
+
+
+def _facets(found: EngineResult, params: SearchParams, tree: dict[int, int | None]) -> list[Facet]:
+    f = found.facets
+    if f is None:
+        return []
+    rolled = cats.roll_up(f.categories, tree)
+    names = {c.pk: c for c in Category.objects.filter(pk__in=list(rolled))}
+    category = [
+        (names[i].slug, str(names[i]), n)
+        for i, n in sorted(rolled.items(), key=lambda p: (-p[1], p[0]))
+        if i in names
+    ][:30]
+    prices = {k: sum(f.pricing.get(v, 0) for v in values) for k, values in PRICES.items()}
+    labels_price = {"free": _("Free"), "points": _("Points"), "vip": _("VIP")}
+    labels_date = {"week": _("Past week"), "month": _("Past month"), "year": _("Past year")}
+    groups = [
+        ("category", _("Category"), category),
+        ("format", _("Format"), [(k, k.upper(), n) for k, n in sorted(f.formats.items())]),
+        (
+            "pages",
+            _("Pages"),
+            [(k, _page_label(k), f.pages.get(k, 0)) for k, _a, _b in PAGE_BUCKETS],
+        ),
+        ("price", _("Price"), [(k, labels_price[k], prices[k]) for k in PRICES]),
+        ("date", _("Uploaded"), [(k, labels_date[k], f.dates.get(k, 0)) for k, _d in DATE_WINDOWS]),
+    ]
+    return [_facet(name, label, options, params) for name, label, options in groups]
+
+
+def _page_label(key: str) -> str:
+    first, _sep, last = key.partition("-")
+    if not last:
+        return _("%(n)s+ pages") % {"n": first}
+    return _("%(first)s–%(last)s pages") % {"first": first, "last": last}
+
+
+def _facet(
+    name: str, label: str, options: list[tuple[str, str, int]], params: SearchParams
+) -> Facet:
+    current = getattr(params, name)
+    out = [
+        FacetOption(
+            key=key,
+            label=text,
+            count=count,
+            selected=current == key,
+            query=params.query_string(**{name: "" if current == key else key}),
+        )
+        for key, text, count in options
+        if count or current == key
+    ]
+    return Facet(name, label, out)

@@ -1,0 +1,60 @@
+"""Search pages: thin views over the data functions of ``service`` and ``within``."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from wenku.library import access
+from wenku.library.models import Document
+from wenku.search.service import SearchParams, run_search
+from wenku.search.within import search_within
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """/search?q=…: results, filters with counts, sorts, pages; no JavaScript needed."""
+    params = SearchParams.from_query(request.GET)
+    result = run_search(params, request.user)
+    kept = ("category", "format", "pages", "price", "date", "sort")
+    context = {
+        "result": result,
+        "params": params,
+        "sorts": _sorts(params),
+        "hidden_fields": [
+            (k, getattr(params, k)) for k in kept if getattr(params, k) not in ("", "relevance")
+        ],
+        "previous_query": params.query_string(page=params.page - 1),
+        "next_query": params.query_string(page=params.page + 1),
+        "first_rank": (params.page - 1) * result.page_size + 1,
+    }
+    return render(request, "search/results.html", context)
+
+
+def _sorts(params: SearchParams) -> list[dict[str, object]]:
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "relevance": _("Relevance"),
+        "newest": _("Newest"),
+        "downloads": _("Most downloaded"),
+        "views": _("Most viewed"),
+    }
+    return [
+        {"key": k, "label": v, "selected": params.sort == k, "query": params.query_string(sort=k)}
+        for k, v in labels.items()
+    ]
+
+
+def search_document(request: HttpRequest, document_id: int) -> HttpResponse:
+    """/d/<id>/search?q=…: pages of one document containing a phrase.
+
+    ``?fragment=1`` renders only the list (for the reader to load into its side panel).
+    """
+    doc = get_object_or_404(Document.objects.select_related("conversion"), pk=document_id)
+    if not access.can_view_document(request.user, doc):
+        raise Http404
+    result = search_within(doc, request.GET.get("q", ""), request.user)
+    template = (
+        "search/_within_results.html" if request.GET.get("fragment") else "search/within.html"
+    )
+    return render(request, template, {"doc": doc, "result": result})

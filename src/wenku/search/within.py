@@ -1,0 +1,91 @@
+"""Search inside one document: every page where a phrase occurs (the reader's Ctrl+F).
+
+Works on the database's page text, not the index: exact, whatever the segmentation,
+and across line breaks (spaces next to Chinese characters are ignored). Pages the
+reader may not view are listed by number only — their text is never sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.safestring import SafeString
+
+from wenku.ingest.models import Page
+from wenku.library import access
+from wenku.library.models import Document
+from wenku.search.query import clean
+from wenku.search.segment import words
+from wenku.search.snippets import find, fold, highlight
+
+MAX_PAGES_LISTED = 500
+
+
+@dataclass(frozen=True)
+class PageMatch:
+    number: int
+    count: int  # occurrences on the page
+    snippet: SafeString | None  # None: past the reader's free preview
+    url: str
+
+    @property
+    def locked(self) -> bool:
+        return self.snippet is None
+
+
+@dataclass
+class WithinResult:
+    query: str
+    mode: str = "phrase"  # phrase | words (every word on the page, not as a phrase)
+    matches: list[PageMatch] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.matches)
+
+
+def search_within(document: Document, raw: str, user: Any) -> WithinResult:
+    """Pages of ``document`` containing ``raw`` as a phrase (else all of its words)."""
+    text, notes = clean(raw.replace('"', " ").replace("“", " ").replace("”", " "))
+    result = WithinResult(query=text, notes=notes)
+    phrase = fold(text, drop_cjk_spaces=True).text.strip()
+    if not phrase:
+        return result
+    pages = list(
+        Page.objects.filter(conversion_id=document.conversion_id)
+        .order_by("number")
+        .values_list("number", "text")
+    )
+    counted = _count(pages, [phrase])
+    if not counted:
+        terms = list(dict.fromkeys(words(text)))
+        counted = _count(pages, terms) if len(terms) > 1 else []
+        result.mode = "words"
+    marked = [phrase] if result.mode == "phrase" else list(dict.fromkeys(words(text)))
+    result.matches = [
+        _match(document, user, number, page_text, count, marked)
+        for number, page_text, count in counted[:MAX_PAGES_LISTED]
+    ]
+    return result
+
+
+def _count(pages: list[tuple[int, str]], terms: list[str]) -> list[tuple[int, str, int]]:
+    """(number, text, occurrences) of pages containing every term."""
+    out = []
+    for number, text in pages:
+        folded = fold(text, drop_cjk_spaces=True).text
+        counts = [len(find(folded, t)) for t in terms]
+        if terms and all(counts):
+            out.append((number, text, sum(counts)))
+    return out
+
+
+def _match(
+    document: Document, user: Any, number: int, text: str, count: int, terms: list[str]
+) -> PageMatch:
+    url = f"{document.get_absolute_url()}#p{number}"
+    if not access.can_view_page(user, document, number):
+        return PageMatch(number, count, None, url)
+    return PageMatch(number, count, highlight(text, terms, drop_cjk_spaces=True), url)
