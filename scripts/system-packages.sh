@@ -6,8 +6,9 @@ set -euo pipefail
 RUNTIME="python3-venv libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui
 python3-uno fonts-noto-cjk fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2
 bubblewrap gettext"
-# Tests and benchmarks also drive the anchors' tools (pdftoppm) and a real browser.
-TEST="poppler-utils chromium"
+# Tests and benchmarks also drive the anchors' tools (pdftoppm), a real browser and
+# PostgreSQL's RUM index (the search backend of scale mode).
+TEST="poppler-utils chromium postgresql-15-rum"
 
 want="$RUNTIME"
 [ "${1:-runtime}" = "test" ] && want="$RUNTIME $TEST"
