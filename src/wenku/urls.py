@@ -3,6 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from wenku.api.main import api
+from wenku.core.views import switch_language
 from wenku.library import browse
 from wenku.library.seo import SITEMAPS, robots_txt
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("", include("wenku.search.urls")),
     path("accounts/", include("wenku.accounts.urls")),
     path("api/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("lang/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
     path(

@@ -75,8 +75,10 @@ def test_my_uploads_shows_failure_reasons(client, user, ingested):
 def test_chinese_by_default_whatever_the_browser_says_and_english_on_request(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="zh-hans">' in page.content.decode() and "上传" in page.content.decode()
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert response.status_code == 302
+    response = client.get("/lang/en/?next=/c/nope/")
+    assert response.status_code == 302 and response["Location"] == "/c/nope/"
+    assert client.get("/lang/en/?next=https://evil.example/")["Location"] == "/"
+    assert client.get("/lang/fr/").status_code == 404
     page = client.get("/")
     assert '<html lang="en">' in page.content.decode() and "Upload" in page.content.decode()
 
