@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -128,40 +127,12 @@ def _upload(
 
 
 def _wait(console: object, rows: list[Row]) -> None:
-    import threading
+    from wenku.cli.waiting import wait_for_documents
 
-    from django.conf import settings
-    from rich.progress import Progress
-
-    from wenku.library.models import Document
-    from wenku.worker.liveness import lease_seconds
-    from wenku.worker.models import Heartbeat
-    from wenku.worker.runner import Worker
-
-    ids = [r.document_id for r in rows if r.document_id]
-    local = None
-    if not Heartbeat.objects.alive(lease_seconds()).exists():
-        # Nobody would process the jobs: run a worker here until they are done.
-        local = Worker(poll_seconds=settings.WENKU["WENKU_WORKER_POLL_SECONDS"])
-        thread = threading.Thread(target=local.run, name="import-worker", daemon=True)
-        thread.start()
-    try:
-        with Progress(console=console) as progress:  # type: ignore[arg-type]
-            bar = progress.add_task("Processing", total=len(ids))
-            while True:
-                states = Document.objects.filter(pk__in=ids).values_list("status", flat=True)
-                done = sum(1 for s in states if s in ("ready", "failed"))
-                progress.update(bar, completed=done)
-                if done == len(ids):
-                    break
-                time.sleep(0.3)
-    finally:
-        if local is not None:
-            local.stop()
-            thread.join(timeout=60)
+    states = wait_for_documents(console, [r.document_id for r in rows if r.document_id])
     for row in rows:
         if row.document_id:
-            row.status = Document.objects.get(pk=row.document_id).status
+            row.status = states.get(row.document_id, row.status)
 
 
 def _summary(console: object, rows: list[Row]) -> None:
