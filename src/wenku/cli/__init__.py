@@ -1,4 +1,4 @@
-"""The ``wenku`` command: serve, worker, import, doctor, token, manage, reindex."""
+"""The ``wenku`` command: serve, worker, import, doctor, token, manage, demo, geo, reindex."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-COMMANDS = ("serve", "worker", "import", "doctor", "token", "manage", "reindex")
+COMMANDS = ("serve", "worker", "import", "doctor", "token", "manage", "demo", "geo", "reindex")
 
 
 def setup_django(data_dir: str | None) -> None:
@@ -27,18 +27,18 @@ def setup_django(data_dir: str | None) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from wenku.cli import doctor, importer, manage, reindex, serve, tokens, worker
+    from wenku.cli import demo, doctor, geo, importer, manage, reindex, serve, tokens, worker
 
     parser = argparse.ArgumentParser(prog="wenku", description="Wenku (文库) document library.")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, worker, importer, doctor, tokens, manage, reindex):
+    for module in (serve, worker, importer, doctor, tokens, manage, demo, geo, reindex):
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         command.add_argument(
             "--data", metavar="DIR", help="data folder (default: $WENKU_DATA_DIR or ./wenku-data)"
         )
         module.add_arguments(command)
-        command.set_defaults(handler=module.handle)
+        command.set_defaults(handler=module.handle, django=getattr(module, "DJANGO", True))
     return parser
 
 
@@ -50,5 +50,6 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    setup_django(args.data)
+    if args.django:  # a command that works without the database sets DJANGO = False
+        setup_django(args.data)
     sys.exit(args.handler(args) or 0)
