@@ -11,6 +11,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenku.api.auth import OPTIONAL, REQUIRED, auth_user
+from wenku.core import ip
 from wenku.ingest.counting import format_chars
 from wenku.library import access
 from wenku.library.domain import UploadRejected, create_document
@@ -107,7 +108,7 @@ def _visible(request: HttpRequest, document_id: int) -> Document:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return ip.client_ip(request)
 
 
 @router.post(

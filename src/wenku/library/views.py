@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from wenku.core.ip import client_ip
 from wenku.ingest.counting import format_chars
 from wenku.library import access, queries, signing, viewcount
 from wenku.library.domain import UploadRejected, create_document
@@ -97,7 +98,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     description=form.cleaned_data["description"],
                     category=form.cleaned_data["category"],
                     tags=form.cleaned_data["tags"],
-                    upload_ip=request.META.get("REMOTE_ADDR"),
+                    upload_ip=client_ip(request),
                 )
                 created += 1
             except UploadRejected as exc:
