@@ -201,6 +201,7 @@ class XdbReader:
         if not (first <= last and last + self._size <= len(buf)):
             raise GeoDataError(f"{path}: damaged .xdb index")
         self.records = (last - first) // self._size + 1
+        self._last = last
 
     def search(self, packed: bytes) -> str:
         if len(packed) != self._width:
@@ -219,7 +220,8 @@ class XdbReader:
 
     def _find4(self, packed: bytes, start: int, end: int) -> int:
         (ip,) = struct.unpack(">I", packed)
-        low, high = 0, (end - start) // self._size
+        # The vector's end may point one segment past its block: never read past the last.
+        low, high = 0, (min(end, self._last) - start) // self._size
         while low <= high:
             middle = (low + high) // 2
             at = start + middle * self._size
@@ -233,7 +235,8 @@ class XdbReader:
         return -1
 
     def _find6(self, packed: bytes, start: int, end: int) -> int:
-        low, high = 0, (end - start) // self._size
+        # The vector's end may point one segment past its block: never read past the last.
+        low, high = 0, (min(end, self._last) - start) // self._size
         while low <= high:
             middle = (low + high) // 2
             at = start + middle * self._size
