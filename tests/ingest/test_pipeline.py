@@ -71,6 +71,7 @@ def assert_ready(doc, fmt: str, min_pages: int = 1):
         "read",
         "count",
         "render",
+        "fingerprint",
         "publish",
     }
     storage = get_storage()

@@ -110,6 +110,8 @@ def test_killed_worker_leaves_its_job_to_the_next(upload, spawn_worker):
     wait_for(lambda: status(doc) == "ready", 120, "the next worker to finish it")
     doc.refresh_from_db()
     assert doc.page_count == 120
+    # The job ends a moment after publishing: the worker indexes the document for search.
+    wait_for(lambda: DBTaskResult.objects.get().status == "SUCCESSFUL", 30, "the job to finish")
     (job,) = DBTaskResult.objects.all()
     assert job.status == "SUCCESSFUL" and len(job.worker_ids) == 2
 

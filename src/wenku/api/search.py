@@ -26,7 +26,7 @@ class SearchIn(Schema):
     price: str = ""
     date: str = ""
     sort: str = "relevance"
-    page: int = 1
+    page: str = "1"  # text, so a bad value falls back to page 1 instead of a 422
 
 
 class DocumentBrief(Schema):

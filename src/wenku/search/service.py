@@ -89,7 +89,8 @@ class SearchParams:
         """This search as a URL query, with ``changes`` applied (page resets to 1)."""
         values = {**self.__dict__, "page": 1, **changes}
         defaults = SearchParams().__dict__
-        return urlencode({k: v for k, v in values.items() if v != defaults[k]})
+        kept = {k: v for k, v in values.items() if v != defaults[k]}
+        return urlencode(kept, errors="ignore")  # a lone surrogate is not worth a 500
 
 
 @dataclass

@@ -157,7 +157,10 @@ class PostgresBackend:
     def clear(self) -> None:
         self._check()
         with connection.cursor() as cur:
-            cur.execute("TRUNCATE search_pg_page, search_pg_document")
+            # DELETE, not TRUNCATE: TRUNCATE fails inside a transaction with deferred
+            # foreign-key checks pending (a document deleted earlier in it).
+            cur.execute("DELETE FROM search_pg_page")
+            cur.execute("DELETE FROM search_pg_document")
 
     # --- reading
 
@@ -181,7 +184,7 @@ class PostgresBackend:
         q = tsquery(request.query, request.mode)
         if not q:
             return EngineResult(0, [], Facets() if request.facets else None)
-        where, params = self._where(q, request.filters)
+        where, params = self._where(q, request.filters, request.hidden)
         rank = "ts_rank(s.tsv, %s::tsquery)"
         if request.sort == "relevance":
             order = "s.tsv <=> %s::tsquery" if self.ranking() == "rum" else f"{rank} DESC"
@@ -204,9 +207,12 @@ class PostgresBackend:
         return EngineResult(total, hits, facets)
 
     @staticmethod
-    def _where(q: str, f: Filters) -> tuple[str, list[Any]]:
+    def _where(q: str, f: Filters, hidden: frozenset[int]) -> tuple[str, list[Any]]:
         parts = ["s.tsv @@ %s::tsquery", "d.status = 'ready'"]
         params: list[Any] = [q]
+        if hidden:
+            parts.append("NOT (d.id = ANY(%s))")
+            params.append(sorted(hidden))
         if f.categories is not None:
             parts.append("d.category_id = ANY(%s)")
             params.append(sorted(f.categories))

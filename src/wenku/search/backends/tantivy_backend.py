@@ -110,7 +110,7 @@ class TantivyBackend:
     def index(self, entries: Sequence[IndexEntry]) -> None:
         with self._writer() as writer:
             for entry in entries:
-                writer.delete_documents_by_term("doc_id", entry.document_id)
+                writer.delete_documents_by_query(self._doc_id(entry.document_id))
                 writer.add_document(self._doc_entry(entry))
                 for page in entry.pages:
                     writer.add_document(self._page_entry(entry.document_id, page))
@@ -121,7 +121,7 @@ class TantivyBackend:
             return
         with self._writer() as writer:
             for doc_id in ids:
-                writer.delete_documents_by_term("doc_id", doc_id)
+                writer.delete_documents_by_query(self._doc_id(doc_id))
 
     def clear(self) -> None:
         with self._writer() as writer:
@@ -200,7 +200,7 @@ class TantivyBackend:
                 words = self._text_query(query, attempt, PAGE_FIELDS, PAGE_PHRASE_FIELDS)
                 scope = [
                     (Occur.Must, self._kind(PAGE)),
-                    (Occur.Must, Query.term_query(self.schema, "doc_id", doc_id)),
+                    (Occur.Must, self._doc_id(doc_id)),
                 ]
                 hits = searcher.search(Query.boolean_query([*scope, *words]), 1).hits
                 if hits:
@@ -233,6 +233,11 @@ class TantivyBackend:
         return [(i, float(s)) for i, (s, _) in zip(ids, found, strict=True)]
 
     # --- queries
+
+    def _doc_id(self, doc_id: int) -> Query:
+        # A term query, not delete_documents_by_term: that one takes a Python int as i64
+        # and never matches this u64 field.
+        return Query.term_query(self.schema, "doc_id", doc_id)
 
     def _kind(self, kind: int) -> Query:
         return Query.term_query(self.schema, "kind", kind)

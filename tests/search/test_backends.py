@@ -1,0 +1,159 @@
+"""The same hit/miss table against every search backend (STYLE.md §12)."""
+
+from __future__ import annotations
+
+import pytest
+
+from wenku.search.backends import SearchBackend
+from wenku.search.backends.base import EngineQuery, Filters
+from wenku.search.query import parse
+
+LIBRARY = {
+    "tax": (
+        "个人所得税法解读",
+        ["中华人民共和国个人所得税法修正案全文。", "第二页：营业收入21.05亿元。"],
+    ),
+    "exam": ("小学三年级数学期末试卷", ["一、填空题。二、计算题。期末考试 人教版"]),
+    "report": ("2022年度述职报告", ["本人在疫情常态化防控期间，认真履行岗位职责。"]),
+    "standard": ("参考文献著录规则", ["本标准即 GB/T 7714-2015，规定了著录项目。"]),
+    "covid": ("COVID-19 vaccine study", ["We measured antibody response after vaccination."]),
+    "ml": ("Machine Learning notes", ["Gradient descent and neural networks, 12.5% error."]),
+}
+
+# (query, documents that must match, documents that must not)
+CASES = [
+    ("所得税", {"tax"}, {"exam", "report"}),  # sub-word inside 个人所得税法
+    ("个人所得税法", {"tax"}, set()),
+    ("期末", {"exam"}, {"tax"}),  # sub-word inside 期末试卷
+    ("期末试卷", {"exam"}, set()),
+    ("数学 人教版", {"exam"}, {"tax"}),  # AND across title and body
+    ("述职报告", {"report"}, set()),
+    ("常态化", {"report"}, set()),
+    ("21.05", {"tax"}, set()),  # numbers whole
+    ("亿元", {"tax"}, set()),
+    ("GB/T 7714-2015", {"standard"}, set()),
+    ("7714-2015", {"standard"}, set()),
+    ("covid-19", {"covid"}, set()),
+    ("COVID", {"covid"}, set()),  # part of a code
+    ("vaccine", {"covid"}, {"ml"}),
+    ("machine learning", {"ml"}, {"covid"}),
+    ("NEURAL", {"ml"}, set()),  # case-insensitive
+    ("12.5%", {"ml"}, set()),
+    ('"gradient descent"', {"ml"}, set()),
+    ('"descent gradient"', set(), {"ml"}),  # a phrase keeps its order
+    ('"修正案全文"', {"tax"}, set()),
+    ("vaccine -antibody", set(), {"covid"}),  # exclusion
+    ("期末 -数学", set(), {"exam"}),
+    ("火星殖民", set(), {"tax", "exam", "report", "standard", "covid", "ml"}),
+]
+
+
+@pytest.fixture
+def library(indexed):
+    return {key: indexed(title, pages).pk for key, (title, pages) in LIBRARY.items()}
+
+
+def matches(backend: SearchBackend, text: str, **kwargs) -> set[int]:
+    result = backend.search(EngineQuery(parse(text), limit=50, **kwargs))
+    assert result.total == len(result.hits)
+    return {doc_id for doc_id, _ in result.hits}
+
+
+@pytest.mark.parametrize(("query", "hit", "miss"), CASES, ids=[c[0] for c in CASES])
+def test_hits_and_misses(backend, library, query, hit, miss):
+    found = matches(backend, query)
+    assert {library[k] for k in hit} <= found
+    assert not {library[k] for k in miss} & found
+
+
+def test_title_ranks_above_body(backend, indexed):
+    body = indexed("会议纪要", ["会议讨论了预算。" * 3 + "附：招标文件清单。"])
+    title = indexed("招标文件范本", ["第一章 总则。"])
+    hits = backend.search(EngineQuery(parse("招标文件"))).hits
+    assert [d for d, _ in hits] == [title.pk, body.pk]
+
+
+def test_any_mode_when_not_all_words_match(backend, library):
+    assert matches(backend, "vaccine 期末试卷") == set()
+    assert matches(backend, "vaccine 期末试卷", mode="any") == {library["covid"], library["exam"]}
+
+
+def test_hidden_ids_do_not_match(backend, library):
+    found = matches(backend, "期末", hidden=frozenset({library["exam"]}))
+    assert library["exam"] not in found
+
+
+def test_filters_and_facets(backend, indexed):
+    from wenku.library.models import Category
+
+    root = Category.objects.create(name="教育", slug="edu")
+    child = Category.objects.create(name="试卷", slug="papers", parent=root)
+    a = indexed("语文期末试卷", ["期末"], category=child, pricing="points", format="docx")
+    b = indexed("数学期末试卷", ["期末"] * 1, category=root, pricing="vip_only")
+    c = indexed("期末总结", ["期末"] * 60, pricing="free")
+    q = parse("期末")
+    assert matches(backend, "期末", filters=Filters(formats=frozenset({"docx"}))) == {a.pk}
+    cats = Filters(categories=frozenset({root.pk, child.pk}))
+    assert matches(backend, "期末", filters=cats) == {a.pk, b.pk}
+    assert matches(backend, "期末", filters=Filters(pages=(11, None))) == {c.pk}
+    result = backend.search(EngineQuery(q, facets=True, now=2**31))
+    assert result.total == 3
+    f = result.facets
+    assert f.categories == {child.pk: 1, root.pk: 1, None: 1}
+    assert f.formats == {"docx": 1, "pdf": 2}
+    assert f.pricing == {"points": 1, "vip_only": 1, "free": 1}
+    assert f.pages["1-10"] == 2 and f.pages["51-200"] == 1
+
+
+def test_sorts(backend, indexed):
+    from django.utils import timezone
+
+    old = indexed("期末试卷 旧", ["期末"], download_count=50, view_count=1)
+    old.published_at = timezone.now() - timezone.timedelta(days=30)
+    old.save()
+    from wenku.search.indexing import index_documents
+
+    index_documents([old.pk], backend)
+    new = indexed("期末试卷 新", ["期末"], download_count=1, view_count=99)
+    order = {
+        s: [d for d, _ in backend.search(EngineQuery(parse("期末"), sort=s)).hits]
+        for s in ("newest", "downloads", "views")
+    }
+    assert order == {
+        "newest": [new.pk, old.pk],
+        "downloads": [old.pk, new.pk],
+        "views": [new.pk, old.pk],
+    }
+
+
+def test_pagination(backend, indexed):
+    docs = [indexed(f"报告{i}", ["年度报告"]) for i in range(7)]
+    first = backend.search(EngineQuery(parse("报告"), offset=0, limit=5))
+    second = backend.search(EngineQuery(parse("报告"), offset=5, limit=5))
+    assert first.total == second.total == 7
+    ids = [d for d, _ in first.hits + second.hits]
+    assert sorted(ids) == sorted(d.pk for d in docs)
+
+
+def test_best_pages(backend, indexed):
+    doc = indexed("长文档", ["第一页 总则", "第二页 财务报表 营业收入", "第三页 附录"])
+    assert backend.best_pages(parse("营业收入"), "all", [doc.pk]) == {doc.pk: 2}
+    # words on different pages: the page with any of them
+    assert backend.best_pages(parse("附录 总则"), "all", [doc.pk])[doc.pk] in (1, 3)
+
+
+def test_remove_and_clear(backend, library):
+    backend.remove([library["exam"]])
+    assert matches(backend, "期末") == set()
+    assert library["exam"] not in backend.indexed_ids()
+    backend.clear()
+    assert backend.indexed_ids() == set() and backend.num_docs() == 0
+
+
+def test_similar_and_doc_freqs(backend, indexed):
+    a = indexed("水稻种植技术", ["水稻 插秧 施肥 灌溉 病虫害 水稻 产量"])
+    b = indexed("水稻高产栽培", ["水稻 施肥 灌溉 产量 品种"])
+    c = indexed("汽车维修手册", ["发动机 变速箱 刹车 轮胎"])
+    assert backend.doc_freqs(["水稻", "发动机"]) == {"水稻": 2, "发动机": 1}
+    found = [d for d, _ in backend.similar([("水稻", 2.0), ("施肥", 1.0)], 10, frozenset({a.pk}))]
+    assert found == [b.pk] and c.pk not in found

@@ -1,0 +1,213 @@
+"""The search page and GET /api/v1/search: one data function, two renderers."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+from django.urls import reverse
+
+from wenku.ingest.models import Status
+
+
+def api(client, **params):
+    response = client.get(reverse("api:search"), params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def corpus(indexed):
+    from wenku.library.models import Category
+
+    edu = Category.objects.create(name="教育", slug="edu")
+    papers = Category.objects.create(name="试卷", slug="papers", parent=edu)
+    docs = {
+        "math": indexed(
+            "三年级数学期末试卷",
+            ["一、口算。", "二、应用题：小明买了3支铅笔。", "三、附加题：鸡兔同笼。"],
+            category=papers,
+            pricing="points",
+            download_count=30,
+        ),
+        "chinese": indexed(
+            "三年级语文期末试卷", ["一、看拼音写词语。"], category=papers, view_count=80
+        ),
+        "report": indexed(
+            "2023年度述职报告",
+            ["本人负责期末考试的组织工作。"] * 12,
+            category=edu,
+            pricing="vip_only",
+        ),
+        "english": indexed("Annual report on machine learning", ["Neural networks and data."]),
+    }
+    return docs
+
+
+def test_page_renders_results_with_snippets_counts_and_time(client, corpus):
+    response = client.get("/search", {"q": "鸡兔同笼"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "三年级数学期末试卷" in html and "<mark>鸡兔同笼</mark>" in html
+    assert f'href="/d/{corpus["math"].pk}/#p3"' in html
+    assert "ms)" in html  # time taken
+    assert "第 3 页" in html or "Page 3" in html
+
+
+def test_api_matches_the_page(client, corpus):
+    data = api(client, q="期末")
+    assert data["total"] == 3 and data["mode"] == "all"
+    assert {r["document"]["id"] for r in data["results"]} == {
+        corpus["math"].pk,
+        corpus["chinese"].pk,
+        corpus["report"].pk,
+    }
+    facets = {f["name"]: {o["key"]: o["count"] for o in f["options"]} for f in data["facets"]}
+    assert facets["category"] == {"edu": 3, "papers": 2}  # a parent counts its children
+    assert facets["price"] == {"free": 1, "points": 1, "vip": 1}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"category": "edu"}, {"math", "chinese", "report"}),
+        ({"category": "papers"}, {"math", "chinese"}),
+        ({"price": "points"}, {"math"}),
+        ({"price": "vip"}, {"report"}),
+        ({"price": "free"}, {"chinese"}),
+        ({"pages": "11-50"}, {"report"}),
+        ({"format": "pdf"}, {"math", "chinese", "report"}),
+        ({"date": "week"}, {"math", "chinese", "report"}),
+        ({"category": "no-such-category"}, set()),
+    ],
+)
+def test_filters(client, corpus, filters, expected):
+    data = api(client, q="期末", **filters)
+    assert {r["document"]["id"] for r in data["results"]} == {corpus[k].pk for k in expected}
+    assert data["total"] == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"), [("downloads", "math"), ("views", "chinese"), ("newest", "report")]
+)
+def test_sorts(client, corpus, sort, first):
+    assert api(client, q="期末", sort=sort)["results"][0]["document"]["id"] == corpus[first].pk
+
+
+def test_pagination(client, indexed, settings):
+    settings.WENKU["WENKU_SEARCH_PAGE_SIZE"] = 2
+    for i in range(5):
+        indexed(f"工作总结{i}", ["年度工作总结"])
+    pages = [api(client, q="工作总结", page=n) for n in (1, 2, 3)]
+    assert [len(p["results"]) for p in pages] == [2, 2, 1]
+    assert pages[0]["pages"] == 3
+    ids = [r["document"]["id"] for p in pages for r in p["results"]]
+    assert len(set(ids)) == 5
+    html = client.get("/search", {"q": "工作总结", "page": 2}).content.decode()
+    assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_phrase_and_fallbacks(client, corpus):
+    assert api(client, q='"期末试卷"')["total"] == 2
+    exact = api(client, q='"试卷期末"')  # no such phrase: its words instead, said so
+    assert exact["mode"] == "relaxed" and exact["total"] == 2 and exact["notes"]
+    some = api(client, q="鸡兔同笼 machine")  # no document has both
+    assert some["mode"] == "any" and some["total"] == 2 and some["notes"]
+    html = client.get("/search", {"q": "鸡兔同笼 machine"}).content.decode()
+    assert "search-note" in html
+
+
+def test_paywall_hides_snippets_past_the_free_preview(client, corpus, user, other_user):
+    """Given a match on page 3 of a document whose free preview is 2 pages,
+    when a reader searches, then they see that page 3 matches but not its text."""
+    doc = corpus["math"]
+    doc.preview_pages = 2
+    doc.save()
+    data = api(client, q="鸡兔同笼")
+    (hit,) = data["results"]
+    assert hit["page"] == 3 and hit["locked"] is True
+    assert "鸡兔同笼" not in hit["snippet_html"] and "#p3" not in hit["url"]
+    html = client.get("/search", {"q": "鸡兔同笼"}).content.decode()
+    assert "<mark>鸡兔同笼</mark>" not in html and "free preview" in html.replace("免费", "free")
+    client.force_login(other_user)
+    assert api(client, q="鸡兔同笼")["results"][0]["locked"] is True
+    client.force_login(user)  # the uploader may read every page
+    hit = api(client, q="鸡兔同笼")["results"][0]
+    assert hit["locked"] is False and "<mark>鸡兔同笼</mark>" in hit["snippet_html"]
+
+
+def test_takedown_disappears_at_once(client, corpus):
+    """Given indexed documents, when one is taken down or deleted in the database,
+    then the next search no longer shows it, before any index update."""
+    from wenku.library.models import Document
+
+    Document.objects.filter(pk=corpus["math"].pk).update(status=Status.FAILED)
+    data = api(client, q="期末")
+    assert corpus["math"].pk not in {r["document"]["id"] for r in data["results"]}
+    assert data["total"] == 2
+    Document.objects.filter(pk=corpus["chinese"].pk).delete()
+    data = api(client, q="期末")
+    assert {r["document"]["id"] for r in data["results"]} == {corpus["report"].pk}
+
+
+MALFORMED = [
+    "",
+    "   ",
+    '"',
+    '"期末',
+    '期末"试卷',
+    '"""',
+    "((期末",
+    "期末 AND OR NOT",
+    "title:期末 body:* ~2 ^3 [a TO b] {x}",
+    "'; DROP TABLE library_document; --",
+    "期末' OR '1'='1",
+    "%_\\",
+    "a & b | !c <-> d :*",
+    "\x00\x01\x1b[31m期末\x7f",
+    "-",
+    "--期末",
+    "-期末",
+    "期" * 10000,
+    "试卷 " * 3000,
+    "😀🚀 表情",
+]
+
+
+@pytest.mark.parametrize("q", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_queries_never_fail(client, corpus, q):
+    response = client.get("/search", {"q": q})
+    assert response.status_code == 200
+    data = api(client, q=q)
+    assert data["total"] >= 0
+
+
+def test_random_queries_never_fail(client, corpus, backend):
+    """Property-style: any mix of syntax characters, CJK and letters returns 200."""
+    from wenku.search.service import SearchParams, run_search
+
+    rng = random.Random(4)
+    alphabet = string.printable + "期末试卷所得税“”「」（）！？、。" + '"' * 5 + "-" * 5
+    for _ in range(300):
+        q = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        result = run_search(SearchParams(q=q, sort=rng.choice(["relevance", "views"])), None)
+        assert result.total >= 0
+
+
+def test_long_query_says_it_was_cut(client, corpus):
+    data = api(client, q="期末 " * 200)
+    assert data["notes"] and data["total"] >= 1
+
+
+def test_bad_parameters_fall_back_to_defaults(client, corpus):
+    data = api(client, q="期末", page="abc", sort="drop table", price="gold", pages="1-99999")
+    assert data["total"] == 3 and data["page"] == 1
+    response = client.get("/search", {"q": "期末", "page": "-5", "sort": "x"})
+    assert response.status_code == 200
+
+
+def test_lone_surrogates_are_dropped(corpus):
+    from wenku.search.service import SearchParams, run_search
+
+    assert run_search(SearchParams(q="\ud800期末\udfff"), None).total == 3
