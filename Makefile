@@ -4,17 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= wenku-data
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test demo geo lint bench messages clean
 
 run:
 	@scripts/system-packages.sh runtime || echo "(continuing without them: see the command above)"
-	@$(MAKE) --no-print-directory $(VENV)/.runtime messages
+	@$(MAKE) --no-print-directory $(VENV)/.runtime messages geo
 	$(BIN)/wenku serve --data $(DATA)
 
 test:
 	@scripts/system-packages.sh test
-	@$(MAKE) --no-print-directory $(VENV)/.dev messages
+	@$(MAKE) --no-print-directory $(VENV)/.dev messages geo
 	scripts/test.sh
+
+# Sample documents in every format, so a new site has a living library to look at.
+demo:
+	@scripts/system-packages.sh runtime || echo "(continuing without them: see the command above)"
+	@$(MAKE) --no-print-directory $(VENV)/.runtime messages geo
+	$(BIN)/wenku demo --data $(DATA)
+
+# IP data for the uploader's province, fetched once per installation (not committed).
+# Offline, Wenku still runs and shows no province.
+geo: $(VENV)/.runtime
+	@$(BIN)/wenku geo update || echo "(continuing without IP data: pages show no province)"
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench

@@ -322,3 +322,14 @@ def test_geo_update_does_nothing_when_present(real, capsys):
         main(["geo", "update"])
     assert exit_info.value.code == 0
     assert "ip2region data present" in capsys.readouterr().out
+
+
+def test_doctor_reports_the_ip_data(real, settings, tmp_path):
+    from wenku.cli.doctor import check_geo
+
+    [present] = check_geo()
+    assert present.ok and "ranges" in present.detail
+    settings.WENKU = {**settings.WENKU, "WENKU_IP2REGION_DB": [str(tmp_path / "none.db")]}
+    geo.reset()
+    [missing] = check_geo()
+    assert not missing.ok and missing.optional and "wenku geo update" in missing.fix

@@ -57,3 +57,39 @@ def test_demo_says_clearly_when_libreoffice_is_missing(child_env):
     assert result.returncode == 1
     assert "LibreOffice not found" in result.stdout and "apt-get install" in result.stdout
     assert Document.objects.count() == 0
+
+
+def test_serve_suggests_the_demo_when_the_library_is_empty(child_env):
+    import signal
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wenku", "serve", "--port", str(port), "--no-worker"],
+        env=child_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    import threading
+
+    guard = threading.Timer(120, proc.kill)  # never hang the suite if serve never starts
+    guard.start()
+    try:
+        lines = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "press Ctrl-C" in line:
+                break
+        out = "".join(lines)
+        assert "the library is empty" in out and "wenku demo --data" in out, out
+    finally:
+        guard.cancel()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        if proc.stdout:
+            proc.stdout.close()

@@ -26,6 +26,7 @@ class Result:
     ok: bool
     detail: str
     fix: str = ""
+    optional: bool = False  # Wenku works without it: a warning, not a failure
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,11 +41,11 @@ def handle(args: argparse.Namespace) -> int:
         except Exception as exc:  # a check that crashes is a failed check, not a crashed doctor
             results.append(Result(check.__name__.removeprefix("check_"), False, repr(exc)))
     for r in results:
-        mark = "ok  " if r.ok else "FAIL"
+        mark = "ok  " if r.ok else ("warn" if r.optional else "FAIL")
         print(f"[{mark}] {r.name}: {r.detail}")
         if not r.ok and r.fix:
             print(f"       fix: {r.fix}")
-    failed = [r for r in results if not r.ok]
+    failed = [r for r in results if not r.ok and not r.optional]
     print()
     print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
     return 1 if failed else 0
@@ -186,6 +187,23 @@ def check_conversion() -> list[Result]:
     return [Result("Chinese conversion", result.ok, result.detail, APT)]
 
 
+def check_geo() -> list[Result]:
+    """IP data is optional: without it Wenku runs and shows no province, so this only warns."""
+    from wenku.core import geo
+
+    found = geo.get_geo()
+    detail = "; ".join(f"{s.path}: {s.detail}" for s in found.status)
+    return [
+        Result(
+            "IP data (uploader's province)",
+            bool(found.readers),
+            detail,
+            "run `wenku geo update` (or set WENKU_IP2REGION_DB); pages show no province until then",
+            optional=True,
+        )
+    ]
+
+
 CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_python,
     check_data_dir,
@@ -193,4 +211,5 @@ CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_libreoffice,
     check_fonts,
     check_conversion,
+    check_geo,
 )

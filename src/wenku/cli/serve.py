@@ -26,6 +26,7 @@ def handle(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from wenku.cli.supervise import Child, Supervisor
+    from wenku.library.models import Document
 
     call_command("migrate", interactive=False, verbosity=0)
     w = settings.WENKU
@@ -57,6 +58,7 @@ def handle(args: argparse.Namespace) -> int:
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
 
     no_accounts = not get_user_model().objects.exists()
+    no_documents = not Document.objects.exists()
 
     def announce() -> None:
         if _wait_for_port(host, args.port, seconds=60):
@@ -66,6 +68,12 @@ def handle(args: argparse.Namespace) -> int:
                 print(
                     "  no accounts yet: register on the site, or create an administrator with"
                     f" `wenku manage createsuperuser --data {settings.DATA_DIR}`",
+                    flush=True,
+                )
+            if no_documents:
+                print(
+                    "  the library is empty: add sample documents with"
+                    f" `wenku demo --data {settings.DATA_DIR}` (or `make demo`)",
                     flush=True,
                 )
             print("  press Ctrl-C to stop", flush=True)
