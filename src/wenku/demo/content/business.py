@@ -122,7 +122,7 @@ def labor_contract(p: Pick, pages: int) -> Generated:
     city = p.one(CITIES)
     salary = p.num(45, 180) * 100
     slots = {
-        "kind": p.one(("固定期限", "无固定期限", "以完成一定工作任务为期限的")),
+        "kind": "固定期限",
         "start": f"{year}年{p.num(1, 12)}月1日",
         "end": f"{year + 3}年{p.num(1, 12)}月30日",
         "probation": p.one((1, 2, 3)),

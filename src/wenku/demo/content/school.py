@@ -258,7 +258,7 @@ def lesson_plan(p: Pick, pages: int) -> Generated:
     for stage in stages:
         blocks.append(Heading(stage, 2))
         for _ in range(max(2, pages)):
-            blocks.append(Para(p.one(TEACHING_STEPS)))
+            blocks.append(Para(p.sentences(TEACHING_STEPS, 1)))
         blocks.append(
             Para(
                 "【设计意图】"

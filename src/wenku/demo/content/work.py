@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wenku.demo.model import Block, Generated, Heading, Items, Para, Table, TextDoc
-from wenku.demo.phrases import DEPARTMENTS, Pick, cn_number
+from wenku.demo.phrases import CITIES, DEPARTMENTS, ORG_KINDS, ORG_WORDS, Pick, cn_number
 
 PAGE_CHARS = 650
 
@@ -236,6 +236,13 @@ def work_plan(p: Pick, pages: int) -> Generated:
     )
 
 
+NOTICE_GOALS = (
+    "通过本次工作，进一步压实各级{tag}责任，推动各项制度规定落地见效。",
+    "全面摸清底数，查找薄弱环节，建立问题清单、责任清单和整改清单。",
+    "做到认识到位、措施到位、责任到位，确保各项工作取得实效。",
+    "以此为契机，总结经验做法，建立健全长效机制，提升规范化管理水平。",
+    "确保按时保质完成{tag}各项任务，为全年目标的实现提供有力保障。",
+)
 NOTICE_SUBJECTS = (
     ("开展安全生产大检查", "安全生产"),
     ("做好元旦春节期间有关工作", "节假日安排"),
@@ -249,17 +256,18 @@ NOTICE_SUBJECTS = (
 def notice(p: Pick, pages: int) -> Generated:
     subject, tag = p.one(NOTICE_SUBJECTS)
     year = p.one((2024, 2025))
-    org = p.company()
+    word = p.one(ORG_WORDS)
+    org = p.one(CITIES) + word + p.one(ORG_KINDS)
     title = f"关于{subject}的通知"
     blocks: list[Block] = [
-        Para(f"{org[:6]}发〔{year}〕{p.num(3, 60)}号", align="center"),
+        Para(f"{word}办发〔{year}〕{p.num(3, 60)}号", align="center"),
         Para("各部门、各分支机构："),
         Para(
             f"为认真落实上级有关工作部署，切实做好{tag}相关工作，经研究决定，"
             f"在全{p.one(('公司', '系统', '单位'))}范围内{subject}。现将有关事项通知如下："
         ),
         Heading("一、工作目标", 1),
-        *_body(p, max(150, pages * PAGE_CHARS // 5), ACHIEVEMENT, 2),
+        Para(p.sentences(NOTICE_GOALS, 3, tag=tag)),
         Heading("二、主要内容", 1),
     ]
     for i in range(max(2, pages * 2)):
@@ -346,37 +354,70 @@ def party_plan(p: Pick, pages: int) -> Generated:
 
 SPEECH_KINDS = (
     ("国旗下讲话：{topic}", "国旗下讲话", ("珍惜时间", "文明礼仪", "安全教育", "爱护环境")),
-    ("竞聘{post}演讲稿", "竞聘演讲", ("部门经理", "班组长", "办公室主任", "教研组长")),
+    ("竞聘{topic}演讲稿", "竞聘演讲", ("部门经理", "班组长", "办公室主任", "教研组长")),
     ("教师节优秀教师代表发言稿", "教师节", ("",)),
     ("{topic}主题演讲稿", "主题演讲", ("青春与奋斗", "我的中国梦", "爱岗敬业", "诚信")),
 )
-SPEECH_LINES = (
-    "时间是最公平的，它给每个人的都是一天二十四小时；时间又是最不公平的，它给每个人的收获并不相同。",
+SPEECH_COMMON = (
     "古人云：“不积跬步，无以至千里；不积小流，无以成江海。”成功从来不是一蹴而就的。",
     "回首过去，我们有过汗水，也有过泪水；有过挫折，更有过收获。",
-    "我深知，这个岗位不仅意味着荣誉，更意味着责任和担当。",
-    "如果我有幸当选，我将从以下几个方面做好工作：一是加强学习，二是团结同事，三是创新方法。",
-    "如果这次没能当选，我也绝不气馁，我会继续努力，在平凡的岗位上做出不平凡的成绩。",
-    "同学们，让我们从现在做起，从身边的小事做起，用实际行动书写精彩的青春篇章。",
     "一份耕耘，一份收获。每一次进步的背后，都凝聚着无数个日夜的坚持。",
-    "作为一名教师，我常常问自己：我能给学生留下些什么？",
-    "三尺讲台，承载着梦想；一支粉笔，书写着希望。",
-    "让我们携起手来，心往一处想，劲往一处使，共同创造更加美好的明天！",
+    "机会总是留给有准备的人，而准备，就藏在每一个平凡的日子里。",
+    "困难并不可怕，可怕的是在困难面前失去信心、停下脚步。",
+    "每个人都是一束光，汇聚在一起，就能照亮前行的路。",
 )
+SPEECH_LINES = {
+    "国旗下讲话": (
+        "同学们，让我们从现在做起，从身边的小事做起，用实际行动书写精彩的青春篇章。",
+        "时间是最公平的，它给每个人的都是一天二十四小时；"
+        "时间又是最不公平的，它给每个人的收获并不相同。",
+        "走进校园，弯腰捡起一片纸屑，主动向老师问一声好，文明就在这些细节之中。",
+        "上下楼梯靠右行，课间不追逐打闹，放学路上遵守交通规则，安全要时刻记在心上。",
+        "一棵树、一盏灯、一滴水，都值得我们珍惜；爱护环境，就是爱护我们自己。",
+        "少年强则国强。今天我们在国旗下立下的誓言，明天要用行动去兑现。",
+    ),
+    "竞聘演讲": (
+        "我深知，这个岗位不仅意味着荣誉，更意味着责任和担当。",
+        "参加工作以来，我先后在多个岗位锻炼，熟悉业务流程，积累了一定的管理经验。",
+        "如果我有幸当选，我将从以下几个方面做好工作：一是加强学习，二是团结同事，三是创新方法。",
+        "我将坚持以制度管人、以流程管事，让团队的每一位成员都能发挥所长。",
+        "我会主动向领导汇报、与同事沟通，做到上情下达、下情上传。",
+        "如果这次没能当选，我也绝不气馁，我会继续努力，在平凡的岗位上做出不平凡的成绩。",
+    ),
+    "教师节": (
+        "作为一名教师，我常常问自己：我能给学生留下些什么？",
+        "三尺讲台，承载着梦想；一支粉笔，书写着希望。",
+        "还记得第一次走上讲台时的紧张，也记得学生第一次叫我“老师”时的感动。",
+        "每一个孩子都是一粒种子，只是花期不同，我们要做的是耐心等待、用心浇灌。",
+        "感谢学校给了我成长的舞台，感谢同事们的帮助，更感谢孩子们的信任。",
+        "在今后的工作中，我将继续潜心教书、静心育人，不辜负这份光荣的称号。",
+    ),
+    "主题演讲": (
+        "青春是用来奋斗的。没有奋斗，青春就会失去色彩。",
+        "我的梦想很平凡：做好每一件小事，在自己的岗位上发光发热。",
+        "诚信是立身之本，一个人失去了诚信，就失去了最宝贵的财富。",
+        "爱岗敬业不是一句口号，而是日复一日的坚守和付出。",
+        "无数平凡人的梦想汇聚在一起，就是国家和民族的梦想。",
+        "让我们携起手来，心往一处想，劲往一处使，共同创造更加美好的明天！",
+    ),
+}
 
 
 def speech(p: Pick, pages: int) -> Generated:
     template, tag, topics = p.one(SPEECH_KINDS)
     topic = p.one(topics)
-    title = template.format(topic=topic, post=topic)
+    title = template.format(topic=topic)
     opening = (
         "尊敬的各位领导、老师们，亲爱的同学们："
         if tag != "竞聘演讲"
         else "尊敬的各位领导、各位评委："
     )
     blocks: list[Block] = [Para(opening, bold=True), Para("大家好！")]
-    for _ in range(max(4, pages * 4)):
-        blocks.append(Para(p.sentences(SPEECH_LINES, 3)))
+    lines = SPEECH_LINES[tag]  # in the order a speech runs: opening first, closing last
+    count = max(3, pages * 3)
+    for i in range(count):
+        own = lines[i * len(lines) // count]
+        blocks.append(Para(own + p.sentences(SPEECH_COMMON, 1)))
     blocks.append(Para("我的演讲完毕，谢谢大家！"))
     return Generated(
         title=title,
@@ -397,7 +438,14 @@ REFLECTIONS = (
     "这次活动让我体会到团队协作的重要性，一个人的力量是有限的，团队的力量是无穷的。",
     "作为一名普通员工，我要立足岗位、爱岗敬业，在平凡的工作中体现自己的价值。",
     "学习的过程也是反思的过程，我对照先进找差距，发现自己还有许多需要改进的地方。",
+    "书中的主人公面对困境从不低头，这种坚韧让我深受触动。",
+    "回想自己过去的工作，有时满足于完成任务，缺少精益求精的精神。",
+    "我把学习中的体会整理成笔记，时常翻看，提醒自己不忘初心。",
+    "理论只有和实践结合起来，才能真正转化为推动工作的力量。",
+    "我将以更高的标准要求自己，做到学有所思、思有所悟、悟有所行。",
+    "同事们的发言让我受益匪浅，他们的做法值得我认真学习借鉴。",
 )
+REFLECTION_HEADINGS = ("提高思想认识", "收获与体会", "查找自身不足", "今后努力方向", "学以致用")
 
 
 def reflections(p: Pick, pages: int) -> Generated:
@@ -413,18 +461,11 @@ def reflections(p: Pick, pages: int) -> Generated:
     )
     title = f"{topic}心得体会"
     blocks: list[Block] = []
-    for i in range(max(3, pages * 4)):
-        if i % 4 == 0:
-            blocks.append(
-                Heading(
-                    f"{cn_number(i // 4 + 1)}、"
-                    + p.one(
-                        ("提高思想认识", "收获与体会", "查找自身不足", "今后努力方向", "学以致用")
-                    ),
-                    1,
-                )
-            )
-        blocks.append(Para(p.sentences(REFLECTIONS, 3)))
+    sections = max(2, min(len(REFLECTION_HEADINGS), pages * 2))
+    for number, heading in enumerate(REFLECTION_HEADINGS[:sections], 1):
+        blocks.append(Heading(f"{cn_number(number)}、{heading}", 1))
+        for _ in range(2):
+            blocks.append(Para(p.sentences(REFLECTIONS, 3)))
     return Generated(
         title=title,
         description=f"{topic}后的个人心得体会，真情实感，结构清晰。",
