@@ -95,7 +95,7 @@ class Pick:
     def fill(self, template: str, **slots: object) -> str:
         return template.format(**slots)
 
-    def sentences(self, bank: Sequence[str], k: int, **slots: object) -> str:
+    def sentences(self, bank: Sequence[str], k: int, sep: str = "", **slots: object) -> str:
         """A paragraph of ``k`` sentences from ``bank``, slots filled.
 
         Sentences are dealt from a shuffled deck per bank, so a long document uses
@@ -107,4 +107,4 @@ class Pick:
             if not deck:
                 deck.extend(self.shuffle([s for s in bank if s not in chosen]))
             chosen.append(deck.pop())
-        return "".join(s.format(**slots) for s in chosen)
+        return sep.join(s.format(**slots) for s in chosen)

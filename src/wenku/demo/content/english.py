@@ -29,7 +29,13 @@ def _person(p: Pick) -> str:
 
 def _fill(p: Pick, k: int) -> str:
     return p.sentences(
-        BUSINESS, k, pct=p.pct(4, 22), score=p.num(82, 95), n=p.num(8, 40), small=p.num(4, 11)
+        BUSINESS,
+        k,
+        sep=" ",
+        pct=p.pct(4, 22),
+        score=p.num(82, 95),
+        n=p.num(8, 40),
+        small=p.num(4, 11),
     )
 
 
@@ -49,8 +55,13 @@ def annual_report(p: Pick, pages: int) -> Generated:
                 *tuple(
                     (item, f"{a:,}", f"{b:,}", f"{(b - a) / a:+.1%}")
                     for item, a, b in (
-                        (name, p.num(800, 9000) * 1000, p.num(800, 9000) * 1000)
-                        for name in ("Revenue", "Gross profit", "Operating costs", "Net income")
+                        (name, base, base * p.num(90, 125) // 100)
+                        for name, base in (
+                            ("Revenue", p.num(8000, 9000) * 1000),
+                            ("Gross profit", p.num(3000, 4000) * 1000),
+                            ("Operating costs", p.num(2000, 2900) * 1000),
+                            ("Net income", p.num(500, 1000) * 1000),
+                        )
                     )
                 ),
             )
@@ -148,7 +159,7 @@ def handbook(p: Pick, pages: int) -> Generated:
     for chapter in chapters[: max(4, pages)]:
         blocks.append(Heading(chapter, 1))
         for _ in range(max(3, pages * 2)):
-            blocks.append(Para(p.sentences(HANDBOOK, 3)))
+            blocks.append(Para(p.sentences(HANDBOOK, 3, sep=" ")))
     return Generated(
         title=title,
         description=f"The employee handbook of {company}: working hours, leave, pay, "
@@ -279,7 +290,7 @@ def proposal(p: Pick, pages: int) -> Generated:
     ):
         blocks.append(Heading(section, 1))
         for _ in range(max(1, pages)):
-            blocks.append(Para(p.sentences(RESEARCH, 3)))
+            blocks.append(Para(p.sentences(RESEARCH, 3, sep=" ")))
     return Generated(
         title=title,
         description=f"A research proposal on {topic.lower()}: background, questions, methods, "
