@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wenku.demo.model import (
     Block,
     Generated,
@@ -351,7 +353,11 @@ def tech_plan(p: Pick, pages: int) -> Generated:
         for number, aspect in enumerate(p.some(MODULE_ASPECTS, min(6, per_module + 1)), 1):
             blocks.append(Heading(f"4.{i + 1}.{number} {aspect}", 3))
             for _ in range(per_module):
-                slots = {"module": module, "fn": p.one(FUNCTIONS), "n": p.num(3, 50)}
+                slots: dict[str, Any] = {
+                    "module": module,
+                    "fn": p.one(FUNCTIONS),
+                    "n": p.num(3, 50),
+                }
                 blocks.append(Para(p.sentences(MODULE_LINES, 3, **slots)))
             blocks.append(Para(p.sentences(TECH_LINES, 2)))
     blocks += [

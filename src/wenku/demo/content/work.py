@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wenku.demo.model import Block, Generated, Heading, Items, Para, Table, TextDoc
 from wenku.demo.phrases import CITIES, DEPARTMENTS, ORG_KINDS, ORG_WORDS, Pick, cn_number
 
@@ -44,7 +46,7 @@ SYSTEMS = ("协同办公系统", "合同管理平台", "客户关系管理系统
 POSITIONS = ("办公室主任", "财务主管", "销售经理", "项目经理", "班主任", "车间主任", "护士长")
 
 
-def _slots(p: Pick) -> dict[str, object]:
+def _slots(p: Pick) -> dict[str, Any]:
     d1 = p.num(5, 12)
     return {
         "task": p.one(TASKS),
