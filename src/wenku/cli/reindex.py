@@ -30,6 +30,9 @@ def handle(args: argparse.Namespace) -> int:
 
     try:
         backend = get_backend(args.backend)
+        fingerprinted = indexing.backfill_fingerprints()
+        if fingerprinted:
+            print(f"fingerprinted {fingerprinted} documents ingested before fingerprints existed")
         if args.missing:
             indexed = indexing.catch_up(backend)
             dropped = indexing.drop_orphans(backend)

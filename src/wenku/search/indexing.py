@@ -5,6 +5,9 @@ The worker indexes documents after their publish transaction has committed
 backend holds and from which ``INDEX_VERSION``, so ``catch_up`` can index whatever was
 missed (a worker killed between publishing and indexing, an index error) and drop
 what is no longer public. ``rebuild`` (``wenku reindex``) starts from nothing.
+Fingerprints (for near-duplicates and related documents) are made by the ingest
+pipeline; ``backfill_fingerprints`` makes them for documents ingested before it had
+that stage.
 
 Searches never trust the index alone: ``hidden_ids`` lists documents the index holds
 but the database no longer shows, and result pages are re-checked against the database.
@@ -15,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from wenku.ingest.models import Page, Status
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 # Bump when what is indexed changes: catch_up then re-indexes every document.
 INDEX_VERSION = 1
 BATCH = 50
+REBUILD_BATCH = 500  # bigger batches: fewer commits (Tantivy segments) when rebuilding
 
 
 def _not_ready() -> Q:
@@ -71,13 +75,20 @@ def build_entry(document: Document) -> IndexEntry:
     )
 
 
-def ensure_fingerprint(document: Document) -> None:
-    """Conversions made before the fingerprint stage existed get theirs here."""
-    if Fingerprint.objects.filter(conversion_id=document.conversion_id).exists():
-        return
-    texts = Page.objects.filter(conversion_id=document.conversion_id).order_by("number")
-    text = "\n".join(texts.values_list("text", flat=True))
-    fingerprint.store(document.conversion, fingerprint.fingerprint_text(text))
+def backfill_fingerprints(document_ids: Sequence[int] | None = None) -> int:
+    """Fingerprint conversions made before the fingerprint stage existed; return how many."""
+    docs = Document.objects.public().exclude(
+        conversion_id__in=Fingerprint.objects.values("conversion_id")
+    )
+    if document_ids is not None:
+        docs = docs.filter(pk__in=list(document_ids))
+    done = 0
+    for conversion in {d.conversion for d in docs.select_related("conversion")}:
+        texts = Page.objects.filter(conversion=conversion).order_by("number")
+        text = "\n".join(texts.values_list("text", flat=True))
+        fingerprint.store(conversion, fingerprint.fingerprint_text(text))
+        done += 1
+    return done
 
 
 def index_documents(document_ids: Iterable[int], backend: SearchBackend | None = None) -> int:
@@ -98,18 +109,16 @@ def _index_batch(ids: Sequence[int], backend: SearchBackend) -> int:
         .select_related("conversion")
         .prefetch_related("tags")
     )
-    for doc in ready:
-        ensure_fingerprint(doc)
     backend.index([build_entry(d) for d in ready])
     ready_ids = {d.pk for d in ready}
     gone = [i for i in ids if i not in ready_ids]
     backend.remove(gone)
     with transaction.atomic():
-        IndexState.objects.filter(document_id__in=gone, backend=backend.name).delete()
-        for doc_id in ready_ids:
-            IndexState.objects.update_or_create(
-                document_id=doc_id, backend=backend.name, defaults={"version": INDEX_VERSION}
-            )
+        IndexState.objects.filter(document_id__in=ids, backend=backend.name).delete()
+        IndexState.objects.bulk_create(
+            IndexState(document_id=i, backend=backend.name, version=INDEX_VERSION)
+            for i in sorted(ready_ids)
+        )
     return len(ready)
 
 
@@ -126,10 +135,16 @@ def pending_ids(backend_name: str) -> list[int]:
 
 def hidden_ids(backend_name: str) -> frozenset[int]:
     """Documents the backend holds that the database no longer shows (taken down, failed)."""
-    held = IndexState.objects.filter(backend=backend_name).values("document_id")
-    return frozenset(
-        Document.objects.filter(_not_ready(), pk__in=held).values_list("pk", flat=True)
+    # On every search, so plain SQL (the ORM's overhead is most of its cost); the two
+    # ranges walk the status index over the few documents that are not ready.
+    sql = (
+        "SELECT d.id FROM library_document d WHERE (d.status < %s OR d.status > %s) "
+        "AND EXISTS (SELECT 1 FROM search_indexstate s "
+        "WHERE s.document_id = d.id AND s.backend = %s)"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Status.READY, Status.READY, backend_name])
+        return frozenset(row[0] for row in cursor.fetchall())
 
 
 def catch_up(backend: SearchBackend | None = None, limit: int | None = None) -> int:
@@ -141,7 +156,9 @@ def catch_up(backend: SearchBackend | None = None, limit: int | None = None) -> 
         backend.remove(gone)
         IndexState.objects.filter(document_id__in=gone, backend=backend.name).delete()
     pending = pending_ids(backend.name)
-    return index_documents(pending[:limit] if limit else pending, backend)
+    pending = pending[:limit] if limit else pending
+    backfill_fingerprints(pending)
+    return index_documents(pending, backend)
 
 
 def after_publish(conversion_id: int) -> None:
@@ -168,10 +185,14 @@ def rebuild(
     IndexState.objects.filter(backend=backend.name).delete()
     ids = list(Document.objects.public().order_by("pk").values_list("pk", flat=True))
     done = 0
-    for start in range(0, len(ids), BATCH):
-        done += _index_batch(ids[start : start + BATCH], backend)
-        if progress:
-            progress(min(start + BATCH, len(ids)), len(ids))
+    backend.begin_bulk()
+    try:
+        for start in range(0, len(ids), REBUILD_BATCH):
+            done += _index_batch(ids[start : start + REBUILD_BATCH], backend)
+            if progress:
+                progress(min(start + REBUILD_BATCH, len(ids)), len(ids))
+    finally:
+        backend.end_bulk()
     return done
 
 

@@ -111,6 +111,12 @@ class SearchBackend(Protocol):
     def clear(self) -> None:
         """Forget every document."""
 
+    def begin_bulk(self) -> None:
+        """Many writes follow (a rebuild): a backend may drop what slows inserts."""
+
+    def end_bulk(self) -> None:
+        """The bulk writes are done: rebuild whatever ``begin_bulk`` dropped."""
+
     def indexed_ids(self) -> set[int]:
         """Ids of every document held."""
 

