@@ -38,7 +38,8 @@ CANDIDATES = 60
 PER_UPLOADER = 3
 TITLE_WEIGHT = 3  # a title word counts like this many body occurrences
 _STEM_NOISE = re.compile(
-    r"[\d\s\W_]+|第.{1,3}[章节课单元期版册]|[上下]册|[一二三四五六七八九十]+年级"
+    r"[（(\[【][^）)\]】]{0,6}[）)\]】]"  # (一), （修订版）, 【精品】
+    r"|第.{1,3}[章节课单元期版册]|[上下]册|[一二三四五六七八九十]+年级|[\d\s\W_]+"
 )
 
 
