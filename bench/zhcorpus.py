@@ -82,26 +82,31 @@ class Generator:
                     self.by_pos[pos].append(word)
         self.seed = seed
 
-    def topic_vocabulary(self, position: int, rng: random.Random) -> dict[str, list[str]]:
+    def topic_vocabulary(
+        self, position: int, rng: random.Random, spread: int = 300
+    ) -> dict[str, list[str]]:
         vocab: dict[str, list[str]] = defaultdict(list)
-        window = self.sentences[max(0, position - 150) : position + 150]
+        window = self.sentences[max(0, position - spread // 2) : position + spread // 2]
         for sentence in window:
             for word, pos in sentence:
                 if pos in CONTENT_POS and len(word) > 1:
                     vocab[pos].append(word)
         return {pos: rng.sample(words, min(len(words), 12)) for pos, words in vocab.items()}
 
-    def document(self, index: int, topic: int | None = None, chars: int | None = None) -> Doc:
+    def document(
+        self, index: int, topic: int | None = None, chars: int | None = None, spread: int = 300
+    ) -> Doc:
+        """Document ``index``, sampled within ``spread`` sentences of ``topic``."""
         rng = random.Random(self.seed * 1_000_003 + index)
         position = topic if topic is not None else rng.randrange(len(self.sentences))
-        vocab = self.topic_vocabulary(position, rng)
+        vocab = self.topic_vocabulary(position, rng, spread)
         target = chars or rng.randint(1000, 3000)
         text: list[str] = []
         used: list[str] = []
         length = 0
         while length < target:
             sentence = self.sentences[
-                min(len(self.sentences) - 1, max(0, position + rng.randint(-300, 300)))
+                min(len(self.sentences) - 1, max(0, position + rng.randint(-spread, spread)))
             ]
             for word, pos in sentence:
                 if pos in CONTENT_POS and rng.random() < 0.3:

