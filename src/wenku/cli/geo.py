@@ -64,7 +64,10 @@ def handle(args: argparse.Namespace) -> int:
 def _configured() -> str:
     from wenku import config
 
-    return ",".join(config.load()["WENKU_IP2REGION_DB"])
+    try:
+        return ",".join(config.load()["WENKU_IP2REGION_DB"])
+    except config.ConfigError as exc:
+        raise SystemExit(f"wenku: configuration error: {exc}") from None
 
 
 def _update(args: argparse.Namespace) -> int:
