@@ -37,6 +37,12 @@ bench:
 	@$(MAKE) --no-print-directory $(VENV)/.dev messages
 	$(BIN)/python bench/ingest.py
 
+# Search and related documents (the 100,000-document run takes about half an hour).
+bench-search: $(VENV)/.dev
+	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python bench/related.py
+	$(BIN)/python bench/search.py
+
 # The virtual environment: runtime packages for `run`, development ones for `test`.
 $(VENV)/.runtime: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
