@@ -2,8 +2,9 @@
 
 The data is not in the repository: ``wenku geo update`` fetches the npm package
 ``dy-node-ip2region`` with npm (so the site's npm configuration — mirror, proxy —
-applies), checks the tarball's SHA-512 against the integrity the registry
-published for that version (pinned here), and installs its ``data/ip2region.db``.
+applies; without npm, straight from the registry over HTTPS), checks the tarball's
+SHA-512 against the integrity the registry published for that version (pinned here),
+and installs its ``data/ip2region.db``.
 It does nothing when the file is already there. Offline, ``--from`` installs from a
 tarball copied by hand. Without data Wenku runs as before and shows no province.
 """
@@ -32,6 +33,7 @@ INTEGRITY = (
     "sha512-umCgWXhY3TfZF1vVB8pKacqKV2F9TIlUH9kazxVnBm6sAz+gCWIy40ccWhHM9/"
     "HKyTo0IbDMdJ7fyUNs0BsoRA=="
 )
+REGISTRY = "https://registry.npmjs.org"
 MEMBER = "package/data/ip2region.db"
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 
@@ -120,14 +122,28 @@ def install(target: Path, tarball: Path | None = None) -> str:
     return detail
 
 
+def _download(folder: Path) -> Path:
+    """Without npm: the same tarball straight from the registry (its hash is checked after)."""
+    import urllib.request
+
+    url = f"{REGISTRY}/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
+    path = folder / f"{PACKAGE}-{VERSION}.tgz"
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response, open(path, "wb") as out:
+            shutil.copyfileobj(response, out)
+    except OSError as exc:
+        raise InstallError(
+            f"could not download {url} ({exc}); fetch it elsewhere and run "
+            f"`wenku geo update --from {path.name}`"
+        ) from None
+    return path
+
+
 def _npm_pack(folder: Path) -> Path:
     npm = shutil.which("npm")
     spec = f"{PACKAGE}@{VERSION}"
     if npm is None:
-        raise InstallError(
-            f"npm not found. Install Node.js's npm, or fetch {spec}'s tarball elsewhere "
-            f"(`npm pack {spec}`) and run `wenku geo update --from {PACKAGE}-{VERSION}.tgz`"
-        )
+        return _download(folder)
     env = {
         **os.environ,
         "npm_config_update_notifier": "false",

@@ -34,6 +34,8 @@ from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from wenku.core.ip import client_ip
+
 log = logging.getLogger(__name__)
 
 COOKIE = "wk_v"
@@ -70,7 +72,7 @@ def visitor(request: HttpRequest) -> str:
 
 
 def _fingerprint(request: HttpRequest) -> str:
-    raw = f"{settings.SECRET_KEY}|{request.META.get('REMOTE_ADDR', '')}|"
+    raw = f"{settings.SECRET_KEY}|{client_ip(request) or ''}|"
     raw += request.headers.get("User-Agent", "")
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
