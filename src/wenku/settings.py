@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "wenku.ingest",
     "wenku.worker",
     "wenku.search",
+    "wenku.notifications",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wenku.core.context_processors.site",
+                "wenku.notifications.context_processors.notifications",
             ],
         },
     }

@@ -10,6 +10,7 @@ from wenku.library.seo import SITEMAPS, robots_txt
 urlpatterns = [
     path("", browse.home, name="home"),
     path("", include("wenku.library.urls")),
+    path("", include("wenku.notifications.urls")),
     path("", include("wenku.search.urls")),
     path("accounts/", include("wenku.accounts.urls")),
     path("api/", api.urls),
