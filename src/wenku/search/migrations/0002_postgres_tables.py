@@ -4,19 +4,21 @@ Documents and pages as `simple` tsvectors built from Wenku's own segmented token
 Documents get a RUM index (ordered ranking with `<=>`, Debian `postgresql-15-rum`)
 when the extension can be created, else GIN (ranked with ts_rank: slower at scale).
 On SQLite this migration does nothing: the Tantivy backend needs no tables.
+
+No foreign keys to library_document, on purpose: every query joins it (so a deleted
+document never shows), `wenku reindex --missing` drops leftovers, and a foreign key
+would stop Django from truncating library_document (test databases are flushed so).
 """
 
 from django.db import migrations, transaction
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS search_pg_document (
-    document_id bigint PRIMARY KEY
-        REFERENCES library_document(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    document_id bigint PRIMARY KEY,
     tsv tsvector NOT NULL
 );
 CREATE TABLE IF NOT EXISTS search_pg_page (
-    document_id bigint NOT NULL
-        REFERENCES library_document(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    document_id bigint NOT NULL,
     number integer NOT NULL,
     tsv tsvector NOT NULL,
     PRIMARY KEY (document_id, number)
