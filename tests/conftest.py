@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 
 # tests/settings.py made this folder for the session (it holds the test database).
 _SESSION_DIR = Path(django_settings.DATA_DIR)
@@ -28,6 +29,7 @@ def data_dir(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-unt
     settings.DATA_DIR = folder
     settings.WENKU = dict(settings.WENKU)
     reset_storage()
+    cache.clear()  # cached pages and category maps belong to one test
     yield folder
     reset_storage()
 

@@ -61,6 +61,8 @@ def sqlite_settings(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        # Opening a SQLite connection costs about as much as a page's queries: keep them.
+        "CONN_MAX_AGE": None,
         "OPTIONS": {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",

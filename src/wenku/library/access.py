@@ -21,11 +21,23 @@ def can_view_document(user: Any, document: Document) -> bool:
     return document.status == Status.READY or is_privileged(user, document)
 
 
-def can_view_page(user: Any, document: Document, number: int) -> bool:
-    """Pages up to the free-preview limit are for everyone; the rest for the entitled.
+def is_entitled(user: Any, document: Document) -> bool:
+    """May this reader see every page, past the free preview?
 
     (Purchases and memberships join the entitled when the economy lands.)
     """
+    return is_privileged(user, document)
+
+
+def last_visible_page(user: Any, document: Document) -> int:
+    """The highest page number this reader may see (0: none). Decided once per request."""
     if not can_view_document(user, document):
-        return False
-    return number <= document.free_pages or is_privileged(user, document)
+        return 0
+    if is_entitled(user, document):
+        return document.page_count or 0
+    return min(document.free_pages, document.page_count or document.free_pages)
+
+
+def can_view_page(user: Any, document: Document, number: int) -> bool:
+    """Pages up to the free-preview limit are for everyone; the rest for the entitled."""
+    return 1 <= number <= last_visible_page(user, document)

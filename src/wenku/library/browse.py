@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from wenku.library import queries
 from wenku.library.models import Category, Document, Tag
 
+HOME_CACHE_SECONDS = 60
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The home page; anonymous readers all see the same one, rebuilt once a minute."""
+    anonymous = not request.user.is_authenticated
+    key = f"library:home:{get_language()}"
+    if anonymous and (cached := cache.get(key)) is not None:
+        return HttpResponse(cached)
     public = Document.objects.public()
     context = {
-        "newest": queries.cards(public).order_by("-published_at")[:12],
-        "most_viewed": queries.cards(public).order_by("-view_count", "-published_at")[:10],
+        "newest": list(queries.cards(public).order_by("-published_at")[:12]),
+        "most_viewed": list(queries.cards(public).order_by("-view_count", "-published_at")[:10]),
         "tree": queries.category_tree(),
         "total": public.count(),
     }
-    return render(request, "library/home.html", context)
+    response = render(request, "library/home.html", context)
+    if anonymous:
+        cache.set(key, response.content, HOME_CACHE_SECONDS)
+    return response
 
 
 def _listing_page(request: HttpRequest, template: str, queryset, **context) -> HttpResponse:  # type: ignore[no-untyped-def]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wenku.ingest.errors import describe
 from wenku.ingest.models import Conversion, Status
+
+CATEGORIES_CACHE_KEY = "library:categories"
 
 
 class Category(models.Model):
@@ -34,6 +39,14 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent} / {self.name}" if self.parent_id else self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(CATEGORIES_CACHE_KEY)  # pages show the edited tree at once
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        cache.delete(CATEGORIES_CACHE_KEY)
+        return super().delete(*args, **kwargs)
 
 
 class Tag(models.Model):
@@ -123,6 +136,8 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         indexes = [
             models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["status", "-view_count", "-published_at"]),
+            models.Index(fields=["status", "category"]),
             models.Index(fields=["category", "status"]),
             models.Index(fields=["owner", "-created_at"]),
         ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from wenku.core.ip import client_ip
 from wenku.ingest.counting import format_chars
+from wenku.ingest.models import Conversion
 from wenku.library import access, queries, signing, viewcount
 from wenku.library.domain import UploadRejected, create_document
 from wenku.library.forms import UploadForm
@@ -20,7 +21,7 @@ from wenku.library.pages import page_image as render_page_image
 
 def _document(request: HttpRequest, document_id: int) -> Document:
     doc = get_object_or_404(
-        Document.objects.select_related("owner", "category", "conversion").prefetch_related("tags"),
+        Document.objects.select_related("owner", "category").prefetch_related("tags"),
         pk=document_id,
     )
     if not access.can_view_document(request.user, doc):
@@ -33,15 +34,15 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     from wenku.core.geo import province
 
     doc = _document(request, document_id)
-    pages = queries.preview_pages(request.user, doc) if doc.status == "ready" else []
+    seen = queries.reading(request.user, doc) if doc.status == "ready" else None
     canonical = request.build_absolute_uri(doc.get_absolute_url())
-    excerpt = queries.excerpt(doc)
+    excerpt = queries.excerpt(doc, seen.first_text if seen else "")
     context = {
         "doc": doc,
         "chars_display": format_chars(doc.char_count) if doc.char_count is not None else "",
-        "pages": pages,
-        "hidden_pages": (doc.page_count or 0) - len(pages),
-        "blocks": queries.free_text(doc) if doc.status == "ready" else [],
+        "pages": seen.pages if seen else [],
+        "hidden_pages": (doc.page_count or 0) - len(seen.pages) if seen else 0,
+        "text_html": seen.text_html if seen else "",
         "excerpt": excerpt,
         "province": province(doc.upload_ip) if doc.upload_ip else "",
         "breadcrumbs": queries.breadcrumbs(doc.category) if doc.category else [],
@@ -66,7 +67,7 @@ def page_image(request: HttpRequest, document_id: int, number: int) -> HttpRespo
     if not access.can_view_page(request.user, doc, number):
         return HttpResponse(_("This page is past the free preview."), status=403)
     try:
-        data = render_page_image(doc.conversion, number)
+        data = render_page_image(Conversion.objects.get(pk=doc.conversion_id), number)
     except PageUnavailable as exc:
         raise Http404 from exc
     response = HttpResponse(data, content_type="image/webp")
@@ -78,7 +79,7 @@ def page_image(request: HttpRequest, document_id: int, number: int) -> HttpRespo
 def page_urls(request: HttpRequest, document_id: int) -> JsonResponse:
     """Fresh signed URLs for the reader, when a long-open page's links have expired."""
     doc = _document(request, document_id)
-    pages = queries.preview_pages(request.user, doc) if doc.status == "ready" else []
+    pages = queries.reading(request.user, doc).pages if doc.status == "ready" else []
     return JsonResponse({"pages": {p.number: p.url for p in pages}})
 
 
