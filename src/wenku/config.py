@@ -65,6 +65,22 @@ def _networks(raw: str) -> list[str]:
     return entries
 
 
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _rate(raw: str) -> tuple[int, int] | None:
+    """'10/15m' → (10, 900): at most 10 in any 15 minutes; 'off' → None (no limit)."""
+    import re
+
+    value = raw.strip().lower()
+    if value == "off":
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(\d*)\s*([smhd])", value)
+    if not match or int(match[1]) <= 0 or int(match[2] or 1) <= 0:
+        raise ValueError(f"expected a rate such as 10/15m, 5/1h or 100/d, or off; got {raw!r}")
+    return int(match[1]), int(match[2] or 1) * _PERIODS[match[3]]
+
+
 def _choice(*choices: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if raw not in choices:
@@ -261,6 +277,77 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a document's related-documents list is kept before it is computed again.",
         _positive_int,
     ),
+    # --- accounts and e-mail
+    Setting(
+        "WENKU_SITE_URL",
+        "",
+        "Public address of the site (https://wenku.example.com), used for the links in "
+        "e-mails. Empty: the address of the request; then set WENKU_ALLOWED_HOSTS, or a "
+        "forged Host header could put another site's address into a password-reset mail.",
+    ),
+    Setting(
+        "WENKU_EMAIL_BACKEND",
+        "file",
+        "How e-mail is sent: 'file' (each mail is a file under DATA_DIR/mail, for an "
+        "operator to read: the default, nothing leaves the machine), 'console' (printed to "
+        "the log) or 'smtp' (the WENKU_SMTP_* settings).",
+        _choice("file", "console", "smtp"),
+    ),
+    Setting("WENKU_EMAIL_FROM", "noreply@localhost", "Sender address of the mails Wenku sends."),
+    Setting("WENKU_SMTP_HOST", "localhost", "SMTP server (with WENKU_EMAIL_BACKEND=smtp)."),
+    Setting("WENKU_SMTP_PORT", "587", "SMTP server port.", _positive_int),
+    Setting("WENKU_SMTP_USER", "", "SMTP user name; empty: no authentication."),
+    Setting("WENKU_SMTP_PASSWORD", "", "SMTP password."),
+    Setting(
+        "WENKU_SMTP_SECURITY",
+        "starttls",
+        "Encryption to the SMTP server: 'starttls' (usually port 587), 'ssl' (usually 465) "
+        "or 'none'.",
+        _choice("starttls", "ssl", "none"),
+    ),
+    Setting(
+        "WENKU_EMAIL_VERIFICATION",
+        "true",
+        "New accounts must confirm their e-mail address before they can log in (the sign-up "
+        "bonus is granted then). false: accounts work, and get the bonus, at once.",
+        _bool,
+    ),
+    Setting(
+        "WENKU_EMAIL_LINK_HOURS",
+        "24",
+        "Lifetime of the links in verification and password-reset mails, in hours.",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_AVATAR_MAX_MB",
+        "5",
+        "Largest avatar image accepted for upload, in MB (it is stored re-encoded, 256×256).",
+        _positive_int,
+    ),
+    Setting(
+        "WENKU_COMMENTS_PAGE_SIZE",
+        "20",
+        "Comments (with their replies) per page on a document page.",
+        _positive_int,
+    ),
+    # --- rate limits: 'N/period' (10/15m, 5/1h, 100/d), or 'off'
+    Setting(
+        "WENKU_RATE_LOGIN_ACCOUNT",
+        "10/15m",
+        "Log-in attempts per account (a successful log-in clears its count).",
+        _rate,
+    ),
+    Setting("WENKU_RATE_LOGIN_IP", "30/15m", "Log-in attempts per client address.", _rate),
+    Setting("WENKU_RATE_REGISTER_IP", "5/1h", "New accounts per client address.", _rate),
+    Setting(
+        "WENKU_RATE_EMAIL",
+        "5/1h",
+        "Password-reset and verification mails, counted per address and per client address.",
+        _rate,
+    ),
+    Setting("WENKU_RATE_COMMENT", "10/10m", "Comments and replies per user.", _rate),
+    Setting("WENKU_RATE_RATING", "30/1h", "Ratings given or changed per user.", _rate),
+    Setting("WENKU_RATE_FAVOURITE", "60/1h", "Favourite and folder changes per user.", _rate),
     # --- web server
     Setting(
         "WENKU_WEB_PROCESSES", "2", "Web server processes started by `wenku serve`.", _positive_int
