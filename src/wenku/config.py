@@ -157,6 +157,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Lifetime of the signed URLs of page images, in seconds.",
         _positive_int,
     ),
+    Setting(
+        "WENKU_DOWNLOAD_URL_SECONDS",
+        "300",
+        "Lifetime of a signed download link, in seconds (the points economy's rules, such as "
+        "prices, caps and the free re-download window, are edited in the admin).",
+        _positive_int,
+    ),
     Setting("WENKU_PAGE_WIDTH", "1000", "Width in pixels of page preview images.", _positive_int),
     Setting("WENKU_COVER_WIDTH", "300", "Width in pixels of cover images.", _positive_int),
     Setting(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("wenku.library.urls")),
     path("", include("wenku.notifications.urls")),
     path("", include("wenku.search.urls")),
+    path("", include("wenku.economy.urls")),
     path("accounts/", include("wenku.accounts.urls")),
     path("api/", api.urls),
     path("lang/<str:code>/", switch_language, name="switch_language"),

@@ -24,9 +24,12 @@ def can_view_document(user: Any, document: Document) -> bool:
 def is_entitled(user: Any, document: Document) -> bool:
     """May this reader see every page, past the free preview?
 
-    (Purchases and memberships join the entitled when the economy lands.)
+    The uploader and staff; a VIP member, for VIP documents; anyone who downloaded it
+    (``economy.queries.is_entitled``).
     """
-    return is_privileged(user, document)
+    from wenku.economy.queries import is_entitled as economy_entitled
+
+    return is_privileged(user, document) or economy_entitled(user, document)
 
 
 def last_visible_page(user: Any, document: Document) -> int:

@@ -1,0 +1,387 @@
+"""Download rules and downloads.
+
+``quote`` says what a download would cost this reader and why (or why not) — the
+document page, the confirmation page and the API show it before anything is charged;
+``download`` decides again inside one transaction and records it:
+
+- the reader's and the uploader's accounts are locked (and the client's address, on
+  PostgreSQL), so the caps and the re-download window are decided race-free;
+- a price is charged through ``ledger.apply`` (conditional update: never negative),
+  the uploader gets their share of it, the rest is the site's commission;
+- a download of a free (or VIP-covered) document earns its uploader a reward, once per
+  reader and document, up to a daily cap;
+- a client's idempotency key makes a retried request return its first outcome.
+
+The file itself is fetched through a short-lived signed link (``links``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from wenku.economy import ledger, links
+from wenku.economy.models import COUNTED, Basis, Download, Reason, Rules
+from wenku.economy.queries import (
+    _signed_in,
+    balance,
+    downloads_today,
+    is_vip,
+    last_download,
+    local_day_start,
+)
+from wenku.ingest.models import Status
+from wenku.library.models import DailyStats, Document, Pricing
+from wenku.notifications.domain import notify
+from wenku.notifications.models import Kind
+
+# Refusals and the HTTP status the API answers them with.
+REFUSALS = {
+    "not_ready": 404,
+    "login_required": 401,
+    "vip_required": 403,
+    "insufficient_points": 402,
+    "user_cap": 429,
+    "ip_cap": 429,
+    "key_reused": 409,
+}
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What downloading ``document`` costs this reader now, and whether they may."""
+
+    document: Document
+    refusal: str  # "" when allowed (a short balance is not a refusal: see ``affordable``)
+    cost: int
+    basis: str  # a Basis value when allowed
+    balance: int
+    signed_in: bool
+    window_hours: int
+    redownload_until: datetime | None = None
+    cap: int = 0  # the daily cap that was reached, for the message
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal
+
+    @property
+    def affordable(self) -> bool:
+        return self.balance >= self.cost
+
+    @property
+    def balance_after(self) -> int:
+        return self.balance - self.cost
+
+    @property
+    def ok(self) -> bool:
+        """May download now, and can pay."""
+        return self.allowed and self.affordable
+
+    @property
+    def status(self) -> int:
+        if self.refusal:
+            return REFUSALS[self.refusal]
+        return 200 if self.affordable else REFUSALS["insufficient_points"]
+
+    @property
+    def message(self) -> str:
+        """One sentence for the reader: the refusal, or what it will cost and why."""
+        if self.refusal:
+            return refusal_message(self)
+        if not self.affordable:
+            return insufficient_message(self.cost, self.balance)
+        return basis_message(self)
+
+
+def refusal_message(q: Quote) -> str:
+    if q.refusal == "login_required":
+        return _("Log in to download this document.")
+    if q.refusal == "vip_required":
+        return _("This document is for VIP members only.")
+    if q.refusal == "not_ready":
+        return _("This document cannot be downloaded yet.")
+    if q.refusal == "user_cap":
+        return ngettext(
+            "You have reached today's limit of %(n)s download. Try again tomorrow.",
+            "You have reached today's limit of %(n)s downloads. Try again tomorrow.",
+            q.cap,
+        ) % {"n": q.cap}
+    if q.refusal == "ip_cap":
+        return ngettext(
+            "Your network has reached today's limit of %(n)s download. Try again tomorrow.",
+            "Your network has reached today's limit of %(n)s downloads. Try again tomorrow.",
+            q.cap,
+        ) % {"n": q.cap}
+    if q.refusal == "key_reused":
+        return _("This request key was already used for a different download.")
+    return q.refusal
+
+
+def insufficient_message(cost: int, have: int) -> str:
+    return _(
+        "This document costs %(cost)s points and your balance is %(balance)s points. "
+        "Earn points by uploading documents and signing in daily."
+    ) % {"cost": cost, "balance": have}
+
+
+def basis_message(q: Quote) -> str:
+    if q.basis == Basis.OWNER:
+        return _("Free for you: your own upload.")
+    if q.basis == Basis.STAFF:
+        return _("Free for you: site staff.")
+    if q.basis == Basis.VIP:
+        return _("Free for you: VIP member.")
+    if q.basis == Basis.REDOWNLOAD:
+        return ngettext(
+            "Free for you: re-download within %(n)s hour of your last download.",
+            "Free for you: re-download within %(n)s hours of your last download.",
+            q.window_hours,
+        ) % {"n": q.window_hours}
+    if q.basis in (Basis.FREE, Basis.GUEST):
+        return _("Free document.")
+    return _("%(cost)s points; your balance after the download: %(after)s points.") % {
+        "cost": q.cost,
+        "after": q.balance_after,
+    }
+
+
+class DownloadRefused(Exception):
+    def __init__(self, quote: Quote) -> None:
+        super().__init__(quote.refusal or "insufficient_points")
+        self.quote = quote
+
+    @property
+    def code(self) -> str:
+        return self.quote.refusal or "insufficient_points"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A recorded download and the signed link that fetches its file."""
+
+    download: Download
+    cost: int
+    basis: str
+    balance: int  # the reader's balance after it
+    link: links.Link
+    replayed: bool = False
+
+
+def quote(
+    user: Any,
+    document: Document,
+    ip: str | None = None,
+    *,
+    rules: Rules | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """The rules, in order: ready? owner/staff free; re-download within the window free;
+    guests only free documents (if the site allows); VIP-only needs a membership; VIP
+    documents free for members; otherwise the price; then the daily caps."""
+    rules = rules or Rules.current()
+    now = now or timezone.now()
+    signed_in = _signed_in(user)
+    have = balance(user) if signed_in else 0
+    base = Quote(document, "", 0, "", have, signed_in, rules.redownload_window_hours)
+    if document.status != Status.READY:
+        return replace(base, refusal="not_ready")
+    if signed_in and (user.pk == document.owner_id or user.is_staff):
+        return replace(base, basis=Basis.OWNER if user.pk == document.owner_id else Basis.STAFF)
+    if not signed_in:
+        if document.pricing != Pricing.FREE or not rules.guests_may_download_free:
+            return replace(base, refusal="login_required")
+        return _capped(replace(base, basis=Basis.GUEST), rules, None, ip, now)
+    priced = _price(user, document, now)
+    if rules.redownload_window_hours:
+        since = now - timedelta(hours=rules.redownload_window_hours)
+        previous = last_download(user, document, since)
+        if previous is not None:
+            until = previous.created_at + timedelta(hours=rules.redownload_window_hours)
+            again = replace(base, basis=Basis.REDOWNLOAD, redownload_until=until)
+            return _capped(again, rules, user, ip, now)
+    if isinstance(priced, str):
+        return replace(base, refusal=priced)
+    cost, basis = priced
+    return _capped(replace(base, cost=cost, basis=basis), rules, user, ip, now)
+
+
+def _price(user: Any, document: Document, now: datetime) -> tuple[int, str] | str:
+    """(cost, basis) by the document's pricing, or a refusal."""
+    pricing, price = document.pricing, document.price
+    if pricing in (Pricing.VIP_ONLY, Pricing.VIP_FREE) and is_vip(user, now):
+        return 0, Basis.VIP
+    if pricing == Pricing.VIP_ONLY:
+        return "vip_required"
+    if pricing == Pricing.FREE or price == 0:
+        return 0, Basis.FREE
+    return price, Basis.PAID
+
+
+def _capped(q: Quote, rules: Rules, user: Any, ip: str | None, now: datetime) -> Quote:
+    cap = rules.user_daily_downloads
+    if user is not None and cap and downloads_today(user=user, now=now) >= cap:
+        return replace(q, refusal="user_cap", cap=cap)
+    cap = rules.ip_daily_downloads
+    if ip and cap and downloads_today(ip=ip, now=now) >= cap:
+        return replace(q, refusal="ip_cap", cap=cap)
+    return q
+
+
+def download(
+    user: Any,
+    document: Document,
+    ip: str | None = None,
+    key: str = "",
+    *,
+    now: datetime | None = None,
+) -> Grant:
+    """Record a download and charge for it, all or nothing; raise DownloadRefused.
+
+    ``key`` (a client's idempotency key, e.g. the confirmation form's token or an API
+    ``Idempotency-Key``) makes a retry return the first outcome instead of a new charge.
+    """
+    signed_in = _signed_in(user)
+    scoped = _scoped_key(user if signed_in else None, ip, key)
+    try:
+        with transaction.atomic():
+            if signed_in:
+                ledger.lock_accounts([user.pk, document.owner_id])
+            if ip:
+                ledger.lock_key(f"download-ip:{ip}")
+            previous = Download.objects.filter(idempotency_key=scoped).first() if scoped else None
+            if previous is not None:
+                return _replay(previous, user, document, now)
+            return _record(user if signed_in else None, document, ip, scoped, now)
+    except IntegrityError:
+        previous = Download.objects.filter(idempotency_key=scoped).first() if scoped else None
+        if previous is None:
+            raise
+        return _replay(previous, user, document, now)
+
+
+def _scoped_key(user: Any, ip: str | None, key: str) -> str | None:
+    if not key:
+        return None
+    who = f"u{user.pk}" if user is not None else f"ip{ip}"
+    return hashlib.sha256(f"{who}:{key}".encode()).hexdigest()
+
+
+def _record(
+    user: Any, document: Document, ip: str | None, key: str | None, now: datetime | None
+) -> Grant:
+    rules = Rules.current()
+    now = now or timezone.now()
+    q = quote(user, document, ip, rules=rules, now=now)
+    if not q.ok:
+        raise DownloadRefused(q)
+    counted = q.basis in COUNTED
+    row = Download.objects.create(
+        user=user,
+        document=document,
+        category_id=document.category_id,
+        ip=ip,
+        price=q.cost,
+        basis=q.basis,
+        counted=counted,
+        idempotency_key=key,
+        created_at=now,
+    )
+    have, earned = q.balance, 0
+    if q.cost:
+        try:
+            charged = ledger.apply(
+                user.pk,
+                -q.cost,
+                Reason.DOWNLOAD,
+                f"download:{row.pk}",
+                document=document,
+                download=row,
+            )
+        except ledger.InsufficientPoints as exc:
+            raise DownloadRefused(replace(q, balance=exc.balance)) from None
+        have = charged.entry.balance_after
+        earned = q.cost * rules.uploader_share_percent // 100
+        if earned:
+            ledger.apply(
+                document.owner_id,
+                earned,
+                Reason.SALE_SHARE,
+                f"sale:{row.pk}",
+                document=document,
+                download=row,
+            )
+    elif counted and user is not None:
+        earned = _free_download_reward(user, document, row, rules, now)
+    if counted:
+        _count(document, now)
+        _tell_owner(document, earned)
+    return Grant(row, q.cost, q.basis, have, links.link(row))
+
+
+def _free_download_reward(
+    user: Any, document: Document, row: Download, rules: Rules, now: datetime
+) -> int:
+    """Points for the uploader, once per reader and document, up to a daily cap."""
+    reward, cap = rules.free_download_reward, rules.free_download_reward_daily_cap
+    if not reward:
+        return 0
+    if cap:
+        given = document.owner.ledger_entries.filter(
+            reason=Reason.FREE_DOWNLOAD_REWARD, created_at__gte=local_day_start(now)
+        ).count()
+        if given >= cap:
+            return 0
+    applied = ledger.apply(
+        document.owner_id,
+        reward,
+        Reason.FREE_DOWNLOAD_REWARD,
+        f"free-download:{document.pk}:{user.pk}",
+        document=document,
+        download=row,
+    )
+    return 0 if applied.replayed else reward
+
+
+def _count(document: Document, now: datetime) -> None:
+    Document.objects.filter(pk=document.pk).update(download_count=F("download_count") + 1)
+    stats = DailyStats._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {stats} (document_id, day, views, downloads) VALUES (%s, %s, 0, 1) "
+            f"ON CONFLICT (document_id, day) DO UPDATE SET downloads = {stats}.downloads + 1",
+            [document.pk, timezone.localdate(now)],
+        )
+
+
+def _tell_owner(document: Document, earned: int) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        if earned:
+            text = _("“%(title)s” was downloaded: +%(n)s points.") % {
+                "title": document.title,
+                "n": earned,
+            }
+        else:
+            text = _("“%(title)s” was downloaded.") % {"title": document.title}
+    notify(document.owner, Kind.DOWNLOAD, text=text, document=document)
+
+
+def _replay(previous: Download, user: Any, document: Document, now: datetime | None) -> Grant:
+    """The first outcome of a repeated request (with a fresh link while it may be fetched)."""
+    rules = Rules.current()
+    age = (now or timezone.now()) - previous.created_at
+    usable = max(timedelta(hours=rules.redownload_window_hours), links.lifetime())
+    if previous.document_id != document.pk or age > usable:
+        q = Quote(document, "key_reused", 0, "", balance(user), True, rules.redownload_window_hours)
+        raise DownloadRefused(q)
+    have = balance(user) if _signed_in(user) else 0
+    return Grant(previous, previous.price, previous.basis, have, links.link(previous), True)

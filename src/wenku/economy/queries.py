@@ -1,0 +1,162 @@
+"""Reading the economy: balances, memberships, entitlements, feeds, personal lists.
+
+Views, the API, templates and other apps read through these; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from wenku.economy.models import (
+    COUNTED,
+    Account,
+    Basis,
+    Download,
+    LedgerEntry,
+    Reason,
+    VipPlan,
+)
+from wenku.library.models import Category, Document, Pricing
+
+VIP_PRICING = (Pricing.VIP_ONLY, Pricing.VIP_FREE)
+FEED_SIZE = 10
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def balance(user: Any) -> int:
+    """Points the user has (0 for a guest or a user who never had any)."""
+    if not _signed_in(user):
+        return 0
+    value = Account.objects.filter(user_id=user.pk).values_list("balance", flat=True).first()
+    return int(value or 0)
+
+
+def vip_until(user: Any, now: datetime | None = None) -> datetime | None:
+    """End of the user's VIP membership if it is active, else None."""
+    if not _signed_in(user):
+        return None
+    end = Account.objects.filter(user_id=user.pk).values_list("vip_until", flat=True).first()
+    now = now or timezone.now()
+    return end if end is not None and end > now else None
+
+
+def is_vip(user: Any, now: datetime | None = None) -> bool:
+    return vip_until(user, now) is not None
+
+
+def local_day_start(now: datetime | None = None) -> datetime:
+    """Midnight that began the site's current calendar day (WENKU_TIME_ZONE)."""
+    local = timezone.localtime(now or timezone.now())
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def is_entitled(user: Any, document: Document, now: datetime | None = None) -> bool:
+    """May this reader see every page? A VIP, for VIP documents; anyone who downloaded it.
+
+    (The uploader and staff are entitled by ``library.access`` already.)
+    """
+    if not _signed_in(user):
+        return False
+    if document.pricing in VIP_PRICING and is_vip(user, now):
+        return True
+    return Download.objects.filter(user_id=user.pk, document_id=document.pk).exists()
+
+
+def signed_in_today(user: Any, now: datetime | None = None) -> bool:
+    from wenku.economy.domain import sign_in_key
+
+    return LedgerEntry.objects.filter(idempotency_key=sign_in_key(user, now)).exists()
+
+
+# --- "最近下载"
+
+
+def recent_downloads(category: Category | None = None, limit: int = FEED_SIZE) -> list[Document]:
+    """The documents most recently downloaded (each once, latest first), site-wide or in a
+    category and its descendants. Reads the newest rows of one partial index, never who
+    downloaded; documents no longer public drop out.
+    """
+    rows = Download.objects.filter(counted=True)
+    if category is not None:
+        from wenku.library.queries import descendant_ids
+
+        rows = rows.filter(category_id__in=descendant_ids(category))
+    recent = rows.order_by("-created_at").values_list("document_id", flat=True)[: limit * 4]
+    ordered = list(dict.fromkeys(recent))
+    documents = Document.objects.public().select_related("owner", "category").in_bulk(ordered)
+    return [documents[pk] for pk in ordered if pk in documents][:limit]
+
+
+# --- personal lists
+
+
+def ledger(user: Any) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(user_id=user.pk).select_related("document")
+
+
+def my_downloads(user: Any) -> QuerySet[Download]:
+    return (
+        Download.objects.filter(user_id=user.pk)
+        .select_related("document", "document__owner")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def earnings_by_document(user: Any, document_ids: Sequence[int]) -> dict[int, int]:
+    """Points the uploader earned from each of these documents (sales, rewards)."""
+    rows = (
+        LedgerEntry.objects.filter(user_id=user.pk, document_id__in=list(document_ids))
+        .exclude(reason=Reason.DOWNLOAD)
+        .values_list("document_id")
+        .annotate(total=Sum("amount"))
+        .values_list("document_id", "total")
+    )
+    return {pk: int(total) for pk, total in rows}
+
+
+def downloads_by_document(document_ids: Sequence[int]) -> dict[int, int]:
+    """Counted downloads of each document (the same as its counter, from the rows)."""
+    rows = (
+        Download.objects.filter(document_id__in=list(document_ids), basis__in=COUNTED)
+        .values_list("document_id")
+        .annotate(n=Count("pk"))
+        .values_list("document_id", "n")
+    )
+    return dict(rows)
+
+
+def plans() -> QuerySet[VipPlan]:
+    return VipPlan.objects.filter(active=True)
+
+
+def downloads_today(user: Any = None, ip: str | None = None, now: datetime | None = None) -> int:
+    """Downloads that count towards the daily cap of a user (or of an address)."""
+    rows = Download.objects.filter(created_at__gte=local_day_start(now)).exclude(
+        basis__in=(Basis.OWNER, Basis.STAFF)
+    )
+    if user is not None:
+        return rows.filter(user_id=user.pk).count()
+    return rows.filter(ip=ip).count()
+
+
+def last_download(user: Any, document: Document, since: datetime) -> Download | None:
+    """The user's latest download of the document since ``since`` that was not itself a
+    re-download (the window runs from the download that granted the file)."""
+    return (
+        Download.objects.filter(user_id=user.pk, document_id=document.pk, created_at__gte=since)
+        .exclude(basis=Basis.REDOWNLOAD)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def redownload_window(hours: int) -> timedelta:
+    return timedelta(hours=hours)
