@@ -150,6 +150,7 @@ class Publish:
     name = "publish"
 
     def run(self, job: Job, ctx: Context) -> None:
+        from wenku.economy import domain as economy
         from wenku.library.domain import publish_documents
 
         conversion = job.conversion
@@ -168,6 +169,9 @@ class Publish:
             )
             conversion.refresh_from_db()
             publish_documents(conversion)
+        # After the commit: the upload reward (where review will plug in; none exists yet,
+        # so publishing is what a document passes). It never fails the publish.
+        economy.after_publish(conversion.pk)
 
 
 STAGES: tuple[Stage, ...] = (

@@ -152,6 +152,24 @@ def reading(user: Any, document: Document) -> Reading:
 _TAGS = {"h2": "h3", "h3": "h4", "p": "p"}
 
 
+def figures_html(pages: list[PageView], total: int) -> SafeString:
+    """The reader's page frames: the first two load at once, the rest when scrolled to.
+
+    Width and height reserve each page's shape before its image arrives (no layout jump).
+    """
+    parts = []
+    for index, page in enumerate(pages):
+        alt = escape(gettext("Page %(n)s") % {"n": page.number})
+        loading = "eager" if index < 2 else "lazy"
+        parts.append(
+            f'<figure class="page-frame" id="p{page.number}" data-page="{page.number}">'
+            f'<img src="{escape(page.url)}" width="{page.width}" height="{page.height}" '
+            f'loading="{loading}" decoding="async" alt="{alt}">'
+            f"<figcaption>{page.number} / {total}</figcaption></figure>"
+        )
+    return mark_safe("\n".join(parts))  # noqa: S308 - built escaped
+
+
 def _page_html(number: int, blocks: Iterable[dict[str, str]]) -> str:
     """One page's text as HTML, every string escaped (faster than a template loop)."""
     mark = gettext("Page %(n)s") % {"n": number}

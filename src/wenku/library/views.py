@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from wenku.core.ip import client_ip
+from wenku.economy.views import economy_context
 from wenku.ingest.counting import format_chars
 from wenku.ingest.models import Conversion
 from wenku.library import access, queries, signing, viewcount
@@ -41,6 +42,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "doc": doc,
         "chars_display": format_chars(doc.char_count) if doc.char_count is not None else "",
         "pages": seen.pages if seen else [],
+        "figures_html": queries.figures_html(seen.pages, doc.page_count or 0) if seen else "",
         "hidden_pages": (doc.page_count or 0) - len(seen.pages) if seen else 0,
         "text_html": seen.text_html if seen else "",
         "excerpt": excerpt,
@@ -51,6 +53,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
             doc, canonical, excerpt, request.build_absolute_uri(f"/api/v1/documents/{doc.pk}/cover")
         ),
         "related": [],
+        **economy_context(request, doc),
     }
     response = render(request, "library/document.html", context)
     if doc.status == "ready":
