@@ -18,6 +18,7 @@ from wenku.library.forms import UploadForm
 from wenku.library.models import Category, Document
 from wenku.library.pages import PageUnavailable
 from wenku.library.pages import page_image as render_page_image
+from wenku.search.related import related_documents
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
@@ -52,7 +53,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "structured_data": queries.structured_data(
             doc, canonical, excerpt, request.build_absolute_uri(f"/api/v1/documents/{doc.pk}/cover")
         ),
-        "related": [],
+        "related": related_documents(doc) if doc.status == "ready" else [],
         **economy_context(request, doc),
     }
     response = render(request, "library/document.html", context)
