@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from wenku.api.documents import router as documents_router
+from wenku.api.economy import router as economy_router
 from wenku.api.search import router as search_router
 
 api = NinjaAPI(
@@ -17,3 +18,4 @@ api = NinjaAPI(
 )
 api.add_router("/v1", documents_router)
 api.add_router("/v1", search_router)
+api.add_router("/v1", economy_router)
