@@ -37,6 +37,7 @@ from wenku.worker import liveness
 log = logging.getLogger(__name__)
 QUEUES = ("ingest", "default")
 DATABASE_RETRIES = 5
+CATCH_UP_AT_START = 500
 RETRY_DELAY_SECONDS = 5
 
 
@@ -97,6 +98,7 @@ class Worker:
             # In this thread, not a helper thread: bubblewrap's --die-with-parent follows
             # the *thread* that started it, and would kill LibreOffice when a helper ends.
             self._prewarm()
+        self._catch_up()
         log.info("worker %s started", self.worker_id)
         try:
             while self.running:
@@ -121,6 +123,18 @@ class Worker:
             return False
         self._run(job)
         return True
+
+    def _catch_up(self) -> None:
+        """Index what a stopped worker left unindexed (more follows with each job)."""
+        from wenku.search.indexing import catch_up
+
+        try:
+            done = catch_up(limit=CATCH_UP_AT_START)
+        except Exception:  # searching stays usable; the next job retries
+            log.exception("search index catch-up failed")
+            return
+        if done:
+            log.info("indexed %s documents a previous worker had missed", done)
 
     def _prewarm(self) -> None:
         """Start LibreOffice and check that Chinese renders with real glyphs."""

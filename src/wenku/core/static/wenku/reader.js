@@ -99,6 +99,11 @@
     });
   });
 
-  const hash = /^#p(\d+)$/.exec(window.location.hash);
-  if (hash) show(hash[1]);
+  // #p12 opens the reader at page 12 (links from search results and the find box).
+  function followHash() {
+    const hash = /^#p(\d+)$/.exec(window.location.hash);
+    if (hash) show(hash[1]);
+  }
+  window.addEventListener("hashchange", followHash);
+  followHash();
 })();
