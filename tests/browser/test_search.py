@@ -1,0 +1,61 @@
+"""Searching in a real browser: a phrase from deep inside a document leads to its page."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import docx
+import pytest
+
+from tests.factories.documents import chinese
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+PHRASE = "冻土监测站的观测数据"
+LATE_PHRASE = "碳汇交易试点方案"
+
+
+def report(pages: int) -> bytes:
+    document = docx.Document()
+    for number in range(1, pages + 1):
+        document.add_heading(f"第{number}部分", level=1)
+        text = chinese(300, number)
+        if number == 4:
+            text = text[:120] + PHRASE + text[120:]
+        if number == 9:
+            text = text[:80] + LATE_PHRASE + text[80:]
+        document.add_paragraph(text + "。")
+        if number < pages:
+            document.add_page_break()
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_phrase_deep_inside_leads_to_its_page(browser, live_server, ingested):
+    doc = ingested("高原生态调查报告.docx", report(12), title="高原生态调查报告")
+    assert doc.status == "ready" and doc.page_count == 12
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.goto(f"{live_server.url}/")
+    page.fill("#home-q", f'"{PHRASE}"')
+    page.press("#home-q", "Enter")
+    page.wait_for_url("**/search?q=*")
+    results = page.locator("main")
+    assert "高原生态调查报告" in results.inner_text()
+    assert "第4页" in results.inner_text().replace(" ", "")
+    page.locator('a[href$="#p4"]').first.click()
+    page.wait_for_url(f"**{doc.get_absolute_url()}#p4")
+    page.wait_for_function(
+        "Math.abs(document.querySelector('#p4').getBoundingClientRect().top) < 250"
+    )
+    assert page.locator("#page-input").input_value() == "4"
+
+    # Inside the reader: find a phrase past the free preview: its page is named, its text is not.
+    page.fill("#find-q", LATE_PHRASE)
+    page.press("#find-q", "Enter")
+    found = page.locator("#find-results")
+    found.locator("text=第 9 页").or_(found.locator("text=第9页")).first.wait_for()
+    assert LATE_PHRASE not in found.inner_text().replace(" ", "").replace(f"“{LATE_PHRASE}”", "")
+    page.close()
