@@ -17,9 +17,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 def test_earn_points_download_a_priced_document_and_see_the_ledger(
     browser,
     live_server,
-    publish,
-    rules,
-    django_user_model,  # noqa: F811
+    publish,  # noqa: F811 - the economy tests' fixture
+    rules,  # noqa: F811
+    django_user_model,
 ):
     from wenku.economy import queries
 

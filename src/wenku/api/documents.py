@@ -14,7 +14,7 @@ from wenku.api.auth import OPTIONAL, REQUIRED, auth_user
 from wenku.core import ip
 from wenku.ingest.counting import format_chars
 from wenku.library import access
-from wenku.library.domain import UploadRejected, create_document
+from wenku.library.domain import UploadRejected, check_pricing, create_document
 from wenku.library.models import Category, Document
 from wenku.library.pages import PageUnavailable, page_image
 
@@ -126,8 +126,14 @@ def upload_document(
     category: Form[str] = "",
     tags: Form[str] = "",
     preview_pages: Form[int | None] = None,
+    pricing: Form[str] = "free",
+    price: Form[int] = 0,
 ) -> Status[object]:
-    """Multipart upload. Returns at once with status `queued`; poll the document to follow it."""
+    """Multipart upload. Returns at once with status `queued`; poll the document to follow it.
+
+    `pricing`: free, points (`price` points), vip_only, or vip_free (free for VIP members,
+    `price` points for others).
+    """
     user = auth_user(request)
     chosen = None
     if category:
@@ -141,6 +147,10 @@ def upload_document(
     if preview_pages is not None and not (1 <= preview_pages <= limit or user.is_staff):
         return Status(400, Error(detail=f"preview_pages must be between 1 and {limit}"))
     try:
+        check_pricing(pricing, price)
+    except UploadRejected as exc:
+        return Status(400, Error(detail=str(exc)))
+    try:
         doc = create_document(
             owner=user,
             stream=file,
@@ -151,6 +161,8 @@ def upload_document(
             tags=tags,
             upload_ip=client_ip(request),
             preview_pages=preview_pages,
+            pricing=pricing,
+            price=price,
         )
     except UploadRejected as exc:
         return Status(413, Error(detail=str(exc)))

@@ -19,9 +19,10 @@ from wenku.accounts.models import User
 from wenku.core.storage import get_storage
 from wenku.ingest.errors import human_size
 from wenku.ingest.models import Conversion, Status
-from wenku.library.models import Category, Document, Tag
+from wenku.library.models import Category, Document, Pricing, Tag
 
 MAX_TAGS = 10
+MAX_PRICE = 100_000
 RETRYABLE_FAILURES = frozenset(
     {"convert_timeout", "convert_crashed", "converter_unavailable", "worker_lost", "internal"}
 )
@@ -93,14 +94,18 @@ def create_document(
     tags: str | Iterable[str] = (),
     upload_ip: str | None = None,
     preview_pages: int | None = None,
+    pricing: str = Pricing.FREE,
+    price: int = 0,
 ) -> Document:
     """Store an upload and queue it for ingest; the document starts ``queued``.
 
     An identical file (same SHA-256) shares the earlier conversion, so its
-    results are reused instead of computed again.
+    results are reused instead of computed again. ``pricing`` and ``price`` are the
+    download rules (see ``economy.downloads``), checked before anything is stored.
     """
     from wenku.ingest.tasks import ingest_document
 
+    pricing, price = check_pricing(pricing, price)
     max_bytes = settings.WENKU["WENKU_MAX_UPLOAD_MB"] * 1024 * 1024
     stored = store_upload(stream, max_bytes)
     original_name = Path(original_name or "document").name[:255]
@@ -119,11 +124,25 @@ def create_document(
             size=stored.size,
             upload_ip=upload_ip,
             preview_pages=preview_pages,
+            pricing=pricing,
+            price=price,
         )
         set_tags(document, parse_tags(tags))
         # Enqueued in the same transaction: the job exists if and only if the document does.
         ingest_document.enqueue(document.pk)
     return document
+
+
+def check_pricing(pricing: str, price: int | None) -> tuple[str, int]:
+    """Valid download rules, or UploadRejected. A points price of 0 is simply free."""
+    if pricing not in Pricing.values:
+        raise UploadRejected(f"unknown pricing {pricing!r}")
+    price = int(price or 0)
+    if not 0 <= price <= MAX_PRICE:
+        raise UploadRejected(f"price must be between 0 and {MAX_PRICE} points")
+    if pricing == Pricing.FREE or (pricing == Pricing.POINTS and price == 0):
+        return Pricing.FREE, 0
+    return pricing, price
 
 
 def _requeue_if_stale(conversion: Conversion) -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wenku.library.models import Category
+from wenku.library.domain import MAX_PRICE
+from wenku.library.models import Category, Pricing
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,3 +48,22 @@ class UploadForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), max_length=400, required=False, help_text=_("Separate tags with commas.")
     )
+    pricing = forms.ChoiceField(
+        label=_("Download"), choices=Pricing.choices, initial=Pricing.FREE, required=False
+    )
+    price = forms.IntegerField(
+        label=_("Price in points"),
+        min_value=0,
+        max_value=MAX_PRICE,
+        initial=0,
+        required=False,
+        help_text=_("For priced documents; you earn a share of every sale."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        data["pricing"] = data.get("pricing") or Pricing.FREE
+        data["price"] = data.get("price") or 0
+        if data["pricing"] in (Pricing.POINTS, Pricing.VIP_FREE) and not data["price"]:
+            self.add_error("price", _("Set a price in points, or make the document free."))
+        return data

@@ -104,6 +104,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                     category=form.cleaned_data["category"],
                     tags=form.cleaned_data["tags"],
                     upload_ip=client_ip(request),
+                    pricing=form.cleaned_data["pricing"],
+                    price=form.cleaned_data["price"],
                 )
                 created += 1
             except UploadRejected as exc:

@@ -91,6 +91,11 @@
       data.append("description", row.description.value);
       data.append("category", row.category.value);
       data.append("tags", row.tags.value);
+      // The download rules chosen above apply to every file of this upload.
+      const pricing = form.querySelector('[name="pricing"]');
+      const price = form.querySelector('[name="price"]');
+      if (pricing) data.append("pricing", pricing.value);
+      if (price) data.append("price", price.value || "0");
       const xhr = new XMLHttpRequest();
       xhr.open("POST", form.dataset.api);
       xhr.setRequestHeader("X-CSRFToken", csrf);

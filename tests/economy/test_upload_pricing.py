@@ -1,0 +1,70 @@
+"""Uploaders set the download rules: on the upload form, through the API, in the domain."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.factories.pdf import make_pdf
+from wenku.accounts.models import ApiToken
+from wenku.library.domain import UploadRejected, check_pricing, create_document
+from wenku.library.models import Document
+
+pytestmark = pytest.mark.django_db
+
+
+def test_check_pricing():
+    assert check_pricing("points", 5) == ("points", 5)
+    assert check_pricing("points", 0) == ("free", 0)
+    assert check_pricing("free", 9) == ("free", 0)
+    assert check_pricing("vip_only", 0) == ("vip_only", 0)
+    for bad in (("gold", 1), ("points", -1), ("points", 10**9)):
+        with pytest.raises(UploadRejected):
+            check_pricing(*bad)
+
+
+def test_create_document_keeps_the_rules(user):
+    doc = create_document(
+        owner=user,
+        stream=io.BytesIO(make_pdf(1)),
+        original_name="a.pdf",
+        pricing="vip_free",
+        price=12,
+    )
+    assert (doc.pricing, doc.price) == ("vip_free", 12)
+
+
+def test_the_api_takes_pricing_and_refuses_nonsense(client, user):
+    _, token = ApiToken.issue(user, "t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    ok = client.post(
+        "/api/v1/documents",
+        {"file": io.BytesIO(make_pdf(1)), "pricing": "points", "price": "8"},
+        **auth,
+    )
+    assert ok.status_code == 201
+    assert Document.objects.get(pk=ok.json()["id"]).price == 8
+    bad = client.post(
+        "/api/v1/documents", {"file": io.BytesIO(make_pdf(1)), "pricing": "gold"}, **auth
+    )
+    assert bad.status_code == 400 and "pricing" in bad.json()["detail"]
+
+
+def test_the_upload_form_takes_pricing(client, user):
+    client.force_login(user)
+    pdf = io.BytesIO(make_pdf(1))
+    pdf.name = "试卷.pdf"
+    response = client.post("/upload/", {"files": pdf, "pricing": "points", "price": "6"})
+    assert response.status_code == 302
+    assert (Document.objects.get().pricing, Document.objects.get().price) == ("points", 6)
+
+
+def test_a_priced_upload_needs_a_price(client, user):
+    client.cookies["django_language"] = "en"
+    client.force_login(user)
+    pdf = io.BytesIO(make_pdf(1))
+    pdf.name = "a.pdf"
+    response = client.post("/upload/", {"files": pdf, "pricing": "points", "price": ""})
+    assert response.status_code == 200 and "Set a price in points" in response.content.decode()
+    assert not Document.objects.exists()
