@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= wenku-data
 
-.PHONY: run test demo geo lint bench messages clean
+.PHONY: run test demo geo lint bench screenshots messages clean
 
 run:
 	@scripts/system-packages.sh runtime || echo "(continuing without them: see the command above)"
@@ -28,8 +28,8 @@ geo: $(VENV)/.runtime
 	@$(BIN)/wenku geo update || echo "(continuing without IP data: pages show no province)"
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	WENKU_DATA_DIR=$${TMPDIR:-/tmp}/wenku-lint $(BIN)/mypy
 
 bench:
@@ -42,6 +42,14 @@ bench-search: $(VENV)/.dev
 	$(BIN)/pip install -q -e ".[bench]"
 	$(BIN)/python bench/related.py
 	$(BIN)/python bench/search.py
+
+# docs/screenshots/: the main pages with demo data, then feature pages from the browser tests.
+screenshots:
+	@scripts/system-packages.sh test
+	@$(MAKE) --no-print-directory $(VENV)/.dev messages
+	@$(MAKE) --no-print-directory geo
+	$(BIN)/python scripts/screenshots.py
+	WENKU_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
 
 # The virtual environment: runtime packages for `run`, development ones for `test`.
 $(VENV)/.runtime: pyproject.toml

@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from tests.browser.conftest import save_screenshot
 from tests.factories import documents as f
 from wenku.library.models import Category, Document
 
@@ -66,7 +65,6 @@ def test_read_a_document_uploaded_through_the_web(
     assert lazy.get_attribute("loading") == "lazy"
     assert not lazy.evaluate("img => img.complete && img.naturalWidth > 0")  # not fetched yet
     assert page.locator("#p1 img").evaluate(REAL_PIXELS)
-    save_screenshot(page, "document-desktop")
     for number in range(2, 6):
         page.locator(f"#p{number}").scroll_into_view_if_needed()
         page.wait_for_function(f"document.querySelector('#p{number} img').complete", timeout=10000)
@@ -117,11 +115,9 @@ def test_phone_sized_reading(browser, live_server, ingested):
     first = page.locator("#p1")
     assert first.bounding_box()["width"] <= 390
     assert page.locator("#p1 img").evaluate(REAL_PIXELS)
-    save_screenshot(page, "document-phone")
     page.goto(f"{live_server.url}/")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     assert "手机上读的总结" in page.content()
-    save_screenshot(page, "home-phone")
     page.close()
 
 
@@ -138,16 +134,13 @@ def test_home_and_category_screens(browser, live_server, ingested):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page.goto(f"{live_server.url}/")
     assert page.locator(".category-grid").inner_text().count("教育/试卷") == 1
-    save_screenshot(page, "home-desktop")
     page.click("text=教育/试卷")
     assert page.locator(".doc-card").count() == 3
     page.click(".sort-tabs >> text=页数最多")
     page.wait_for_url("**/?sort=pages")
     assert page.locator(".doc-card").count() == 3
-    save_screenshot(page, "category-desktop")
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
     phone.goto(f"{live_server.url}/c/jiaoyu/")
     assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
-    save_screenshot(phone, "category-phone")
     phone.close()
     page.close()
