@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "wenku.worker",
     "wenku.search",
     "wenku.notifications",
+    "wenku.community",
     "wenku.economy",
 ]
 
@@ -53,6 +54,17 @@ MIDDLEWARE = [
 ROOT_URLCONF = "wenku.urls"
 WSGI_APPLICATION = "wenku.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["wenku.accounts.backends.UsernameOrEmailBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+PASSWORD_RESET_TIMEOUT = WENKU["WENKU_EMAIL_LINK_HOURS"] * 3600
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -110,6 +122,23 @@ FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# E-mail: files under DATA_DIR/mail by default (an operator reads them), SMTP by settings.
+EMAIL_BACKEND = {
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}[WENKU["WENKU_EMAIL_BACKEND"]]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = WENKU["WENKU_EMAIL_FROM"]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = WENKU["WENKU_SMTP_HOST"]
+EMAIL_PORT = WENKU["WENKU_SMTP_PORT"]
+EMAIL_HOST_USER = WENKU["WENKU_SMTP_USER"]
+EMAIL_HOST_PASSWORD = WENKU["WENKU_SMTP_PASSWORD"]
+EMAIL_USE_TLS = WENKU["WENKU_SMTP_SECURITY"] == "starttls"
+EMAIL_USE_SSL = WENKU["WENKU_SMTP_SECURITY"] == "ssl"
+EMAIL_TIMEOUT = 20
 
 LOGGING = {
     "version": 1,

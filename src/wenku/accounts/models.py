@@ -6,15 +6,50 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
-    """A Wenku account. Its own model from the start, so profile fields can grow here."""
+    """A Wenku account.
+
+    An account registered through the site starts inactive with ``email_verified_at``
+    empty (it cannot log in) until its e-mail address is confirmed (``accounts.domain``).
+    Accounts made otherwise (administrators, imports, tests) are active from the start.
+    The profile's name is ``first_name``; ``avatar`` is a storage key of a re-encoded image.
+    """
+
+    bio = models.TextField(_("about me"), max_length=500, blank=True)
+    avatar = models.CharField(_("avatar"), max_length=200, blank=True, editable=False)
+    email_verified_at = models.DateTimeField(_("e-mail verified"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # Log-in by e-mail needs one account per address, whatever its letter case.
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
+            )
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def awaiting_verification(self) -> bool:
+        return not self.is_active and self.email_verified_at is None
+
+    @property
+    def avatar_url(self) -> str:
+        """The re-encoded avatar's URL (its content hash makes it cacheable forever), or ''."""
+        if not self.avatar:
+            return ""
+        name = self.avatar.rsplit("/", 1)[-1].removesuffix(".webp")
+        return reverse("accounts:avatar", args=[self.pk, name])
 
 
 def _hash_token(raw: str) -> str:

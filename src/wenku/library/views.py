@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from wenku.community.queries import for_document as community_for_document
 from wenku.core.ip import client_ip
 from wenku.economy.views import economy_context
 from wenku.ingest.counting import format_chars
@@ -55,6 +56,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         ),
         "related": related_documents(doc) if doc.status == "ready" else [],
         **economy_context(request, doc),
+        "community": community_for_document(request, doc),
     }
     response = render(request, "library/document.html", context)
     if doc.status == "ready":

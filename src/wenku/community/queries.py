@@ -1,0 +1,90 @@
+"""Reading the community's data: what a document page shows, a user's favourites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.http import HttpRequest
+
+from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
+from wenku.library import access
+from wenku.library.models import Document
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    average: float | None
+    count: int
+
+    @property
+    def stars(self) -> int:
+        """The average rounded to whole stars, for drawing."""
+        return round(self.average or 0)
+
+
+def rating_summary(document: Document) -> RatingSummary:
+    found = Rating.objects.filter(document=document).aggregate(avg=Avg("stars"), n=Count("pk"))
+    return RatingSummary(float(found["avg"]) if found["avg"] is not None else None, found["n"])
+
+
+def comment_count(document: Document) -> int:
+    """Comments and replies that are not deleted (the page's 文档评论(N))."""
+    return Comment.objects.filter(document=document, deleted_at=None).count()
+
+
+def comment_page(document: Document, number: Any) -> Page:
+    """One page of top comments, newest first, each with all its replies, oldest first."""
+    replies = Comment.objects.select_related("author", "reply_to").order_by("created_at", "pk")
+    top = (
+        Comment.objects.filter(document=document, parent=None)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("-created_at", "-pk")
+    )
+    size = settings.WENKU["WENKU_COMMENTS_PAGE_SIZE"]
+    return Paginator(top, size).get_page(number)
+
+
+def for_document(request: HttpRequest, document: Document) -> dict[str, Any]:
+    """Everything the document page's community block needs (``community/_document.html``)."""
+    user = request.user
+    signed_in = user.is_authenticated
+    mine = {"user": user} if signed_in else None
+    return {
+        "rating": rating_summary(document),
+        "my_rating": (
+            Rating.objects.filter(document=document, **mine).values_list("stars", flat=True).first()
+            if mine
+            else None
+        ),
+        "can_rate": signed_in and user.pk != document.owner_id,
+        "favourite": (
+            Favourite.objects.filter(document=document, **mine).select_related("folder").first()
+            if mine
+            else None
+        ),
+        "folders": list(FavouriteFolder.objects.filter(**mine)) if mine else [],
+        "comments": comment_page(document, request.GET.get("cpage")),
+        "comment_count": comment_count(document),
+    }
+
+
+def favourites(
+    user: Any, folder: FavouriteFolder | None, default_only: bool
+) -> QuerySet[Favourite]:
+    """A user's favourites, newest first: all, one folder's, or the default folder's."""
+    found = Favourite.objects.filter(user=user).select_related("document", "folder")
+    if folder is not None:
+        found = found.filter(folder=folder)
+    elif default_only:
+        found = found.filter(folder=None)
+    return found.order_by("-created_at", "-pk")
+
+
+def visible(user: Any, favourite: Favourite) -> bool:
+    """A favourite whose document was taken down is listed without its title."""
+    return access.can_view_document(user, favourite.document)
