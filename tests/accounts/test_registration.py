@@ -185,3 +185,19 @@ def test_password_fields_are_never_sent_back(client):
     response = register(client, password="12345678")
     assert "12345678" not in response.content.decode()
     assert PASSWORD not in response.content.decode()
+
+
+def test_a_sign_up_that_loses_a_race_is_told_not_crashed(client, monkeypatch):
+    """Given the form found the name free, When another sign-up took it first, Then a message."""
+    from wenku.accounts import forms
+
+    register(client, username="first", email="first@example.com")
+    monkeypatch.setattr(forms.RegisterForm, "clean_username", lambda self: "first")
+    response = register(client, username="first", email="second@example.com")
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert User.objects.filter(username="first").count() == 1
+
+
+def test_the_admin_shows_verification(admin_client, user):
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+    assert 'name="bio"' in page and 'name="email_verified_at' in page

@@ -1,9 +1,18 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from wenku.accounts.models import ApiToken, User
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "email", "first_name", "is_active", "email_verified_at", "is_staff")
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Profile"), {"fields": ("bio", "email_verified_at")}),
+    )
 
 
 @admin.register(ApiToken)

@@ -11,7 +11,7 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,6 +37,10 @@ class Verification(enum.Enum):
 
 class TooManyTokens(ValueError):
     pass
+
+
+class AccountTaken(ValueError):
+    """The name or address was taken by another registration at the same moment."""
 
 
 def site_url(request: HttpRequest | None) -> str:
@@ -65,13 +69,16 @@ def register(*, username: str, email: str, password: str, request: HttpRequest) 
     from wenku.economy.domain import on_account_verified
 
     required = verification_required()
-    with transaction.atomic():
-        user = User(username=username, email=User.objects.normalize_email(email))
-        user.set_password(password)
-        user.is_active = not required
-        user.save()
-        if not required:
-            on_account_verified(user)
+    try:
+        with transaction.atomic():
+            user = User(username=username, email=User.objects.normalize_email(email))
+            user.set_password(password)
+            user.is_active = not required
+            user.save()
+            if not required:
+                on_account_verified(user)
+    except IntegrityError:  # the form checked, but another sign-up won the race
+        raise AccountTaken from None
     if required:
         send_verification(user, request)
     return user

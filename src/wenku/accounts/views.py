@@ -46,12 +46,16 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:me")
     form = RegisterForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        user = domain.register(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            request=request,
-        )
+        try:
+            user = domain.register(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except domain.AccountTaken:
+            form.add_error(None, _("This user name or e-mail address was just taken."))
+            return render(request, "accounts/register.html", {"form": form})
         if not domain.verification_required():
             login(request, user, backend=BACKEND)
             messages.success(request, _("Welcome! Your account is ready."))
