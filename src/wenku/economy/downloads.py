@@ -306,6 +306,7 @@ def _record(
                 f"download:{row.pk}",
                 document=document,
                 download=row,
+                fresh=True,
             )
         except ledger.InsufficientPoints as exc:
             raise DownloadRefused(replace(q, balance=exc.balance)) from None
@@ -319,6 +320,7 @@ def _record(
                 f"sale:{row.pk}",
                 document=document,
                 download=row,
+                fresh=True,
             )
     elif counted and user is not None:
         earned = _free_download_reward(user, document, row, rules, now)

@@ -82,21 +82,27 @@ def apply(
     download: Any = None,
     order: Any = None,
     note: str = "",
+    fresh: bool = False,
 ) -> Applied:
     """Add ``amount`` (negative: a debit) to a balance, once per ``key``.
 
     Raises InsufficientPoints (and changes nothing) when a debit would make the balance
     negative. Inside an outer transaction, an InsufficientPoints or a lost race rolls
     back only this change; the caller decides about the rest.
+
+    ``fresh``: the caller holds the account's lock (``lock_accounts``) and the key names
+    something created in this transaction, so it cannot exist yet; the checks for that
+    are skipped, and a refusal rolls back the caller's whole transaction.
     """
     if amount == 0:
         raise ValueError("a ledger entry moves at least one point")
     try:
-        with transaction.atomic():
-            existing = LedgerEntry.objects.filter(idempotency_key=key).first()
-            if existing is not None:
-                return Applied(existing, replayed=True)
-            ensure_accounts([user_id])
+        with transaction.atomic(savepoint=not fresh):
+            if not fresh:
+                existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+                if existing is not None:
+                    return Applied(existing, replayed=True)
+                ensure_accounts([user_id])
             balance = _move(user_id, amount)
             entry = LedgerEntry.objects.create(
                 user_id=user_id,
@@ -110,6 +116,8 @@ def apply(
                 note=note[:200],
             )
     except IntegrityError:
+        if fresh:
+            raise
         # The same key committed by a concurrent request while this one waited.
         existing = LedgerEntry.objects.filter(idempotency_key=key).first()
         if existing is None:
