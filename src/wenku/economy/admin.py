@@ -100,6 +100,17 @@ class LedgerAddForm(forms.ModelForm):
         model = LedgerEntry
         fields = ("user", "amount", "note")
 
+    def clean(self) -> dict[str, Any]:
+        from wenku.economy.queries import balance
+
+        data = super().clean() or {}
+        user, amount = data.get("user"), data.get("amount")
+        if amount == 0:
+            self.add_error("amount", _("An adjustment moves at least one point."))
+        elif user is not None and amount is not None and balance(user) + amount < 0:
+            self.add_error("amount", _("The balance is only %(n)s points.") % {"n": balance(user)})
+        return data
+
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(admin.ModelAdmin):

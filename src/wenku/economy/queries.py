@@ -6,7 +6,7 @@ Views, the API, templates and other apps read through these; nothing here writes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -156,7 +156,3 @@ def last_download(user: Any, document: Document, since: datetime) -> Download | 
         .order_by("-created_at")
         .first()
     )
-
-
-def redownload_window(hours: int) -> timedelta:
-    return timedelta(hours=hours)
