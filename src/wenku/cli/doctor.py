@@ -204,6 +204,27 @@ def check_geo() -> list[Result]:
     ]
 
 
+def check_public_address() -> list[Result]:
+    """Mails carry links: with any Host accepted and no fixed address, they can be forged."""
+    from django.conf import settings
+
+    w = settings.WENKU
+    exposed = "*" in w["WENKU_ALLOWED_HOSTS"] and not w["WENKU_SITE_URL"]
+    hosts = ", ".join(w["WENKU_ALLOWED_HOSTS"])
+    return [
+        Result(
+            "public address",
+            not exposed,
+            "WENKU_SITE_URL is set"
+            if w["WENKU_SITE_URL"]
+            else f"links in mails use the request's address (allowed hosts: {hosts})",
+            "set WENKU_SITE_URL=https://your.site (or WENKU_ALLOWED_HOSTS to your domain) "
+            "before opening the site to the internet",
+            optional=True,
+        )
+    ]
+
+
 CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_python,
     check_data_dir,
@@ -212,4 +233,5 @@ CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_fonts,
     check_conversion,
     check_geo,
+    check_public_address,
 )
