@@ -19,7 +19,5 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponseRedirect:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
     response = HttpResponseRedirect(target)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax"
-    )
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax")
     return response
