@@ -157,3 +157,39 @@ def test_similar_and_doc_freqs(backend, indexed):
     assert backend.doc_freqs(["水稻", "发动机"]) == {"水稻": 2, "发动机": 1}
     found = [d for d, _ in backend.similar([("水稻", 2.0), ("施肥", 1.0)], 10, frozenset({a.pk}))]
     assert found == [b.pk] and c.pk not in found
+
+
+@pytest.fixture
+def many(indexed):
+    """Seven documents with 预算; the one with it in its title ranks first."""
+    others = [indexed(f"会议纪要{i}", [f"第{i}次会议讨论了预算。"]) for i in range(6)]
+    best = indexed("年度预算报告", ["预算编制说明。"])
+    return best, others
+
+
+def test_counting_stops_at_the_cap(backend, many):
+    """Given more matches than the cap, when searching, then the best match still comes
+    first, and a backend that stops counting (PostgreSQL) says the total is a minimum and
+    counts the facets among the best ``cap``; Tantivy counts everything, exactly."""
+    best, _others = many
+    result = backend.search(EngineQuery(parse("预算"), limit=2, cap=3, facets=True, now=2**31))
+    assert result.hits[0][0] == best.pk and len(result.hits) == 2
+    if backend.name == "postgres":
+        assert (result.total, result.exact, result.facets.sample) == (3, False, 3)
+        assert sum(result.facets.pricing.values()) == 3  # among the best 3
+    else:
+        assert (result.total, result.exact, result.facets.sample) == (7, True, 0)
+    under = backend.search(EngineQuery(parse("预算"), cap=7, facets=True, now=2**31))
+    assert (under.total, under.exact, under.facets.sample) == (7, True, 0)
+    assert under.facets.pricing == {"free": 7} and under.facets.pages == {"1-10": 7}
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "views"])
+def test_pages_past_the_cap_still_come(backend, many, sort):
+    """Paging on past the cap shows every match once, in a stable order (ties too)."""
+    best, others = many
+    seen = []
+    for offset in range(0, 8, 2):
+        request = EngineQuery(parse("预算"), sort=sort, offset=offset, limit=2, cap=3)
+        seen += [d for d, _ in backend.search(request).hits]
+    assert sorted(seen) == sorted(d.pk for d in [best, *others])

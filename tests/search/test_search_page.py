@@ -51,7 +51,7 @@ def test_page_renders_results_with_snippets_counts_and_time(client, corpus):
     assert response.status_code == 200
     assert "三年级数学期末试卷" in html and "<mark>鸡兔同笼</mark>" in html
     assert f'href="/d/{corpus["math"].pk}/#p3"' in html
-    assert "ms)" in html  # time taken
+    assert "毫秒）" in html or "ms)" in html  # time taken (Chinese by default)
     assert "第 3 页" in html or "Page 3" in html
 
 
@@ -211,3 +211,63 @@ def test_lone_surrogates_are_dropped(corpus):
     from wenku.search.service import SearchParams, run_search
 
     assert run_search(SearchParams(q="\ud800期末\udfff"), None).total == 3
+
+
+def heading(html: str) -> str:
+    return html.split('<h1 id="results-title">', 1)[1].split("</h1>", 1)[0]
+
+
+def says_at_least(html: str, n: int) -> bool:
+    """The heading gives ``n`` as a minimum: "n+ results" (English) or "n 条以上" (Chinese)."""
+    h = heading(html).replace(",", "")
+    return f"{n}+" in h or f"{n} 条以上" in h
+
+
+def test_over_the_cap_the_page_says_n_plus(client, indexed, backend, monkeypatch):
+    """Given more matches than the cap, when searching, then the best match comes first;
+    on PostgreSQL (which stops counting) the page says "3+ results", the filter counts
+    are marked as minimums (≥) and a note says why; Tantivy counts every match."""
+    from wenku.search.backends import base
+
+    monkeypatch.setattr(base, "RESULT_CAP", 3)
+    for i in range(6):
+        indexed(f"会议纪要{i}", [f"第{i}次会议讨论了预算。"])
+    best = indexed("年度预算报告", ["预算编制说明。"])
+    data = api(client, q="预算")
+    assert data["results"][0]["document"]["id"] == best.pk
+    html = client.get("/search", {"q": "预算"}).content.decode()
+    if backend.name == "postgres":
+        assert data["total"] == 3 and data["pages"] == 1 and len(data["notes"]) == 2
+        assert all("3" in n for n in data["notes"])
+        assert says_at_least(html, 3) and "≥ 3" in html
+    else:
+        assert data["total"] == 7 and not data["notes"]
+        assert "7" in heading(html) and not says_at_least(html, 7) and "≥" not in html
+
+
+def test_the_page_shows_a_capped_total_and_minimum_counts(client, make_doc, monkeypatch):
+    """Whatever the backend: a total that is a minimum reads "1,000+", and counts
+    among the best N read "≥ n", with notes saying so (the API gets the notes)."""
+    from wenku.search import service
+    from wenku.search.backends.base import EngineResult, Facets
+
+    doc = make_doc("年度预算报告", ["预算编制说明。"])
+
+    class Stopped:
+        name, live_status = "stub", True
+
+        def search(self, request):
+            facets = Facets(pricing={"free": 412}, formats={"pdf": 380}, sample=1000)
+            return EngineResult(1000, [(doc.pk, 1.0)], facets, exact=False)
+
+        def best_pages(self, query, mode, ids):
+            return {doc.pk: 1}
+
+    monkeypatch.setattr(service, "get_backend", lambda: Stopped())
+    html = client.get("/search", {"q": "预算"}).content.decode().replace(",", "")
+    assert says_at_least(html, 1000) and "≥ 412" in html and "≥ 380" in html
+    assert "<mark>预算</mark>" in html
+    data = api(client, q="预算")
+    assert data["total"] == 1000 and data["pages"] == 100
+    notes = [n.replace(",", "") for n in data["notes"]]
+    assert len(notes) == 2 and all("1000" in n for n in notes)  # total, then counts

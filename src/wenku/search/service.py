@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -26,7 +27,7 @@ from wenku.ingest.models import Page
 from wenku.library import access
 from wenku.library.models import Category, Document
 from wenku.search import categories as cats
-from wenku.search.backends import get_backend
+from wenku.search.backends import base, get_backend
 from wenku.search.backends.base import (
     COUNTER_SORT_CANDIDATES,
     DATE_WINDOWS,
@@ -125,10 +126,12 @@ class SearchPage:
     query: ParsedQuery
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
+    total_exact: bool = True  # False: more than ``total`` documents match ("1,000+")
     took_ms: float = 0.0
     mode: str = "all"  # all | relaxed | any
     notes: list[str] = field(default_factory=list)
     facets: list[Facet] = field(default_factory=list)
+    facet_sample: int = 0  # >0: facet counts are among the best N matches (each a minimum)
     page_size: int = 10
 
     @property
@@ -163,15 +166,18 @@ def run_search(params: SearchParams, user: Any) -> SearchPage:
         limit=size,
         facets=True,
         now=int(timezone.now().timestamp()),
+        cap=base.RESULT_CAP,
     )
     backend = get_backend()
     if not getattr(backend, "live_status", False):
         request = replace(request, hidden=hidden_ids(backend.name))
     found, result.mode, used = _with_fallback(backend, request)
-    result.total = found.total
+    result.total, result.total_exact = found.total, found.exact
     result.hits = _hits(found, used, result.mode, request.filters, user)
     result.facets = _facets(found, params, tree)
+    result.facet_sample = found.facets.sample if found.facets else 0
     result.notes.extend(_mode_notes(result.mode, params, found.total))
+    result.notes.extend(_count_notes(found))
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
@@ -288,6 +294,22 @@ def _mode_notes(mode: str, params: SearchParams, total: int) -> list[str]:
         notes.append(_("No document contains all the words; showing documents with some of them."))
     if params.sort in ("downloads", "views") and total > COUNTER_SORT_CANDIDATES:
         notes.append(_("Sorted among the %(n)s best matches.") % {"n": COUNTER_SORT_CANDIDATES})
+    return notes
+
+
+def _count_notes(found: EngineResult) -> list[str]:
+    """Say so when counting stopped: the total is a minimum, and so are filter counts."""
+    notes = []
+    if not found.exact:
+        notes.append(
+            _("More than %(n)s documents match: add words or a filter to narrow them down.")
+            % {"n": intcomma(found.total)}
+        )
+    if found.facets and found.facets.sample:
+        notes.append(
+            _("Counts beside the filters are among the best %(n)s matches (≥: at least).")
+            % {"n": intcomma(found.facets.sample)}
+        )
     return notes
 
 

@@ -8,6 +8,7 @@ so the same text gives the same tokens in every backend.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
@@ -28,6 +29,12 @@ DATE_WINDOWS: tuple[tuple[str, int], ...] = (("week", 7), ("month", 30), ("year"
 # Sorting by a counter that changes every minute happens in the database, over at most
 # this many of the best-matching documents.
 COUNTER_SORT_CANDIDATES = 5000
+# Counting stops here. A backend for which counting every match is costly (PostgreSQL:
+# each match joined with its document row) reports at most this many, flagged as a
+# lower bound; filter counts over more matches than this are counted among the best
+# RESULT_CAP by relevance, and flagged as such. Like moredoc and DocHub, which show at
+# most 1,000 results; Wenku shows at most 100 pages of 10.
+RESULT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -77,24 +84,35 @@ class EngineQuery:
     hidden: frozenset[int] = frozenset()  # ids that must not match (status changed)
     facets: bool = False
     now: int = 0  # seconds since the epoch, for the date windows
+    cap: int = RESULT_CAP  # see RESULT_CAP
 
 
 @dataclass
 class Facets:
-    """Hit counts: categories are *direct* (the caller rolls them up the tree)."""
+    """Hit counts: categories are *direct* (the caller rolls them up the tree).
+
+    ``sample`` 0: counted over every match. Otherwise more than ``sample`` documents
+    match and the counts are over the best ``sample`` of them by relevance: each count is
+    a lower bound of the true one.
+    """
 
     categories: dict[int | None, int] = field(default_factory=dict)
     formats: dict[str, int] = field(default_factory=dict)
     pricing: dict[str, int] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)
     dates: dict[str, int] = field(default_factory=dict)  # cumulative: week ⊂ month ⊂ year
+    sample: int = 0
 
 
 @dataclass
 class EngineResult:
+    """``total`` is exact, or with ``exact`` False a lower bound: counting stopped at
+    ``total`` (the query's cap) and more documents match."""
+
     total: int
     hits: list[tuple[int, float]]  # (document id, score), best first
     facets: Facets | None = None
+    exact: bool = True
 
 
 @runtime_checkable
@@ -155,11 +173,45 @@ def cumulative_dates(disjoint: dict[str, int]) -> dict[str, int]:
     return out
 
 
+def count_facets(
+    rows: Iterable[tuple[int | None, str, str, int | None, int | None]], now: int, sample: int = 0
+) -> Facets:
+    """Facets counted in Python from (category, format, pricing, page count, published
+    second) rows: cheap for the few matches of a capped search."""
+    categories: dict[int | None, int] = defaultdict(int)
+    formats: dict[str, int] = defaultdict(int)
+    pricing: dict[str, int] = defaultdict(int)
+    pages: dict[str, int] = defaultdict(int)
+    disjoint: dict[str, int] = defaultdict(int)
+    windows = date_windows(now)  # newest first: the first window a row falls in
+    for category, fmt, price, page_count, published in rows:
+        categories[category] += 1
+        if fmt:
+            formats[fmt] += 1
+        pricing[price] += 1
+        bucket = page_bucket(page_count or 0)
+        if bucket:
+            pages[bucket] += 1
+        for key, start in windows:
+            if published is not None and published >= start:
+                disjoint[key] += 1
+                break
+    return Facets(
+        categories=dict(categories),
+        formats=dict(formats),
+        pricing=dict(pricing),
+        pages=dict(pages),
+        dates=cumulative_dates(disjoint),
+        sample=sample,
+    )
+
+
 def page_bucket(pages: int) -> str:
+    """The PAGE_BUCKETS key of a page count ('' for none: no pages)."""
     for key, first, last in PAGE_BUCKETS:
         if pages >= first and (last is None or pages <= last):
             return key
-    return PAGE_BUCKETS[0][0]
+    return ""
 
 
 def sort_by_counter(ids: Sequence[int], sort: Sort, offset: int, limit: int) -> list[int]:

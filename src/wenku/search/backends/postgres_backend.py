@@ -7,8 +7,9 @@ the same tokens. Documents are ranked with RUM's ``<=>`` when the RUM index exis
 common words). Queries join ``library_document``, so status and filters are always
 the database's current ones.
 
-Weights: title A, tags B, body D. Search-mode sub-words are lexemes without positions
-(they match words, not phrases).
+Weights: title A (its words, then in a stream of their own its search-mode sub-words),
+tags B, body D. The body's sub-words are lexemes without positions (they match words,
+not phrases).
 """
 
 from __future__ import annotations
@@ -22,15 +23,13 @@ from typing import Any
 from django.db import connection, transaction
 
 from wenku.search.backends.base import (
-    PAGE_BUCKETS,
     EngineQuery,
     EngineResult,
     Facets,
     Filters,
     IndexEntry,
     Mode,
-    cumulative_dates,
-    date_windows,
+    count_facets,
 )
 from wenku.search.query import Clause, ParsedQuery
 
@@ -38,6 +37,10 @@ MAX_POSITION = 16383  # PostgreSQL's limit; later tokens are stored without posi
 MAX_POSITIONS_PER_LEXEME = 256
 MAX_LEXEMES = 60000  # keeps a tsvector of a very long book under its 1 MB limit
 DF_CAP = 1000  # document frequencies above this are all "common"
+# What facets count, per match (count_facets' row shape).
+FACET_COLUMNS = (
+    ", d.category_id, d.format, d.pricing, d.page_count, extract(epoch FROM d.published_at)::bigint"
+)
 ORDER = {
     "newest": "d.published_at DESC NULLS LAST, d.id DESC",
     "downloads": "d.download_count DESC, d.published_at DESC, d.id DESC",
@@ -142,8 +145,15 @@ class PostgresBackend:
 
     @staticmethod
     def _document_vector(e: IndexEntry) -> str:
-        streams = [(e.title_words, "A"), (e.tags, "B"), (e.body_words, "D")]
-        return tsvector(streams, [*e.title_subwords, *e.body_subwords])
+        # A title's sub-words (预算 of 年度预算) weigh like its words: without a weight
+        # of their own they would rank a title match below a short body's mention.
+        streams = [
+            (e.title_words, "A"),
+            (e.title_subwords, "A"),
+            (e.tags, "B"),
+            (e.body_words, "D"),
+        ]
+        return tsvector(streams, e.body_subwords)
 
     def remove(self, document_ids: Iterable[int]) -> None:
         ids = list(document_ids)
@@ -195,31 +205,89 @@ class PostgresBackend:
         return self._num_docs[1]
 
     def search(self, request: EngineQuery) -> EngineResult:
+        """The page of hits, the total and (if asked) the facets, counting at most
+        ``request.cap`` matches.
+
+        Counting every match means joining each with its document row: tens of
+        thousands of rows for a common word. So only the best ``cap + 1`` matches by
+        relevance are read (RUM ranks inside the index; the scan stops at the LIMIT):
+        fewer than that, and the total and facets are exact; more, and the total is
+        reported as ``cap``, not exact, and the facets are counted among the best ``cap``.
+        """
         self._check()
         q = tsquery(request.query, request.mode)
         if not q:
             return EngineResult(0, [], Facets() if request.facets else None)
         where, params = self._where(q, request.filters, request.hidden)
-        rank = "ts_rank(s.tsv, %s::tsquery)"
-        if request.sort == "relevance":
-            order = "s.tsv <=> %s::tsquery" if self.ranking() == "rum" else f"{rank} DESC"
-            order_params: list[Any] = [q]
+        cap = max(1, request.cap)
+        first, last = request.offset, request.offset + request.limit
+        rows: list[tuple[Any, ...]] | None = None
+        if request.sort == "relevance" or request.facets:
+            rows = self._best(q, where, params, cap + 1, request.facets)
+            total, exact = min(len(rows), cap), len(rows) <= cap
         else:
-            order, order_params = ORDER[request.sort], []
+            total = self._count(where, params, cap + 1)
+            total, exact = min(total, cap), total <= cap
+        if request.sort == "relevance" and (exact or last <= len(rows or [])):
+            ids = [int(r[0]) for r in (rows or [])[first:last]]
+        else:
+            ids = self._page(q, where, params, request.sort, first, request.limit)
+        facets = None
+        if request.facets:
+            facet_rows = ((r[1], r[2], r[3], r[4], r[5]) for r in (rows or [])[:cap])
+            facets = count_facets(facet_rows, request.now, sample=0 if exact else cap)
+        scores = self._scores(q, ids)
+        return EngineResult(total, [(i, scores.get(i, 0.0)) for i in ids], facets, exact)
+
+    def _order(self, sort: str) -> str:
+        if sort != "relevance":
+            return ORDER[sort]
+        if self.ranking() == "rum":
+            return "s.tsv <=> %s::tsquery"  # ranked inside the RUM index
+        return "ts_rank(s.tsv, %s::tsquery) DESC"
+
+    def _best(
+        self, q: str, where: str, params: list[Any], limit: int, facets: bool
+    ) -> list[tuple[Any, ...]]:
+        """The best ``limit`` matches by relevance: ids, and with ``facets`` the columns
+        the facets count."""
+        columns = FACET_COLUMNS if facets else ""
         sql = (
-            f"SELECT d.id, {rank} FROM search_pg_document s "
+            f"SELECT d.id{columns} FROM search_pg_document s "
+            f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
+            f"ORDER BY {self._order('relevance')} LIMIT %s"
+        )
+        with connection.cursor() as cur:
+            cur.execute(sql, [*params, q, limit])
+            return list(cur.fetchall())
+
+    def _page(
+        self, q: str, where: str, params: list[Any], sort: str, offset: int, limit: int
+    ) -> list[int]:
+        """One page of matching ids in ``sort`` order."""
+        order = self._order(sort)
+        order_params = [q] if sort == "relevance" else []
+        sql = (
+            "SELECT d.id FROM search_pg_document s "
             f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
             f"ORDER BY {order} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cur:
-            cur.execute(sql, [q, *params, *order_params, request.limit, request.offset])
-            hits = [(int(i), float(s)) for i, s in cur.fetchall()]
-        if request.facets:
-            facets = self._facets(where, params, request.now)
-            total = sum(facets.pricing.values())  # every document has exactly one pricing
-        else:
-            facets, total = None, self._count(where, params)
-        return EngineResult(total, hits, facets)
+            cur.execute(sql, [*params, *order_params, limit, offset])
+            return [int(r[0]) for r in cur.fetchall()]
+
+    @staticmethod
+    def _scores(q: str, ids: list[int]) -> dict[int, float]:
+        """ts_rank of the shown hits only (it reads each whole tsvector)."""
+        if not ids:
+            return {}
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT document_id, ts_rank(tsv, %s::tsquery) FROM search_pg_document "
+                "WHERE document_id = ANY(%s)",
+                [q, ids],
+            )
+            return {int(i): float(r) for i, r in cur.fetchall()}
 
     @staticmethod
     def _where(q: str, f: Filters, hidden: frozenset[int]) -> tuple[str, list[Any]]:
@@ -248,52 +316,16 @@ class PostgresBackend:
             params.append(datetime.fromtimestamp(f.published_after, UTC))
         return " AND ".join(parts), params
 
-    def _count(self, where: str, params: list[Any]) -> int:
+    @staticmethod
+    def _count(where: str, params: list[Any], limit: int) -> int:
+        """How many documents match, counting at most ``limit``."""
         sql = (
-            "SELECT count(*) FROM search_pg_document s "
-            f"JOIN library_document d ON d.id = s.document_id WHERE {where}"
+            "SELECT count(*) FROM (SELECT 1 FROM search_pg_document s "
+            f"JOIN library_document d ON d.id = s.document_id WHERE {where} LIMIT %s) m"
         )
         with connection.cursor() as cur:
-            cur.execute(sql, params)
+            cur.execute(sql, [*params, limit])
             return int(cur.fetchone()[0])
-
-    def _facets(self, where: str, params: list[Any], now: int) -> Facets:
-        pages = " ".join(
-            f"WHEN page_count >= {first}"
-            + (f" AND page_count <= {last}" if last else "")
-            + f" THEN '{key}'"
-            for key, first, last in PAGE_BUCKETS
-        )
-        windows = date_windows(now)
-        dates = " ".join(f"WHEN published_at >= %s THEN '{key}'" for key, _ in windows)
-        date_params = [datetime.fromtimestamp(start, UTC) for _, start in windows]
-        sql = (
-            "WITH m AS (SELECT d.category_id, d.format, d.pricing, d.page_count, d.published_at "
-            "FROM search_pg_document s JOIN library_document d ON d.id = s.document_id "
-            f"WHERE {where}) "
-            "SELECT 'c', category_id::text, count(*) FROM m GROUP BY 2 "
-            "UNION ALL SELECT 'f', format, count(*) FROM m GROUP BY 2 "
-            "UNION ALL SELECT 'p', pricing, count(*) FROM m GROUP BY 2 "
-            f"UNION ALL SELECT 'n', CASE {pages} ELSE '' END, count(*) FROM m GROUP BY 2 "
-            f"UNION ALL SELECT 'd', CASE {dates} ELSE '' END, count(*) FROM m GROUP BY 2"
-        )
-        facets = Facets()
-        disjoint: dict[str, int] = {}
-        with connection.cursor() as cur:
-            cur.execute(sql, [*params, *date_params])
-            for kind, key, count in cur.fetchall():
-                if kind == "c":
-                    facets.categories[int(key) if key is not None else None] = count
-                elif kind == "f" and key:
-                    facets.formats[key] = count
-                elif kind == "p":
-                    facets.pricing[key] = count
-                elif kind == "n" and key:
-                    facets.pages[key] = count
-                elif kind == "d" and key:
-                    disjoint[key] = count
-        facets.dates = cumulative_dates(disjoint)
-        return facets
 
     def best_pages(
         self, query: ParsedQuery, mode: Mode, document_ids: Sequence[int]

@@ -336,16 +336,22 @@ class TantivyBackend:
         def terms(name: str) -> dict[Any, int]:
             return {b["key"]: int(b["doc_count"]) for b in raw[name]["buckets"]}
 
-        def ranges(name: str) -> dict[str, int]:
-            return {b["key"]: int(b["doc_count"]) for b in raw[name]["buckets"] if "key" in b}
+        def ranges(name: str, keys: set[str]) -> dict[str, int]:
+            """Our named, non-empty ranges (Tantivy adds empty ones, and one below the first)."""
+            buckets = raw[name]["buckets"]
+            return {
+                b["key"]: int(b["doc_count"])
+                for b in buckets
+                if b.get("key") in keys and b["doc_count"]
+            }
 
         categories = {(int(k) or None): n for k, n in terms("category").items()}
         return Facets(
             categories=categories,
             formats={k: n for k, n in terms("format").items() if k != "-"},
             pricing=terms("pricing"),
-            pages=ranges("pages"),
-            dates=cumulative_dates(ranges("dates")),
+            pages=ranges("pages", {key for key, _, _ in PAGE_BUCKETS}),
+            dates=cumulative_dates(ranges("dates", {key for key, _ in windows})),
         )
 
 
