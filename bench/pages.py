@@ -10,7 +10,9 @@ The library (a fresh data folder, every run):
 - the rest of the ``--documents`` are database rows (``bulk_create``) that reuse those
   conversions, as identical uploads do in Wenku, with their own titles, descriptions
   (or none, then the page reads its excerpt from the text), categories in a tree,
-  tags, uploaders, view counts, pricing, upload addresses and publish dates.
+  tags, uploaders, view counts, pricing, upload addresses and publish dates;
+- then ``wenku reindex --related`` indexes them all and stores each one's related
+  documents, as the worker does for every document it publishes.
 
 Server time: the WSGI application (``wenku.wsgi.application``, every middleware,
 real templates, SQLite in WAL mode as ``wenku serve`` uses it) is called in this
@@ -832,6 +834,12 @@ def measure(work: Path, args: argparse.Namespace, rng: random.Random, info: dict
     setup_django(data_dir)
     print(f"adding rows up to {args.documents} documents ...", flush=True)
     library = populate(args.documents, rng)
+    # What the worker does for every published document: index it and store its related
+    # documents (the page reads the stored list).
+    print("indexing them and storing their related documents (wenku reindex --related) ...")
+    t0 = time.perf_counter()
+    wenku(data_dir, "reindex", "--related")
+    library["reindex --related s"] = round(time.perf_counter() - t0)
     library["database MB"] = round(
         sum(p.stat().st_size for p in data_dir.glob("wenku.sqlite3*")) / 1024**2
     )

@@ -279,9 +279,10 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
-        "WENKU_RELATED_CACHE_SECONDS",
-        "3600",
-        "How long a document's related-documents list is kept before it is computed again.",
+        "WENKU_RELATED_REFRESH_SECONDS",
+        "86400",
+        "How old a document's stored related-documents list may get before an idle worker "
+        "computes it again (newer uploads join it then).",
         _positive_int,
     ),
     # --- accounts and e-mail

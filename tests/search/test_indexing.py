@@ -17,7 +17,7 @@ def found(backend, text: str) -> set[int]:
 def test_the_pipeline_indexes_what_it_publishes(ingested, backend):
     """Given a real upload, when its ingest job ends, then search finds words of its pages
     (and its fingerprint exists), without any other step."""
-    from wenku.search.models import Fingerprint, IndexState
+    from wenku.search.models import Fingerprint, IndexState, RelatedList
 
     doc = ingested("总结.docx", f.make_docx(3, title="安全生产责任制"))
     assert doc.status == "ready"
@@ -26,6 +26,7 @@ def test_the_pipeline_indexes_what_it_publishes(ingested, backend):
     assert IndexState.objects.filter(document=doc, backend=backend.name).exists()
     assert Fingerprint.objects.filter(conversion_id=doc.conversion_id).exists()
     assert "fingerprint" in doc.conversion.timings
+    assert RelatedList.objects.filter(document=doc).exists()  # the page reads it
 
 
 @pytest.mark.live
@@ -119,15 +120,19 @@ def test_status_changes_are_dropped_by_catch_up(make_doc, backend):
 def test_reindex_command_rebuilds_from_the_database(make_doc, backend, capsys):
     from wenku.cli import reindex
     from wenku.search import indexing
+    from wenku.search.models import RelatedList
 
     docs = [make_doc(f"规章制度{i}", ["员工手册"]) for i in range(3)]
     indexing.index_documents([docs[0].pk], backend)
     backend.index([indexing.build_entry(docs[0])])  # stale extra copy must not double
-    args = type("Args", (), {"backend": backend.name, "missing": False})()
+    args = type("Args", (), {"backend": backend.name, "missing": False, "related": True})()
     assert reindex.handle(args) == 0
-    assert f"{backend.name}: indexed 3 documents" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{backend.name}: indexed 3 documents" in out
+    assert "stored the related documents of 3 documents" in out
     assert found(backend, "员工手册") == {d.pk for d in docs}
     assert backend.num_docs() == 3
+    assert RelatedList.objects.count() == 3
 
 
 def test_reindex_missing_drops_deleted_documents(make_doc, backend, capsys):
@@ -138,7 +143,7 @@ def test_reindex_missing_drops_deleted_documents(make_doc, backend, capsys):
     indexing.index_documents([keep.pk, gone.pk], backend)
     gone_id = gone.pk
     gone.delete()
-    args = type("Args", (), {"backend": backend.name, "missing": True})()
+    args = type("Args", (), {"backend": backend.name, "missing": True, "related": False})()
     assert reindex.handle(args) == 0
     assert "dropped" in capsys.readouterr().out
     assert gone_id not in backend.indexed_ids() and keep.pk in backend.indexed_ids()

@@ -155,3 +155,47 @@ def test_related_is_diverse(make_doc, backend, user):
     index_documents([source.pk, *[d.pk for d in spam]], backend)
     related = related_documents(source)
     assert len(related) == 1  # one title stem ("水稻资料"), one per stem
+
+
+def test_the_page_reads_the_stored_list(client, library):
+    """Given a stored list, when the document page or the API shows related documents,
+    then they are the stored ones (nothing is computed per view), live status applied."""
+    from wenku.library.models import Document
+    from wenku.search import related
+    from wenku.search.models import RelatedList
+
+    docs, source, _ = library
+    assert related.refresh([source.pk]) == 1
+    assert RelatedList.objects.get(pk=source.pk).ids == related.compute_related(source)
+    car, tax = docs["cars"][0], docs["tax"][0]
+    RelatedList.objects.filter(pk=source.pk).update(ids=[car.pk, tax.pk])
+    assert related_documents(source) == [car, tax]
+    html = client.get(f"/d/{source.pk}/").content.decode()
+    assert car.title in html and tax.title in html
+    assert docs["rice"][1].title not in html
+    Document.objects.filter(pk=car.pk).update(status="failed")
+    assert related_documents(source) == [tax]
+
+
+def test_the_idle_worker_fills_missing_then_stale_lists(library, settings):
+    """Given documents without lists, when the worker is idle, then it stores theirs;
+    a list older than WENKU_RELATED_REFRESH_SECONDS is due again, a younger one not."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wenku.library.models import Document
+    from wenku.search import related
+    from wenku.search.models import RelatedList
+
+    _, source, _ = library
+    public = Document.objects.public().count()
+    assert len(related.due_ids(1000)) == public
+    assert related.refresh_due(limit=5) == 5
+    assert related.refresh_due(limit=1000) == public - 5
+    assert related.due_ids(1000) == [] and related.refresh_due() == 0
+    two_days_ago = timezone.now() - timedelta(days=2)
+    RelatedList.objects.filter(pk=source.pk).update(computed_at=two_days_ago)
+    assert related.due_ids(1000) == [source.pk]
+    settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"] = 3 * 86400
+    assert related.due_ids(1000) == []

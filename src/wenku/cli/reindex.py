@@ -20,6 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="only index what the backend lacks and drop what it should not hold",
     )
+    parser.add_argument(
+        "--related",
+        action="store_true",
+        help="then compute every document's related documents now "
+        "(otherwise an idle worker does, a few at a time)",
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -37,7 +43,7 @@ def handle(args: argparse.Namespace) -> int:
             indexed = indexing.catch_up(backend)
             dropped = indexing.drop_orphans(backend)
             print(f"{backend.name}: indexed {indexed} documents, dropped {dropped} deleted ones")
-            return 0
+            return _related() if args.related else 0
         columns = (
             "[progress.description]{task.description}",
             BarColumn(),
@@ -55,4 +61,20 @@ def handle(args: argparse.Namespace) -> int:
         print(f"wenku: {exc}", file=sys.stderr)
         return 2
     print(f"{backend.name}: indexed {count} documents")
+    return _related() if args.related else 0
+
+
+def _related() -> int:
+    from rich.progress import track
+
+    from wenku.library.models import Document
+    from wenku.search import related
+
+    ids = list(Document.objects.public().values_list("pk", flat=True))
+    batches = [ids[i : i + 100] for i in range(0, len(ids), 100)]
+    stored = sum(
+        related.refresh(batch)
+        for batch in track(batches, "related documents", transient=not sys.stdout.isatty())
+    )
+    print(f"stored the related documents of {stored} documents")
     return 0

@@ -32,7 +32,7 @@ from wenku.search.segment import segment
 log = logging.getLogger(__name__)
 
 # Bump when what is indexed changes: catch_up then re-indexes every document.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 BATCH = 50
 REBUILD_BATCH = 500  # bigger batches: fewer commits (Tantivy segments) when rebuilding
 
@@ -164,16 +164,28 @@ def catch_up(backend: SearchBackend | None = None, limit: int | None = None) -> 
 def after_publish(conversion_id: int) -> None:
     """Called by the ingest job once its documents are published (and committed).
 
-    Indexes them, then catches up on anything missed earlier. Never raises: the
+    Indexes them, catches up on anything missed earlier, then stores their related
+    documents (``related.refresh``). Never raises: the
     documents are published whatever happens here, and a later catch-up (the next
     job, or ``wenku reindex``) indexes what failed now.
     """
     try:
-        ids = Document.objects.public().filter(conversion_id=conversion_id)
-        index_documents(list(ids.values_list("pk", flat=True)))
+        ids = list(
+            Document.objects.public()
+            .filter(conversion_id=conversion_id)
+            .values_list("pk", flat=True)
+        )
+        index_documents(ids)
         catch_up(limit=200)
     except Exception:
         log.exception("indexing after publishing conversion %s failed", conversion_id)
+        return
+    from wenku.search import related  # it imports this module
+
+    try:
+        related.refresh(ids)
+    except Exception:  # the page computes the list itself until the worker stores one
+        log.exception("related documents of conversion %s failed", conversion_id)
 
 
 def rebuild(

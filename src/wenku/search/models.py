@@ -60,3 +60,21 @@ class LshBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.band_key}:{self.conversion_id}"
+
+
+class RelatedList(models.Model):
+    """A document's related documents (ids, best first), as computed at ``computed_at``.
+
+    Kept so that the document page reads one row instead of running a more-like-this
+    query per view. The worker computes it after indexing and refreshes lists older
+    than WENKU_RELATED_REFRESH_SECONDS when it has nothing else to do.
+    """
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    ids = models.JSONField(default=list)
+    computed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.ids}"

@@ -11,8 +11,12 @@ exist (issue 5) by adding one entry to ``SOURCES``. Today there is one source:
 The document itself, its near-duplicates (MinHash, DESIGN §3 stage 6) and other
 uploads of the same file are excluded; among the rest at most one per near-duplicate
 cluster and per title stem, and at most ``PER_UPLOADER`` per uploader, are kept.
-Lists are computed on demand (a few milliseconds on Tantivy) and cached for
-WENKU_RELATED_CACHE_SECONDS; the database's current status is applied on every call.
+Lists are stored (``RelatedList``, the first ``STORED`` ids) so that the document page
+reads one row: the worker computes them after indexing and, when idle, refreshes those
+older than WENKU_RELATED_REFRESH_SECONDS (``refresh_due``). A document without a list yet
+gets one computed on the spot (a few milliseconds on Tantivy) and kept in the process's
+cache, never written from the request. The documents' current status is applied on
+every call, so a taken-down document never shows.
 """
 
 from __future__ import annotations
@@ -20,20 +24,25 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from wenku.library.models import Document
 from wenku.search import fingerprint
 from wenku.search.backends import get_backend
 from wenku.search.indexing import hidden_ids
-from wenku.search.models import Fingerprint
+from wenku.search.models import Fingerprint, RelatedList
 from wenku.search.segment import words
 
 QUERY_TERMS = 24
+STORED = 10  # ids kept per document: the page shows 10
+UNSTORED_CACHE_SECONDS = 300  # a list computed on the spot, until the worker stores one
 CANDIDATES = 60
 PER_UPLOADER = 3
 TITLE_WEIGHT = 3  # a title word counts like this many body occurrences
@@ -151,17 +160,59 @@ def _copies_chosen(doc: Document, chosen: list[Document], signatures: dict[int, 
     return False
 
 
-def related_documents(document: Document, limit: int = 10) -> list[Document]:
+def related_documents(document: Document, limit: int = STORED) -> list[Document]:
     """Up to ``limit`` ready documents related to ``document``, best first.
 
-    Cached (ids only) for WENKU_RELATED_CACHE_SECONDS; the documents' current status
-    is checked on every call, so a taken-down document never shows.
+    From the stored list when there is one; else computed now and cached in this
+    process for a few minutes. Current status is checked on every call.
     """
-    key = f"wenku:related:{get_backend().name}:{document.pk}:{limit}"
-    ids = cache.get(key)
+    ids: list[int] | None = None
+    if limit <= STORED:
+        stored = RelatedList.objects.filter(pk=document.pk).values_list("ids", flat=True)
+        ids = next(iter(stored), None)
     if ids is None:
-        ids = compute_related(document, limit)
-        cache.set(key, ids, int(settings.WENKU["WENKU_RELATED_CACHE_SECONDS"]))
+        key = f"wenku:related:{document.pk}:{limit}"
+        ids = cache.get(key)
+        if ids is None:
+            ids = compute_related(document, max(limit, STORED))
+            cache.set(key, ids, UNSTORED_CACHE_SECONDS)
+    ids = ids[:limit]
     docs = Document.objects.public().filter(pk__in=ids).select_related("owner", "category")
     by_id = {d.pk: d for d in docs}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def refresh(document_ids: Iterable[int]) -> int:
+    """Compute and store the related lists of these documents (the public ones); say how
+    many were stored."""
+    now = timezone.now()
+    rows = [
+        RelatedList(document=doc, ids=compute_related(doc, STORED), computed_at=now)
+        for doc in Document.objects.public().filter(pk__in=list(document_ids))
+    ]
+    RelatedList.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["document"],
+        update_fields=["ids", "computed_at"],
+    )
+    return len(rows)
+
+
+def due_ids(limit: int) -> list[int]:
+    """Up to ``limit`` public documents whose list is missing (newest first), then those
+    whose list is older than WENKU_RELATED_REFRESH_SECONDS (oldest first)."""
+    has_list = RelatedList.objects.filter(pk=OuterRef("pk"))
+    missing = Document.objects.public().filter(~Exists(has_list)).order_by("-pk")
+    ids = list(missing.values_list("pk", flat=True)[:limit])
+    if len(ids) < limit:
+        age = timedelta(seconds=int(settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"]))
+        stale = RelatedList.objects.filter(computed_at__lt=timezone.now() - age)
+        ids += stale.order_by("computed_at").values_list("pk", flat=True)[: limit - len(ids)]
+    return ids
+
+
+def refresh_due(limit: int = 25) -> int:
+    """Refresh up to ``limit`` missing or stale lists (the worker calls this when idle)."""
+    ids = due_ids(limit)
+    return refresh(ids) if ids else 0

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 QUEUES = ("ingest", "default")
 DATABASE_RETRIES = 5
 CATCH_UP_AT_START = 500
+IDLE_BATCH = 25  # related lists refreshed between two looks for a job
+IDLE_RECHECK_SECONDS = 60.0
 RETRY_DELAY_SECONDS = 5
 
 
@@ -66,6 +68,7 @@ class Worker:
         self.current: DBTaskResult | None = None
         self._stop = threading.Event()
         self._done = 0
+        self._idle_until = 0.0  # no idle work looked for before this (time.monotonic)
 
     # --- signals
 
@@ -102,7 +105,7 @@ class Worker:
         log.info("worker %s started", self.worker_id)
         try:
             while self.running:
-                if not self.run_once():
+                if not self.run_once() and not self._idle_work():
                     self._stop.wait(self.poll_seconds)
                 elif self.max_jobs is not None and self._done >= self.max_jobs:
                     break
@@ -135,6 +138,23 @@ class Worker:
             return
         if done:
             log.info("indexed %s documents a previous worker had missed", done)
+
+    def _idle_work(self) -> bool:
+        """With no job waiting: refresh a few stale related-document lists. Says whether
+        there was any to do; after a look that finds none, waits IDLE_RECHECK_SECONDS
+        before looking again (the look is a read, the write lock is taken only to store)."""
+        if time.monotonic() < self._idle_until:
+            return False
+        from wenku.search.related import refresh_due
+
+        try:
+            done = refresh_due(IDLE_BATCH)
+        except Exception:  # the page computes a missing list itself
+            log.exception("refreshing related documents failed")
+            done = 0
+        if not done:
+            self._idle_until = time.monotonic() + IDLE_RECHECK_SECONDS
+        return bool(done)
 
     def _prewarm(self) -> None:
         """Start LibreOffice and check that Chinese renders with real glyphs."""
