@@ -199,3 +199,32 @@ def test_the_idle_worker_fills_missing_then_stale_lists(library, settings):
     assert related.due_ids(1000) == [source.pk]
     settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"] = 3 * 86400
     assert related.due_ids(1000) == []
+
+
+def test_co_downloads_join_the_related_documents(library):
+    """Given a tax document that three readers of a rice document also downloaded, when
+    computing the rice document's related documents, then it rises above where content
+    alone puts it; a poem two readers share changes nothing."""
+    from wenku.accounts.models import User
+    from wenku.economy.models import Download
+    from wenku.economy.queries import co_downloads
+    from wenku.search.related import compute_related
+
+    docs, source, _ = library
+    tax, poem = docs["tax"][-1], docs["poem"][-1]
+
+    def rank(doc, ids):
+        return ids.index(doc.pk) if doc.pk in ids else len(ids)
+
+    before = compute_related(source, 20)
+    readers = [User.objects.create_user(f"r{i}", f"r{i}@example.com", "x") for i in range(5)]
+    for reader in readers[:3]:
+        for doc in (source, tax):
+            Download.objects.create(user=reader, document=doc, basis="free")
+    for reader in readers[3:]:  # two readers in common: not yet a pattern
+        for doc in (source, poem):
+            Download.objects.create(user=reader, document=doc, basis="free")
+    assert co_downloads(source.pk, 10) == [(tax.pk, 3.0)]
+    after = compute_related(source, 20)
+    assert rank(tax, after) < rank(tax, before) and rank(tax, after) <= 2
+    assert rank(poem, after) >= rank(poem, before)  # not lifted

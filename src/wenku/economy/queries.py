@@ -156,3 +156,32 @@ def last_download(user: Any, document: Document, since: datetime) -> Download | 
         .order_by("-created_at")
         .first()
     )
+
+
+CO_READERS = 500  # the latest signed-in readers of a document whose other downloads count
+CO_MIN_SHARED = 3  # readers in common before it counts: one or two are not a pattern
+
+
+def co_downloads(
+    document_id: int, limit: int, exclude: Sequence[int] = ()
+) -> list[tuple[int, float]]:
+    """Documents also downloaded by readers who downloaded this one ("readers who
+    downloaded this also downloaded …"), best first: (id, readers in common), at least
+    CO_MIN_SHARED of them, among the latest CO_READERS signed-in readers."""
+    readers = (
+        Download.objects.filter(document_id=document_id, user__isnull=False)
+        .order_by("-created_at")
+        .values_list("user_id", flat=True)[: CO_READERS * 2]
+    )
+    users = list(dict.fromkeys(readers))[:CO_READERS]
+    if len(users) < CO_MIN_SHARED:
+        return []
+    rows = (
+        Download.objects.filter(user_id__in=users)
+        .exclude(document_id__in=[document_id, *exclude])
+        .values("document_id")
+        .annotate(shared=Count("user_id", distinct=True))
+        .filter(shared__gte=CO_MIN_SHARED)
+        .order_by("-shared", "-document_id")[:limit]
+    )
+    return [(int(r["document_id"]), float(r["shared"])) for r in rows]

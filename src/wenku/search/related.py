@@ -1,12 +1,14 @@
 """Related documents ("您可能关注的文档"): content first, diverse, never a copy of itself.
 
 Sources each propose scored candidates; their ranked lists are fused (weighted
-reciprocal-rank fusion), so a co-download source can join once download records
-exist (issue 5) by adding one entry to ``SOURCES``. Today there is one source:
+reciprocal-rank fusion), each an entry of ``SOURCES``:
 
 - ``content``: BM25 more-like-this — the document's keywords (its most frequent body
   words and its title words, weighted by TF·IDF with the backend's document
-  frequencies) as one weighted OR query over titles and bodies.
+  frequencies) as one weighted OR query over titles and bodies;
+- ``co-downloads``: documents that at least three of the document's signed-in
+  downloaders also downloaded (``economy.queries.co_downloads``), interleaved with
+  content by the fusion (a document both propose rises above either alone).
 
 The document itself, its near-duplicates (MinHash, DESIGN §3 stage 6) and other
 uploads of the same file are excluded; among the rest at most one per near-duplicate
@@ -87,9 +89,20 @@ def content_candidates(
     return get_backend().similar(keywords(document), limit, exclude)
 
 
-# Co-downloads ("readers who downloaded this also downloaded …") join here once issue 5
-# records downloads; until then there is no such data, and nothing is faked.
-SOURCES: list[Source] = [Source("content", 1.0, content_candidates)]
+def co_download_candidates(
+    document: Document, limit: int, exclude: frozenset[int]
+) -> list[tuple[int, float]]:
+    from wenku.economy.queries import co_downloads  # economy owns downloads
+
+    return co_downloads(document.pk, limit, sorted(exclude))
+
+
+# Co-downloads (readers who downloaded this also downloaded …) add what
+# readers found useful together, once at least three readers share a download.
+SOURCES: list[Source] = [
+    Source("content", 1.0, content_candidates),
+    Source("co-downloads", 1.0, co_download_candidates),
+]
 
 
 def excluded_ids(document: Document) -> frozenset[int]:
