@@ -111,3 +111,29 @@ def test_uploader_page_lists_public_documents_and_counts(
 def test_categories_are_editable_in_the_admin(admin_client, tree):
     response = admin_client.get(f"/admin/library/category/{tree['exams'].pk}/change/")
     assert response.status_code == 200 and "parent" in response.content.decode()
+
+
+def test_hot_this_week_on_the_home_and_category_pages(client, tree, make_ready):
+    """Given views and downloads this week, when opening the home page and a category,
+    then 本周热门 lists the hottest first, the category only its own subtree; a page
+    with no activity this week shows no such list."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from wenku.library.models import DailyStats
+
+    exam, other_exam = make_ready(2, tree["exams"])
+    (summary,) = make_ready(1, tree["work"])
+    today = timezone.localdate()
+    assert "hot-title" not in client.get("/").content.decode()
+    for doc, views, downloads in ((exam, 5, 0), (other_exam, 1, 0), (summary, 2, 3)):
+        DailyStats.objects.create(document=doc, day=today, views=views, downloads=downloads)
+    cache.clear()  # the anonymous home page is cached for a minute
+    home = client.get("/").content.decode()
+    hot = home.split('id="hot-title"', 1)[1].split("</ol>", 1)[0]
+    assert hot.index(summary.title) < hot.index(exam.title) < hot.index(other_exam.title)
+    page = client.get(reverse("library:category", args=["jiaoyu"])).content.decode()
+    hot = page.split('id="hot-title"', 1)[1].split("</ol>", 1)[0]
+    assert hot.index(exam.title) < hot.index(other_exam.title) and summary.title not in hot
+    work = client.get(reverse("library:category", args=["zongjie"])).content.decode()
+    assert summary.title in work.split('id="hot-title"', 1)[1].split("</ol>", 1)[0]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from wenku.library import queries
 from wenku.library.models import Category, Document, Tag
+from wenku.search import rankings
 
 HOME_CACHE_SECONDS = 60
 
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "newest": list(queries.cards(public).order_by("-published_at")[:12]),
         "most_viewed": list(queries.cards(public).order_by("-view_count", "-published_at")[:10]),
+        "hot": rankings.hot(limit=10),
         "tree": queries.category_tree(),
         "total": public.count(),
     }
@@ -57,6 +59,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         category=node,
         breadcrumbs=queries.breadcrumbs(node),
         children=children,
+        hot=rankings.hot(node, limit=10),
     )
 
 

@@ -51,7 +51,7 @@ def hot(
         .order_by("-score", "-document_id")[:limit]
     )
     ids = [r["document_id"] for r in scored]
-    docs = Document.objects.filter(pk__in=ids).select_related("owner", "category")
+    docs = Document.objects.public().filter(pk__in=ids).select_related("owner", "category")
     by_id = {d.pk: d for d in docs}
     return [by_id[i] for i in ids if i in by_id]
 
