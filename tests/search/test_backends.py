@@ -193,3 +193,16 @@ def test_pages_past_the_cap_still_come(backend, many, sort):
         request = EngineQuery(parse("预算"), sort=sort, offset=offset, limit=2, cap=3)
         seen += [d for d, _ in backend.search(request).hits]
     assert sorted(seen) == sorted(d.pk for d in [best, *others])
+
+
+def test_ranked_queries_leave_the_planner_as_they_found_it(backend, many):
+    """PostgreSQL with RUM: relevance queries turn bitmap scans off for themselves only."""
+    if backend.name != "postgres" or backend.ranking() != "rum":
+        pytest.skip("only PostgreSQL with RUM changes a planner setting")
+    from django.db import connection
+
+    best, _others = many
+    assert backend.search(EngineQuery(parse("预算"), limit=2, cap=3)).hits[0][0] == best.pk
+    with connection.cursor() as cur:
+        cur.execute("SHOW enable_bitmapscan")
+        assert cur.fetchone()[0] == "on"

@@ -199,6 +199,13 @@ def test_the_idle_worker_fills_missing_then_stale_lists(library, settings):
     assert related.due_ids(1000) == [source.pk]
     settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"] = 3 * 86400
     assert related.due_ids(1000) == []
+    settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"] = 86400
+    taken_down = Document.objects.public().exclude(pk=source.pk).first()
+    RelatedList.objects.filter(pk=taken_down.pk).update(computed_at=two_days_ago)
+    Document.objects.filter(pk=taken_down.pk).update(status="failed")
+    assert related.due_ids(1000) == [source.pk]  # not the taken-down one, ever
+    assert related.refresh([source.pk, taken_down.pk]) == 1
+    assert not RelatedList.objects.filter(pk=taken_down.pk).exists()
 
 
 def test_co_downloads_join_the_related_documents(library):

@@ -196,13 +196,17 @@ def related_documents(document: Document, limit: int = STORED) -> list[Document]
 
 
 def refresh(document_ids: Iterable[int]) -> int:
-    """Compute and store the related lists of these documents (the public ones); say how
-    many were stored."""
+    """Compute and store the related lists of these documents (the public ones; the lists
+    of the others are dropped); say how many were stored."""
     now = timezone.now()
+    wanted = list(document_ids)
     rows = [
         RelatedList(document=doc, ids=compute_related(doc, STORED), computed_at=now)
-        for doc in Document.objects.public().filter(pk__in=list(document_ids))
+        for doc in Document.objects.public().filter(pk__in=wanted)
     ]
+    gone = set(wanted) - {row.document_id for row in rows}
+    if gone:  # taken down or failed since: their lists would only wait to be refreshed
+        RelatedList.objects.filter(pk__in=gone).delete()
     RelatedList.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -220,7 +224,10 @@ def due_ids(limit: int) -> list[int]:
     ids = list(missing.values_list("pk", flat=True)[:limit])
     if len(ids) < limit:
         age = timedelta(seconds=int(settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"]))
-        stale = RelatedList.objects.filter(computed_at__lt=timezone.now() - age)
+        stale = RelatedList.objects.filter(
+            computed_at__lt=timezone.now() - age,
+            document_id__in=Document.objects.public().values("pk"),
+        )
         ids += stale.order_by("computed_at").values_list("pk", flat=True)[: limit - len(ids)]
     return ids
 

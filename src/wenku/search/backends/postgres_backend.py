@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from wenku.search.backends.base import (
     EngineQuery,
@@ -246,6 +248,25 @@ class PostgresBackend:
             return "s.tsv <=> %s::tsquery"  # ranked inside the RUM index
         return "ts_rank(s.tsv, %s::tsquery) DESC"
 
+    @contextmanager
+    def _ranked(self) -> Iterator[CursorWrapper]:
+        """A cursor for a query ordered by relevance. With RUM, PostgreSQL's estimate for
+        a tsquery (500 rows, whatever the words) makes it prefer a bitmap scan that reads
+        every match's whole tsvector to sort them: 121 ms for a word in 12,000 of 100,000
+        documents, against 27 ms for the best 1,001 read in order from the RUM index. So
+        bitmap scans are off for the query."""
+        with connection.cursor() as cur:
+            if self.ranking() != "rum":
+                yield cur
+                return
+            cur.execute("SET enable_bitmapscan = off")
+            try:
+                yield cur
+            finally:
+                # In a failed transaction RESET fails too; the rollback resets it.
+                with suppress(DatabaseError):
+                    cur.execute("RESET enable_bitmapscan")
+
     def _best(
         self, q: str, where: str, params: list[Any], limit: int, facets: bool
     ) -> list[tuple[Any, ...]]:
@@ -257,7 +278,7 @@ class PostgresBackend:
             f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
             f"ORDER BY {self._order('relevance')} LIMIT %s"
         )
-        with connection.cursor() as cur:
+        with self._ranked() as cur:
             cur.execute(sql, [*params, q, limit])
             return list(cur.fetchall())
 
@@ -272,7 +293,7 @@ class PostgresBackend:
             f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
             f"ORDER BY {order} LIMIT %s OFFSET %s"
         )
-        with connection.cursor() as cur:
+        with self._ranked() if sort == "relevance" else connection.cursor() as cur:
             cur.execute(sql, [*params, *order_params, limit, offset])
             return [int(r[0]) for r in cur.fetchall()]
 
@@ -377,6 +398,6 @@ class PostgresBackend:
         params: list[Any] = [q, q, sorted(exclude)]
         if self.ranking() == "rum":
             params.append(q)
-        with connection.cursor() as cur:
+        with self._ranked() as cur:
             cur.execute(sql, [*params, limit])
             return [(int(i), float(s)) for i, s in cur.fetchall()]
