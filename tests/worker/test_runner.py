@@ -48,3 +48,19 @@ def test_an_unexpected_error_fails_the_document_instead_of_leaving_it_waiting(
 
 def test_an_idle_worker_finds_nothing(worker, db):
     assert not worker.run_once()
+
+
+def test_an_idle_worker_stores_missing_related_lists_then_rests(worker, upload):
+    """Given a published document without a stored related list, when the worker has no
+    job, then it stores one; with nothing left to do it does not look again for a while."""
+    from wenku.search.models import RelatedList
+
+    doc = upload("a.pdf", make_pdf(2))
+    assert worker.run_once()  # ingest: publishes, indexes, stores the list
+    assert RelatedList.objects.filter(document_id=doc.pk).exists()
+    RelatedList.objects.all().delete()
+    assert worker._idle_work() is True
+    assert RelatedList.objects.filter(document_id=doc.pk).exists()
+    assert worker._idle_work() is False  # nothing due: rests IDLE_RECHECK_SECONDS
+    RelatedList.objects.all().delete()
+    assert worker._idle_work() is False  # still resting
