@@ -5,7 +5,6 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -96,15 +95,9 @@ def document_out(doc: Document) -> DocumentOut:
 
 
 def _visible(request: HttpRequest, document_id: int) -> Document:
-    from django.http import Http404
-
-    doc = get_object_or_404(
-        Document.objects.select_related("conversion", "owner", "category").prefetch_related("tags"),
-        pk=document_id,
-    )
-    if not access.can_view_document(auth_user(request), doc):
-        raise Http404
-    return doc
+    joined = Document.objects.select_related("conversion", "owner", "category")
+    documents = joined.prefetch_related("tags")
+    return access.viewable_or_404(auth_user(request), document_id, documents)
 
 
 def client_ip(request: HttpRequest) -> str | None:

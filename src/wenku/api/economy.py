@@ -107,12 +107,8 @@ class OrderOut(Schema):
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
-    from django.http import Http404
-
-    doc = get_object_or_404(Document.objects.select_related("owner"), pk=document_id)
-    if not access.can_view_document(auth_user(request), doc):
-        raise Http404
-    return doc
+    documents = Document.objects.select_related("owner")
+    return access.viewable_or_404(auth_user(request), document_id, documents)
 
 
 def _reader(request: HttpRequest) -> Any:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from wenku.api.auth import OPTIONAL, auth_user
@@ -148,10 +147,8 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> SearchOut:
 
 
 def _visible(request: HttpRequest, document_id: int) -> Document:
-    doc = get_object_or_404(Document.objects.select_related("conversion"), pk=document_id)
-    if not access.can_view_document(auth_user(request), doc):
-        raise Http404
-    return doc
+    documents = Document.objects.select_related("conversion")
+    return access.viewable_or_404(auth_user(request), document_id, documents)
 
 
 @router.get(

@@ -23,10 +23,9 @@ from wenku.library.models import Document
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
-    doc = get_object_or_404(Document.objects.select_related("owner"), pk=document_id)
-    if not access.can_view_document(request.user, doc):
-        raise Http404
-    return doc
+    return access.viewable_or_404(
+        request.user, document_id, Document.objects.select_related("owner")
+    )
 
 
 def _back(doc: Document, anchor: str, cpage: Any = None) -> HttpResponse:

@@ -39,10 +39,8 @@ def economy_context(request: HttpRequest, document: Document) -> dict[str, Any]:
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
-    doc = get_object_or_404(Document.objects.select_related("owner", "category"), pk=document_id)
-    if not access.can_view_document(request.user, doc):
-        raise Http404
-    return doc
+    documents = Document.objects.select_related("owner", "category")
+    return access.viewable_or_404(request.user, document_id, documents)
 
 
 @require_http_methods(["GET", "POST"])

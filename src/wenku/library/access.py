@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
 from wenku.ingest.models import Status
 from wenku.library.models import Document
 
@@ -19,6 +23,17 @@ def is_privileged(user: Any, document: Document) -> bool:
 
 def can_view_document(user: Any, document: Document) -> bool:
     return document.status == Status.READY or is_privileged(user, document)
+
+
+def viewable_or_404(
+    user: Any, document_id: int, documents: QuerySet[Document] | None = None
+) -> Document:
+    """Document ``document_id`` (from ``documents``, e.g. with its relations joined) if
+    ``user`` may see it; else Http404, the same as for a document that does not exist."""
+    doc = get_object_or_404(documents if documents is not None else Document, pk=document_id)
+    if not can_view_document(user, doc):
+        raise Http404
+    return doc
 
 
 def is_entitled(user: Any, document: Document) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -23,13 +23,8 @@ from wenku.search.related import related_documents
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
-    doc = get_object_or_404(
-        Document.objects.select_related("owner", "category").prefetch_related("tags"),
-        pk=document_id,
-    )
-    if not access.can_view_document(request.user, doc):
-        raise Http404
-    return doc
+    documents = Document.objects.select_related("owner", "category").prefetch_related("tags")
+    return access.viewable_or_404(request.user, document_id, documents)
 
 
 @require_GET

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from wenku.library import access
 from wenku.library.models import Document
@@ -50,9 +50,8 @@ def search_document(request: HttpRequest, document_id: int) -> HttpResponse:
 
     ``?fragment=1`` renders only the list (for the reader to load into its side panel).
     """
-    doc = get_object_or_404(Document.objects.select_related("conversion"), pk=document_id)
-    if not access.can_view_document(request.user, doc):
-        raise Http404
+    documents = Document.objects.select_related("conversion")
+    doc = access.viewable_or_404(request.user, document_id, documents)
     result = search_within(doc, request.GET.get("q", ""), request.user)
     template = (
         "search/_within_results.html" if request.GET.get("fragment") else "search/within.html"
