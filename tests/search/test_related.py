@@ -235,3 +235,13 @@ def test_co_downloads_join_the_related_documents(library):
     after = compute_related(source, 20)
     assert rank(tax, after) < rank(tax, before) and rank(tax, after) <= 2
     assert rank(poem, after) >= rank(poem, before)  # not lifted
+
+
+@pytest.mark.django_db
+def test_text_less_files_are_not_copies_of_each_other(make_doc):
+    """Given two different scans (no text), when asking for near-duplicates, then neither
+    is a copy of the other: an empty text is not a shared one."""
+    first = fingerprinted(make_doc, "扫描件一", "")
+    second = fingerprinted(make_doc, "扫描件二", "")
+    assert fingerprint.near_duplicates(first) == []
+    assert fingerprint.near_duplicates(second) == []

@@ -135,11 +135,7 @@ def is_known_content(conversion: Conversion) -> bool:
     (by the reward's key).
     """
     from wenku.search.fingerprint import similar_conversions
-    from wenku.search.models import Fingerprint
 
-    fp = Fingerprint.objects.filter(conversion_id=conversion.pk).only("signature").first()
-    if fp is None or not bytes(fp.signature):
-        return False
     return bool(similar_conversions(conversion.pk))
 
 

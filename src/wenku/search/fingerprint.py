@@ -119,9 +119,12 @@ def store(conversion: Conversion, fp: TextFingerprint) -> None:
 
 
 def similar_conversions(conversion_id: int, threshold: float = NEAR_DUPLICATE) -> dict[int, float]:
-    """Other conversions whose text is at least ``threshold`` similar: {id: jaccard}."""
+    """Other conversions whose text is at least ``threshold`` similar: {id: jaccard}.
+
+    Text-less content (scans) has nothing to compare: none (all of them would share the
+    hash of the empty text)."""
     fp = Fingerprint.objects.filter(conversion_id=conversion_id).first()
-    if fp is None:
+    if fp is None or not bytes(fp.signature):
         return {}
     found: dict[int, float] = {
         cid: 1.0
