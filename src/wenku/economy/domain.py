@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from wenku.economy import ledger
 from wenku.economy.models import Account, LedgerEntry, Reason, Rules, VipOrder, VipPlan
-from wenku.economy.queries import local_day_start
+from wenku.economy.queries import rewards_today
 from wenku.ingest.models import Conversion, Status
 from wenku.library.models import Document
 from wenku.notifications.domain import notify
@@ -108,7 +108,7 @@ def on_document_published(conversion: Conversion) -> LedgerEntry | None:
     with transaction.atomic():
         ledger.lock_accounts([owner.pk])
         cap = rules.upload_reward_daily_cap
-        if cap and _rewards_today(owner, Reason.UPLOAD_REWARD) >= cap:
+        if cap and rewards_today(owner.pk, Reason.UPLOAD_REWARD) >= cap:
             return None
         applied = ledger.apply(
             owner.pk,
@@ -137,12 +137,6 @@ def is_known_content(conversion: Conversion) -> bool:
     from wenku.search.fingerprint import similar_conversions
 
     return bool(similar_conversions(conversion.pk))
-
-
-def _rewards_today(user: Any, reason: Reason) -> int:
-    return LedgerEntry.objects.filter(
-        user_id=user.pk, reason=reason, created_at__gte=local_day_start()
-    ).count()
 
 
 def after_publish(conversion_id: int) -> None:

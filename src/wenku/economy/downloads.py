@@ -37,7 +37,7 @@ from wenku.economy.queries import (
     downloads_today,
     is_vip,
     last_download,
-    local_day_start,
+    rewards_today,
 )
 from wenku.ingest.models import Status
 from wenku.library.models import DailyStats, Document, Pricing
@@ -344,12 +344,8 @@ def _free_download_reward(
     reward, cap = rules.free_download_reward, rules.free_download_reward_daily_cap
     if not reward:
         return 0
-    if cap:
-        given = document.owner.ledger_entries.filter(
-            reason=Reason.FREE_DOWNLOAD_REWARD, created_at__gte=local_day_start(now)
-        ).count()
-        if given >= cap:
-            return 0
+    if cap and rewards_today(document.owner_id, Reason.FREE_DOWNLOAD_REWARD, now) >= cap:
+        return 0
     applied = ledger.apply(
         document.owner_id,
         reward,

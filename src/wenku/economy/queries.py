@@ -70,6 +70,13 @@ def is_entitled(user: Any, document: Document, now: datetime | None = None) -> b
     return Download.objects.filter(user_id=user.pk, document_id=document.pk).exists()
 
 
+def rewards_today(user_id: int, reason: Reason, now: datetime | None = None) -> int:
+    """Ledger entries of ``reason`` the user received today (site time): daily caps."""
+    return LedgerEntry.objects.filter(
+        user_id=user_id, reason=reason, created_at__gte=local_day_start(now)
+    ).count()
+
+
 def signed_in_today(user: Any, now: datetime | None = None) -> bool:
     from wenku.economy.domain import sign_in_key
 
@@ -100,14 +107,6 @@ def recent_downloads(category: Category | None = None, limit: int = FEED_SIZE) -
 
 def ledger(user: Any) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(user_id=user.pk).select_related("document")
-
-
-def my_downloads(user: Any) -> QuerySet[Download]:
-    return (
-        Download.objects.filter(user_id=user.pk)
-        .select_related("document", "document__owner")
-        .order_by("-created_at", "-pk")
-    )
 
 
 def earnings_by_document(user: Any, document_ids: Sequence[int]) -> dict[int, int]:
