@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 from wenku.economy import ledger, links
 from wenku.economy.models import COUNTED, Basis, Download, Reason, Rules
 from wenku.economy.queries import (
+    VIP_PRICING,
     _signed_in,
     balance,
     downloads_today,
@@ -216,9 +217,13 @@ def quote(
 
 
 def _price(user: Any, document: Document, now: datetime) -> tuple[int, str] | str:
-    """(cost, basis) by the document's pricing, or a refusal."""
+    return price_for(document, vip=is_vip(user, now))
+
+
+def price_for(document: Document, *, vip: bool) -> tuple[int, str] | str:
+    """(cost, basis) by the document's pricing for a member or not, or a refusal."""
     pricing, price = document.pricing, document.price
-    if pricing in (Pricing.VIP_ONLY, Pricing.VIP_FREE) and is_vip(user, now):
+    if pricing in VIP_PRICING and vip:
         return 0, Basis.VIP
     if pricing == Pricing.VIP_ONLY:
         return "vip_required"

@@ -182,13 +182,10 @@ def my_downloads(request: HttpRequest) -> HttpResponse:
 
 def _list_price(user: Any, doc: Document, vip: bool) -> int | None:
     """What downloading again would cost (None: VIP members only, and not a member)."""
-    if user.pk == doc.owner_id or user.is_staff:
+    if access.is_privileged(user, doc):
         return 0
-    if doc.pricing in queries.VIP_PRICING and vip:
-        return 0
-    if doc.pricing == "vip_only":
-        return None
-    return 0 if doc.pricing == "free" else doc.price
+    priced = downloads.price_for(doc, vip=vip)
+    return None if isinstance(priced, str) else priced[0]
 
 
 @login_required
