@@ -57,5 +57,10 @@ def last_visible_page(user: Any, document: Document) -> int:
 
 
 def can_view_page(user: Any, document: Document, number: int) -> bool:
-    """Pages up to the free-preview limit are for everyone; the rest for the entitled."""
-    return 1 <= number <= last_visible_page(user, document)
+    """Pages up to the free-preview limit are for everyone; the rest for the entitled
+    (looked up only for those: a free page costs no query)."""
+    if number < 1:
+        return False
+    if number <= min(document.free_pages, document.page_count or 0):
+        return can_view_document(user, document)
+    return number <= last_visible_page(user, document)

@@ -12,7 +12,6 @@ from wenku.community.queries import for_document as community_for_document
 from wenku.core.ip import client_ip
 from wenku.economy.views import economy_context
 from wenku.ingest.counting import format_chars
-from wenku.ingest.models import Conversion
 from wenku.library import access, queries, signing, viewcount
 from wenku.library.domain import UploadRejected, create_document
 from wenku.library.forms import UploadForm
@@ -64,11 +63,12 @@ def page_image(request: HttpRequest, document_id: int, number: int) -> HttpRespo
     """A page image behind a signed, short-lived URL; entitlement is checked again here."""
     if not signing.verify(document_id, number, request.GET.get("e", ""), request.GET.get("s", "")):
         return HttpResponse(_("This page link has expired. Reload the page."), status=403)
-    doc = _document(request, document_id)
+    documents = Document.objects.select_related("conversion")
+    doc = access.viewable_or_404(request.user, document_id, documents)
     if not access.can_view_page(request.user, doc, number):
         return HttpResponse(_("This page is past the free preview."), status=403)
     try:
-        data = render_page_image(Conversion.objects.get(pk=doc.conversion_id), number)
+        data = render_page_image(doc.conversion, number)
     except PageUnavailable as exc:
         raise Http404 from exc
     response = HttpResponse(data, content_type="image/webp")

@@ -64,8 +64,9 @@ def search_within(document: Document, raw: str, user: Any) -> WithinResult:
         counted = _count(pages, terms) if len(terms) > 1 else []
         result.mode = "words"
     marked = [phrase] if result.mode == "phrase" else list(dict.fromkeys(words(text)))
+    last = access.last_visible_page(user, document)  # once, not per page
     result.matches = [
-        _match(document, user, number, page_text, count, marked)
+        _match(document, number <= last, number, page_text, count, marked)
         for number, page_text, count in counted[:MAX_PAGES_LISTED]
     ]
     return result
@@ -83,9 +84,9 @@ def _count(pages: list[tuple[int, str]], terms: list[str]) -> list[tuple[int, st
 
 
 def _match(
-    document: Document, user: Any, number: int, text: str, count: int, terms: list[str]
+    document: Document, visible: bool, number: int, text: str, count: int, terms: list[str]
 ) -> PageMatch:
     url = f"{document.get_absolute_url()}#p{number}"
-    if not access.can_view_page(user, document, number):
+    if not visible:
         return PageMatch(number, count, None, url)
     return PageMatch(number, count, highlight(text, terms, drop_cjk_spaces=True), url)
