@@ -134,9 +134,7 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(run_env, user, tm
                 assert time.monotonic() < deadline, "wenku serve did not answer"
                 time.sleep(0.2)
         family = {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
-        names = " ".join(
-            " ".join(psutil.Process(p).cmdline()) for p in family if psutil.pid_exists(p)
-        )
+        names = _command_lines(family)
         assert "gunicorn" in names and "worker" in names
         # An upload through the API is processed by the worker serve started.
         import requests
@@ -166,3 +164,15 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(run_env, user, tm
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         proc.stdout.close()
+
+
+def _command_lines(pids: set[int]) -> str:
+    """The command lines of these processes, skipping any that end meanwhile (a
+    short-lived helper can be a zombie for a moment: it has no command line)."""
+    lines = []
+    for pid in pids:
+        try:
+            lines.append(" ".join(psutil.Process(pid).cmdline()))
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return " ".join(lines)
