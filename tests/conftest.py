@@ -27,7 +27,7 @@ def data_dir(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-unt
     for sub in ("files", "tmp"):
         (folder / sub).mkdir(parents=True)
     settings.DATA_DIR = folder
-    settings.WENKU = dict(settings.WENKU)
+    settings.WENKU = settings.WENKU.replace(data_dir=folder)
     reset_storage()
     cache.clear()  # cached pages and category maps belong to one test
     yield folder
@@ -73,7 +73,7 @@ def office() -> Iterator[object]:
     base = OfficeSettings.from_django()
     converter = OfficeConverter(OfficeSettings(**{**base.__dict__, "workdir": workdir}))
     converter.start()
-    assert settings.WENKU["WENKU_OFFICE_SANDBOX"] == "bwrap"
+    assert settings.WENKU.office_sandbox == "bwrap"
     yield converter
     converter.close()
 

@@ -24,7 +24,7 @@ def test_documented_settings_exist():
 
 def test_defaults_load():
     values = config.load({})
-    assert values["WENKU_PREVIEW_PAGES"] == 5 and values["WENKU_DATA_DIR"].is_absolute()
+    assert values.preview_pages == 5 and values.data_dir.is_absolute()
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,17 @@ def test_database_url():
     assert database_settings("", Path("/d"))["NAME"] == Path("/d/wenku.sqlite3")
     with pytest.raises(ValueError):
         database_settings("mysql://x/y", Path("/d"))
+
+
+def test_settings_are_typed_attributes_and_read_only():
+    values = config.load({"WENKU_PREVIEW_PAGES": "7", "WENKU_DEBUG": "yes"})
+    assert (values.preview_pages, values.debug) == (7, True)
+    assert {s.attr for s in config.SETTINGS} == {
+        config.name_to_attr(s.name) for s in config.SETTINGS
+    }
+    with pytest.raises(AttributeError):
+        values.preview_pages = 3
+    assert values.replace(preview_pages=3).preview_pages == 3
+    assert values.preview_pages == 7
+    with pytest.raises(AttributeError):
+        values.replace(no_such_setting=1)

@@ -1,18 +1,21 @@
 """Every setting Wenku reads from the environment, declared once.
 
 Each ``Setting`` has a name (the environment variable), a default, a parser and a
-help text. ``load()`` reads and validates them all at start-up and fails with a
-message naming the variable; nothing else in Wenku reads ``os.environ`` for its
-configuration. ``docs/configuration.md`` lists them, and a test keeps the two in step.
+help text, and is declared once, as a typed attribute of ``Config``. ``load()`` reads
+and validates them all at start-up and fails with a message naming the variable;
+nothing else in Wenku reads ``os.environ`` for its configuration. Code reads the
+loaded values as attributes — ``conf().preview_pages`` is an ``int`` — never by a
+string key. ``docs/configuration.md`` lists them, and a test keeps the two in step.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
+
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -90,300 +93,398 @@ def _choice(*choices: str) -> Callable[[str], str]:
     return parse
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: str
-    help: str
-    parse: Callable[[str], Any] = str
+def _directory(raw: str) -> Path:
+    return Path(raw).expanduser().resolve()
 
 
-SETTINGS: tuple[Setting, ...] = (
+class Setting(Generic[T]):
+    """One WENKU_* variable: its default, help text and parser. Declared as an attribute of
+    ``Config``, it reads as the parsed value on a ``Config`` (``conf().preview_pages``)."""
+
+    @overload
+    def __init__(self: Setting[str], name: str, default: str, help: str) -> None: ...
+
+    @overload
+    def __init__(self, name: str, default: str, help: str, parse: Callable[[str], T]) -> None: ...
+
+    def __init__(
+        self, name: str, default: str, help: str, parse: Callable[[str], Any] = str
+    ) -> None:
+        self.name = name
+        self.default = default
+        self.help = help
+        self.parse = parse
+        self.attr = ""
+
+    def __set_name__(self, owner: type, attr: str) -> None:
+        if attr != name_to_attr(self.name):
+            raise TypeError(f"{self.name} must be declared as Config.{name_to_attr(self.name)}")
+        self.attr = attr
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Setting[T]: ...
+
+    @overload
+    def __get__(self, instance: Config, owner: type) -> T: ...
+
+    def __get__(self, instance: Config | None, owner: type) -> Setting[T] | T:
+        if instance is None:
+            return self
+        return instance._values[self.name]  # type: ignore[no-any-return]
+
+    def __set__(self, instance: Config, value: object) -> None:
+        raise AttributeError(f"settings are read-only: use replace({self.attr}=…)")
+
+
+def name_to_attr(name: str) -> str:
+    """WENKU_PREVIEW_PAGES → preview_pages."""
+    return name.removeprefix("WENKU_").lower()
+
+
+class Config:
+    """Every WENKU_* setting, declared once; an instance holds one site's parsed values.
+
+    Read-only: tests and tools derive a changed copy with ``replace(name=value)``.
+    """
+
     # --- where things live
-    Setting(
+    data_dir = Setting(
         "WENKU_DATA_DIR",
         "wenku-data",
         "Folder holding everything Wenku stores: database, files, search index, secrets. "
         "Relative paths are resolved against the current directory.",
-    ),
-    Setting(
+        _directory,
+    )
+    database_url = Setting(
         "WENKU_DATABASE_URL",
         "",
         "Database to use. Empty means SQLite (WAL) at DATA_DIR/wenku.sqlite3. "
         "For scale mode: postgresql://user:password@host:5432/dbname.",
-    ),
-    Setting("WENKU_DEBUG", "false", "Django debug mode. Never enable on a public site.", _bool),
-    Setting(
+    )
+    debug = Setting(
+        "WENKU_DEBUG", "false", "Django debug mode. Never enable on a public site.", _bool
+    )
+    allowed_hosts = Setting(
         "WENKU_ALLOWED_HOSTS",
         "*",
         "Comma-separated host names the site answers to. Set it to your domain in production.",
         _csv,
-    ),
-    Setting(
+    )
+    csrf_trusted_origins = Setting(
         "WENKU_CSRF_TRUSTED_ORIGINS",
         "",
         "Comma-separated origins (https://example.com) trusted for form posts behind a proxy.",
         _csv,
-    ),
-    Setting("WENKU_SECRET_KEY", "", "Django secret key. Empty: generated once into DATA_DIR."),
-    Setting("WENKU_SITE_NAME", "文库", "The site's name, shown in the header and titles."),
-    Setting("WENKU_LANGUAGE", "zh-hans", "Default interface language.", _choice("zh-hans", "en")),
-    Setting("WENKU_TIME_ZONE", "Asia/Shanghai", "Time zone used to show dates."),
+    )
+    secret_key = Setting(
+        "WENKU_SECRET_KEY", "", "Django secret key. Empty: generated once into DATA_DIR."
+    )
+    site_name = Setting(
+        "WENKU_SITE_NAME", "文库", "The site's name, shown in the header and titles."
+    )
+    language = Setting(
+        "WENKU_LANGUAGE", "zh-hans", "Default interface language.", _choice("zh-hans", "en")
+    )
+    time_zone = Setting("WENKU_TIME_ZONE", "Asia/Shanghai", "Time zone used to show dates.")
     # --- uploads and the pipeline
-    Setting(
+    max_upload_mb = Setting(
         "WENKU_MAX_UPLOAD_MB", "200", "Largest file accepted for upload, in MB.", _positive_int
-    ),
-    Setting(
+    )
+    max_pages = Setting(
         "WENKU_MAX_PAGES",
         "3000",
         "Documents with more pages than this are refused with a clear reason.",
         _positive_int,
-    ),
-    Setting(
+    )
+    preview_pages = Setting(
         "WENKU_PREVIEW_PAGES",
         "5",
         "Site-wide default free-preview limit: pages anyone may view. A document may lower it.",
         _positive_int,
-    ),
-    Setting(
+    )
+    eager_pages = Setting(
         "WENKU_EAGER_PAGES",
         "5",
         "Page images rendered during ingest; later pages are rendered on first request.",
         _positive_int,
-    ),
-    Setting(
+    )
+    page_url_seconds = Setting(
         "WENKU_PAGE_URL_SECONDS",
         "600",
         "Lifetime of the signed URLs of page images, in seconds.",
         _positive_int,
-    ),
-    Setting(
+    )
+    download_url_seconds = Setting(
         "WENKU_DOWNLOAD_URL_SECONDS",
         "300",
         "Lifetime of a signed download link, in seconds (the points economy's rules, such as "
         "prices, caps and the free re-download window, are edited in the admin).",
         _positive_int,
-    ),
-    Setting("WENKU_PAGE_WIDTH", "1000", "Width in pixels of page preview images.", _positive_int),
-    Setting("WENKU_COVER_WIDTH", "300", "Width in pixels of cover images.", _positive_int),
-    Setting(
+    )
+    page_width = Setting(
+        "WENKU_PAGE_WIDTH", "1000", "Width in pixels of page preview images.", _positive_int
+    )
+    cover_width = Setting(
+        "WENKU_COVER_WIDTH", "300", "Width in pixels of cover images.", _positive_int
+    )
+    webp_quality = Setting(
         "WENKU_WEBP_QUALITY", "75", "WebP quality (1-100) of page and cover images.", _positive_int
-    ),
-    Setting(
+    )
+    max_page_pixels = Setting(
         "WENKU_MAX_PAGE_PIXELS",
         "8000000",
         "Largest page image, in pixels; bigger pages are scaled down to fit.",
         _positive_int,
-    ),
-    Setting(
+    )
+    zip_max_unpacked_mb = Setting(
         "WENKU_ZIP_MAX_UNPACKED_MB",
         "300",
         "Office/EPUB files that unpack to more than this many MB are refused (zip bombs).",
         _positive_int,
-    ),
-    Setting(
+    )
+    zip_max_entries = Setting(
         "WENKU_ZIP_MAX_ENTRIES",
         "20000",
         "Office/EPUB files with more archive entries than this are refused.",
         _positive_int,
-    ),
-    Setting(
+    )
+    zip_max_ratio = Setting(
         "WENKU_ZIP_MAX_RATIO",
         "150",
         "Refuse archive entries that unpack to more than this many times their packed size "
         "(entries under 1 MB unpacked are exempt).",
         _positive_int,
-    ),
-    Setting(
+    )
+    view_flush_seconds = Setting(
         "WENKU_VIEW_FLUSH_SECONDS",
         "3",
         "How often each web process writes the views it counted; 0 writes them during the "
         "request (simplest, but a slow database then slows pages).",
         _non_negative_float,
-    ),
+    )
     # --- LibreOffice
-    Setting(
+    soffice = Setting(
         "WENKU_SOFFICE",
         "/usr/lib/libreoffice/program/soffice.bin",
         "Path of LibreOffice's soffice.bin.",
-    ),
-    Setting(
+    )
+    uno_python = Setting(
         "WENKU_UNO_PYTHON",
         "/usr/bin/python3",
         "Python interpreter that can `import uno` (Debian: python3 with python3-uno).",
-    ),
-    Setting(
+    )
+    office_sandbox = Setting(
         "WENKU_OFFICE_SANDBOX",
         "bwrap",
         "How LibreOffice is isolated: 'bwrap' (bubblewrap: no network, sees only its job "
         "folder) or 'none' (hardened profile only; for hosts where bubblewrap cannot run).",
         _choice("bwrap", "none"),
-    ),
-    Setting(
+    )
+    office_timeout = Setting(
         "WENKU_OFFICE_TIMEOUT",
         "120",
         "Seconds one conversion may take before LibreOffice and all its processes are killed.",
         _positive_float,
-    ),
-    Setting(
+    )
+    office_memory_mb = Setting(
         "WENKU_OFFICE_MEMORY_MB",
         "3072",
         "Address-space limit for LibreOffice, in MB (a runaway document fails instead of "
         "exhausting the machine).",
         _positive_int,
-    ),
-    Setting(
+    )
+    office_restart_after = Setting(
         "WENKU_OFFICE_RESTART_AFTER",
         "200",
         "Restart each worker's LibreOffice after this many conversions (bounds memory growth).",
         _positive_int,
-    ),
+    )
     # --- workers
-    Setting(
+    worker_poll_seconds = Setting(
         "WENKU_WORKER_POLL_SECONDS",
         "0.1",
         "How often an idle worker looks for new jobs.",
         _positive_float,
-    ),
-    Setting(
+    )
+    worker_lease_seconds = Setting(
         "WENKU_WORKER_LEASE_SECONDS",
         "30",
         "A worker silent for this long is considered dead and its job is retried elsewhere.",
         _positive_float,
-    ),
-    Setting(
+    )
+    worker_max_attempts = Setting(
         "WENKU_WORKER_MAX_ATTEMPTS",
         "3",
         "A document whose worker dies this many times is failed instead of retried again.",
         _positive_int,
-    ),
+    )
     # --- search
-    Setting(
+    search_backend = Setting(
         "WENKU_SEARCH_BACKEND",
         "tantivy",
         "Search engine: 'tantivy' (an index under DATA_DIR/search; the embedded default) or "
         "'postgres' (tsvector tables in the database; needs WENKU_DATABASE_URL on PostgreSQL, "
         "best with the RUM extension).",
         _choice("tantivy", "postgres"),
-    ),
-    Setting(
+    )
+    search_user_dict = Setting(
         "WENKU_SEARCH_USER_DICT",
         "",
         "Path of a site dictionary for Chinese word segmentation (one word a line, optionally "
         "followed by a frequency), added to the built-in list of domain words.",
-    ),
-    Setting(
+    )
+    search_page_size = Setting(
         "WENKU_SEARCH_PAGE_SIZE",
         "10",
         "Results per page on the search page and in the search API.",
         _positive_int,
-    ),
-    Setting(
+    )
+    related_refresh_seconds = Setting(
         "WENKU_RELATED_REFRESH_SECONDS",
         "86400",
         "How old a document's stored related-documents list may get before an idle worker "
         "computes it again (newer uploads join it then).",
         _positive_int,
-    ),
+    )
     # --- accounts and e-mail
-    Setting(
+    site_url = Setting(
         "WENKU_SITE_URL",
         "",
         "Public address of the site (https://wenku.example.com), used for the links in "
         "e-mails. Empty: the address of the request; then set WENKU_ALLOWED_HOSTS, or a "
         "forged Host header could put another site's address into a password-reset mail.",
-    ),
-    Setting(
+    )
+    email_backend = Setting(
         "WENKU_EMAIL_BACKEND",
         "file",
         "How e-mail is sent: 'file' (each mail is a file under DATA_DIR/mail, for an "
         "operator to read: the default, nothing leaves the machine), 'console' (printed to "
         "the log) or 'smtp' (the WENKU_SMTP_* settings).",
         _choice("file", "console", "smtp"),
-    ),
-    Setting("WENKU_EMAIL_FROM", "noreply@localhost", "Sender address of the mails Wenku sends."),
-    Setting("WENKU_SMTP_HOST", "localhost", "SMTP server (with WENKU_EMAIL_BACKEND=smtp)."),
-    Setting("WENKU_SMTP_PORT", "587", "SMTP server port.", _positive_int),
-    Setting("WENKU_SMTP_USER", "", "SMTP user name; empty: no authentication."),
-    Setting("WENKU_SMTP_PASSWORD", "", "SMTP password."),
-    Setting(
+    )
+    email_from = Setting(
+        "WENKU_EMAIL_FROM", "noreply@localhost", "Sender address of the mails Wenku sends."
+    )
+    smtp_host = Setting(
+        "WENKU_SMTP_HOST", "localhost", "SMTP server (with WENKU_EMAIL_BACKEND=smtp)."
+    )
+    smtp_port = Setting("WENKU_SMTP_PORT", "587", "SMTP server port.", _positive_int)
+    smtp_user = Setting("WENKU_SMTP_USER", "", "SMTP user name; empty: no authentication.")
+    smtp_password = Setting("WENKU_SMTP_PASSWORD", "", "SMTP password.")
+    smtp_security = Setting(
         "WENKU_SMTP_SECURITY",
         "starttls",
         "Encryption to the SMTP server: 'starttls' (usually port 587), 'ssl' (usually 465) "
         "or 'none'.",
         _choice("starttls", "ssl", "none"),
-    ),
-    Setting(
+    )
+    email_verification = Setting(
         "WENKU_EMAIL_VERIFICATION",
         "true",
         "New accounts must confirm their e-mail address before they can log in (the sign-up "
         "bonus is granted then). false: accounts work, and get the bonus, at once.",
         _bool,
-    ),
-    Setting(
+    )
+    email_link_hours = Setting(
         "WENKU_EMAIL_LINK_HOURS",
         "24",
         "Lifetime of the links in verification and password-reset mails, in hours.",
         _positive_int,
-    ),
-    Setting(
+    )
+    avatar_max_mb = Setting(
         "WENKU_AVATAR_MAX_MB",
         "5",
         "Largest avatar image accepted for upload, in MB (it is stored re-encoded, 256×256).",
         _positive_int,
-    ),
-    Setting(
+    )
+    comments_page_size = Setting(
         "WENKU_COMMENTS_PAGE_SIZE",
         "20",
         "Comments (with their replies) per page on a document page.",
         _positive_int,
-    ),
+    )
     # --- rate limits: 'N/period' (10/15m, 5/1h, 100/d), or 'off'
-    Setting(
+    rate_login_account = Setting(
         "WENKU_RATE_LOGIN_ACCOUNT",
         "10/15m",
         "Log-in attempts per account (a successful log-in clears its count).",
         _rate,
-    ),
-    Setting("WENKU_RATE_LOGIN_IP", "30/15m", "Log-in attempts per client address.", _rate),
-    Setting("WENKU_RATE_REGISTER_IP", "5/1h", "New accounts per client address.", _rate),
-    Setting(
+    )
+    rate_login_ip = Setting(
+        "WENKU_RATE_LOGIN_IP", "30/15m", "Log-in attempts per client address.", _rate
+    )
+    rate_register_ip = Setting(
+        "WENKU_RATE_REGISTER_IP", "5/1h", "New accounts per client address.", _rate
+    )
+    rate_email = Setting(
         "WENKU_RATE_EMAIL",
         "5/1h",
         "Password-reset and verification mails, counted per address and per client address.",
         _rate,
-    ),
-    Setting("WENKU_RATE_COMMENT", "10/10m", "Comments and replies per user.", _rate),
-    Setting("WENKU_RATE_RATING", "30/1h", "Ratings given or changed per user.", _rate),
-    Setting("WENKU_RATE_FAVOURITE", "60/1h", "Favourite and folder changes per user.", _rate),
+    )
+    rate_comment = Setting("WENKU_RATE_COMMENT", "10/10m", "Comments and replies per user.", _rate)
+    rate_rating = Setting("WENKU_RATE_RATING", "30/1h", "Ratings given or changed per user.", _rate)
+    rate_favourite = Setting(
+        "WENKU_RATE_FAVOURITE", "60/1h", "Favourite and folder changes per user.", _rate
+    )
     # --- web server
-    Setting(
+    web_processes = Setting(
         "WENKU_WEB_PROCESSES", "2", "Web server processes started by `wenku serve`.", _positive_int
-    ),
-    Setting("WENKU_WEB_THREADS", "4", "Threads per web server process.", _positive_int),
+    )
+    web_threads = Setting(
+        "WENKU_WEB_THREADS", "4", "Threads per web server process.", _positive_int
+    )
     # --- client addresses and where they are
-    Setting(
+    trusted_proxies = Setting(
         "WENKU_TRUSTED_PROXIES",
         "127.0.0.1,::1",
         "Comma-separated addresses or networks (CIDR) of reverse proxies whose "
         "X-Forwarded-For header is believed when finding a client's real address. "
         "Empty: trust none (the direct peer is the client).",
         _networks,
-    ),
-    Setting(
+    )
+    ip2region_db = Setting(
         "WENKU_IP2REGION_DB",
         "",
         "ip2region data file(s) that place uploaders' addresses (发布于四川): .db, or .xdb "
         "for IPv4 or IPv6, comma-separated. Empty: the file `wenku geo update` installs "
         "(share/wenku/ip2region.db under the Python installation). No file: no place is shown.",
         _csv,
-    ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        missing = {s.name for s in SETTINGS} - set(values)
+        if missing:
+            raise ConfigError(f"missing settings: {', '.join(sorted(missing))}")
+        object.__setattr__(self, "_values", dict(values))
+
+    _values: dict[str, Any]
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with some values changed (already parsed: ``replace(preview_pages=3)``)."""
+        values = dict(self._values)
+        for attr, value in changes.items():
+            setting = BY_ATTR.get(attr)
+            if setting is None:
+                raise AttributeError(f"no setting named {attr!r}")
+            values[setting.name] = value
+        return Config(values)
+
+    def __setattr__(self, attr: str, value: object) -> None:
+        raise AttributeError(f"settings are read-only: use replace({attr}=…)")
+
+    def __repr__(self) -> str:
+        return f"Config({len(self._values)} settings)"
+
+
+SETTINGS: tuple[Setting[Any], ...] = tuple(
+    value for value in vars(Config).values() if isinstance(value, Setting)
 )
+BY_NAME: Mapping[str, Setting[Any]] = {s.name: s for s in SETTINGS}
+BY_ATTR: Mapping[str, Setting[Any]] = {s.attr: s for s in SETTINGS}
 
-BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
 
-
-def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def load(environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate every setting; raise ConfigError naming the bad variable."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
@@ -393,5 +494,11 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             values[setting.name] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{setting.name}: {exc}") from None
-    values["WENKU_DATA_DIR"] = Path(values["WENKU_DATA_DIR"]).expanduser().resolve()
-    return values
+    return Config(values)
+
+
+def conf() -> Config:
+    """This site's settings (Django's ``settings.WENKU``, loaded once at start-up)."""
+    from django.conf import settings
+
+    return settings.WENKU  # type: ignore[no-any-return]

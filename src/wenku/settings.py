@@ -8,11 +8,11 @@ from wenku import config
 from wenku.core.datadir import database_settings, prepare_data_dir
 
 WENKU = config.load()
-DATA_DIR: Path = WENKU["WENKU_DATA_DIR"]
-SECRET_KEY = prepare_data_dir(DATA_DIR, WENKU["WENKU_SECRET_KEY"])
-DEBUG = WENKU["WENKU_DEBUG"]
-ALLOWED_HOSTS = WENKU["WENKU_ALLOWED_HOSTS"]
-CSRF_TRUSTED_ORIGINS = WENKU["WENKU_CSRF_TRUSTED_ORIGINS"]
+DATA_DIR: Path = WENKU.data_dir
+SECRET_KEY = prepare_data_dir(DATA_DIR, WENKU.secret_key)
+DEBUG = WENKU.debug
+ALLOWED_HOSTS = WENKU.allowed_hosts
+CSRF_TRUSTED_ORIGINS = WENKU.csrf_trusted_origins
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 INSTALLED_APPS = [
@@ -64,7 +64,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
-PASSWORD_RESET_TIMEOUT = WENKU["WENKU_EMAIL_LINK_HOURS"] * 3600
+PASSWORD_RESET_TIMEOUT = WENKU.email_link_hours * 3600
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -87,7 +87,7 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": database_settings(WENKU["WENKU_DATABASE_URL"], DATA_DIR)}
+DATABASES = {"default": database_settings(WENKU.database_url, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -109,10 +109,10 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LANGUAGE_CODE = WENKU["WENKU_LANGUAGE"]
+LANGUAGE_CODE = WENKU.language
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = WENKU["WENKU_TIME_ZONE"]
+TIME_ZONE = WENKU.time_zone
 USE_I18N = True
 USE_TZ = True
 
@@ -128,16 +128,16 @@ EMAIL_BACKEND = {
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
-}[WENKU["WENKU_EMAIL_BACKEND"]]
+}[WENKU.email_backend]
 EMAIL_FILE_PATH = DATA_DIR / "mail"
-DEFAULT_FROM_EMAIL = WENKU["WENKU_EMAIL_FROM"]
+DEFAULT_FROM_EMAIL = WENKU.email_from
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_HOST = WENKU["WENKU_SMTP_HOST"]
-EMAIL_PORT = WENKU["WENKU_SMTP_PORT"]
-EMAIL_HOST_USER = WENKU["WENKU_SMTP_USER"]
-EMAIL_HOST_PASSWORD = WENKU["WENKU_SMTP_PASSWORD"]
-EMAIL_USE_TLS = WENKU["WENKU_SMTP_SECURITY"] == "starttls"
-EMAIL_USE_SSL = WENKU["WENKU_SMTP_SECURITY"] == "ssl"
+EMAIL_HOST = WENKU.smtp_host
+EMAIL_PORT = WENKU.smtp_port
+EMAIL_HOST_USER = WENKU.smtp_user
+EMAIL_HOST_PASSWORD = WENKU.smtp_password
+EMAIL_USE_TLS = WENKU.smtp_security == "starttls"
+EMAIL_USE_SSL = WENKU.smtp_security == "ssl"
 EMAIL_TIMEOUT = 20
 
 LOGGING = {

@@ -56,7 +56,7 @@ def test_an_address_does_not_shadow_a_user_name(client, user, other_user):
 def test_attempts_per_account_are_limited_whichever_name_is_used(
     client, user, other_user, settings
 ):
-    settings.WENKU["WENKU_RATE_LOGIN_ACCOUNT"] = (3, 900)
+    settings.WENKU = settings.WENKU.replace(rate_login_account=(3, 900))
     log_in(client, "alice", "guess 1")
     log_in(client, "alice@example.com", "guess 2")
     log_in(client, "ALICE@example.com", "guess 3")
@@ -69,7 +69,7 @@ def test_attempts_per_account_are_limited_whichever_name_is_used(
 
 
 def test_a_successful_log_in_clears_the_account_count(client, user, settings):
-    settings.WENKU["WENKU_RATE_LOGIN_ACCOUNT"] = (3, 900)
+    settings.WENKU = settings.WENKU.replace(rate_login_account=(3, 900))
     log_in(client, "alice", "typo 1")
     log_in(client, "alice", "typo 2")
     assert log_in(client, "alice", PASSWORD).status_code == 302
@@ -82,7 +82,7 @@ def test_a_successful_log_in_clears_the_account_count(client, user, settings):
 def test_attempts_per_client_address_are_limited_across_accounts(
     client, user, other_user, settings
 ):
-    settings.WENKU["WENKU_RATE_LOGIN_IP"] = (3, 900)
+    settings.WENKU = settings.WENKU.replace(rate_login_ip=(3, 900))
     log_in(client, "alice", "x")
     log_in(client, "bob", "x")
     log_in(client, "carol", "x")

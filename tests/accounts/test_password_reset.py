@@ -61,7 +61,7 @@ def test_weak_new_passwords_are_refused(client, user):
 
 
 def test_reset_mails_are_rate_limited_per_address(client, user, settings):
-    settings.WENKU["WENKU_RATE_EMAIL"] = (2, 3600)
+    settings.WENKU = settings.WENKU.replace(rate_email=(2, 3600))
     ask(client, "alice@example.com", REMOTE_ADDR="198.51.100.1")
     ask(client, "alice@example.com", REMOTE_ADDR="198.51.100.2")
     refused = ask(client, "alice@example.com", REMOTE_ADDR="198.51.100.3")
@@ -70,14 +70,14 @@ def test_reset_mails_are_rate_limited_per_address(client, user, settings):
 
 
 def test_reset_mails_are_rate_limited_per_client(client, user, other_user, settings):
-    settings.WENKU["WENKU_RATE_EMAIL"] = (2, 3600)
+    settings.WENKU = settings.WENKU.replace(rate_email=(2, 3600))
     ask(client, "alice@example.com")
     ask(client, "bob@example.com")
     assert ask(client, "carol@example.com").status_code == 429
 
 
 def test_the_link_uses_the_configured_site_address(client, user, settings):
-    settings.WENKU["WENKU_SITE_URL"] = "https://wenku.example.org"
+    settings.WENKU = settings.WENKU.replace(site_url="https://wenku.example.org")
     ask(client, "alice@example.com", HTTP_HOST="evil.example")
     body = mail.outbox[0].body
     assert "https://wenku.example.org/accounts/password/reset/" in body
@@ -85,7 +85,7 @@ def test_the_link_uses_the_configured_site_address(client, user, settings):
 
 
 def test_a_reset_lets_a_locked_out_owner_back_in(client, user, settings):
-    settings.WENKU["WENKU_RATE_LOGIN_ACCOUNT"] = (2, 900)
+    settings.WENKU = settings.WENKU.replace(rate_login_account=(2, 900))
     log_in(client, "alice", "attacker guess 1")
     log_in(client, "alice", "attacker guess 2")
     assert log_in(client, "alice", OLD).status_code == 429

@@ -114,7 +114,7 @@ def test_bad_images_are_refused_clearly(client, user, name, data, words, setting
 
 
 def test_an_oversized_image_is_refused(client, user, settings):
-    settings.WENKU["WENKU_AVATAR_MAX_MB"] = 1
+    settings.WENKU = settings.WENKU.replace(avatar_max_mb=1)
     client.force_login(user)
     noisy = Image.frombytes("RGB", (1200, 1200), bytes(range(256)) * (1200 * 1200 * 3 // 256))
     out = io.BytesIO()

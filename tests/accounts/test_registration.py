@@ -66,7 +66,7 @@ def test_the_link_verifies_once_and_grants_the_bonus_once(client):
 def test_an_expired_link_is_refused_and_offers_a_new_one(client, monkeypatch, settings):
     register(client)
     user = User.objects.get(username="reader")
-    hours = settings.WENKU["WENKU_EMAIL_LINK_HOURS"]
+    hours = settings.WENKU.email_link_hours
     then = time.time() - hours * 3600 - 60
     monkeypatch.setattr(
         signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(int(then))
@@ -124,7 +124,7 @@ def test_resending_mails_pending_accounts_only_and_says_the_same_either_way(clie
 
 
 def test_resending_is_rate_limited(client, settings):
-    settings.WENKU["WENKU_RATE_EMAIL"] = (2, 3600)
+    settings.WENKU = settings.WENKU.replace(rate_email=(2, 3600))
     register(client)
     mail.outbox.clear()
     url = reverse("accounts:resend_verification")
@@ -136,7 +136,7 @@ def test_resending_is_rate_limited(client, settings):
 
 
 def test_with_verification_off_the_account_works_at_once(client, settings):
-    settings.WENKU["WENKU_EMAIL_VERIFICATION"] = False
+    settings.WENKU = settings.WENKU.replace(email_verification=False)
     response = register(client)
     assert response.status_code == 302 and response["Location"] == reverse("accounts:me")
     user = User.objects.get(username="reader")
@@ -162,7 +162,7 @@ def test_registration_refuses_with_reasons(client, user, fields, field):
 
 
 def test_registration_is_rate_limited_per_address(client, settings):
-    settings.WENKU["WENKU_RATE_REGISTER_IP"] = (2, 3600)
+    settings.WENKU = settings.WENKU.replace(rate_register_ip=(2, 3600))
     assert register(client, username="a1", email="a1@example.com").status_code == 302
     assert register(client, username="a2", email="a2@example.com").status_code == 302
     refused = register(client, username="a3", email="a3@example.com")
@@ -175,7 +175,7 @@ def test_registration_is_rate_limited_per_address(client, settings):
 
 
 def test_mails_link_to_the_configured_site_address_not_the_host_header(client, settings):
-    settings.WENKU["WENKU_SITE_URL"] = "https://wenku.example.org/"
+    settings.WENKU = settings.WENKU.replace(site_url="https://wenku.example.org/")
     register(client, HTTP_HOST="evil.example")
     body = last_mail_to("reader@example.com").body
     assert "https://wenku.example.org/accounts/verify/" in body and "evil.example" not in body

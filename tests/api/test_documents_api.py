@@ -80,7 +80,7 @@ def test_session_upload_needs_csrf(user):
 
 
 def test_upload_too_large_is_refused_and_nothing_stored(client, token, settings, data_dir):
-    settings.WENKU["WENKU_MAX_UPLOAD_MB"] = 1
+    settings.WENKU = settings.WENKU.replace(max_upload_mb=1)
     response = post_file(client, "big.txt", b"x" * (1024 * 1024 + 1), bearer(token))
     assert response.status_code == 413
     assert "1.0 MB" in response.json()["detail"]
@@ -89,7 +89,7 @@ def test_upload_too_large_is_refused_and_nothing_stored(client, token, settings,
 
 
 def test_oversized_upload_is_refused_before_its_body_is_read(client, token, settings):
-    settings.WENKU["WENKU_MAX_UPLOAD_MB"] = 1
+    settings.WENKU = settings.WENKU.replace(max_upload_mb=1)
     response = client.post(
         "/api/v1/documents",
         b"",

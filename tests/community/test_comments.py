@@ -107,7 +107,7 @@ def test_a_comment_without_replies_is_deleted_outright(as_user, doc, other_user)
 
 
 def test_comments_are_paginated_newest_first_with_their_replies(as_user, doc, other_user, settings):
-    settings.WENKU["WENKU_COMMENTS_PAGE_SIZE"] = 3
+    settings.WENKU = settings.WENKU.replace(comments_page_size=3)
     made = [
         Comment.objects.create(document=doc, author=other_user, body=f"评论{i}") for i in range(7)
     ]
@@ -177,7 +177,7 @@ def test_answering_a_comment_of_another_document_is_refused(as_user, doc, other_
 
 
 def test_comments_are_rate_limited(as_user, doc, other_user, settings):
-    settings.WENKU["WENKU_RATE_COMMENT"] = (2, 600)
+    settings.WENKU = settings.WENKU.replace(rate_comment=(2, 600))
     client = as_user(other_user)
     post(client, doc, "一")
     post(client, doc, "二")

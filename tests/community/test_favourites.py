@@ -97,7 +97,7 @@ def test_a_taken_down_favourite_is_listed_without_its_title(as_user, doc, other_
 
 
 def test_favourites_are_rate_limited(as_user, doc, other_user, settings):
-    settings.WENKU["WENKU_RATE_FAVOURITE"] = (2, 3600)
+    settings.WENKU = settings.WENKU.replace(rate_favourite=(2, 3600))
     client = as_user(other_user)
     save(client, doc)
     folders_action(client, action="create", name="一")

@@ -73,7 +73,7 @@ def test_guests_are_sent_to_log_in(client, doc):
 
 
 def test_ratings_are_rate_limited(as_user, doc, other_user, settings):
-    settings.WENKU["WENKU_RATE_RATING"] = (2, 3600)
+    settings.WENKU = settings.WENKU.replace(rate_rating=(2, 3600))
     client = as_user(other_user)
     rate(client, doc, 1)
     rate(client, doc, 2)

@@ -107,15 +107,15 @@ def test_demo_uploaders_come_from_their_province(real):
 
 
 def test_province_reads_the_configured_file(real, settings):
-    settings.WENKU = {**settings.WENKU, "WENKU_IP2REGION_DB": []}
+    settings.WENKU = settings.WENKU.replace(ip2region_db=[])
     assert geo.province("125.70.1.2") == "四川"  # the default file
-    settings.WENKU = {**settings.WENKU, "WENKU_IP2REGION_DB": [str(real.readers[0].path)]}
+    settings.WENKU = settings.WENKU.replace(ip2region_db=[str(real.readers[0].path)])
     geo.reset()
     assert geo.province("125.70.1.2") == "四川"
 
 
 def test_no_data_shows_nothing_but_still_knows_local_addresses(settings, tmp_path):
-    settings.WENKU = {**settings.WENKU, "WENKU_IP2REGION_DB": [str(tmp_path / "missing.db")]}
+    settings.WENKU = settings.WENKU.replace(ip2region_db=[str(tmp_path / "missing.db")])
     assert geo.province("125.70.1.2") == ""
     assert geo.province("127.0.0.1") == "本地"
     assert geo.province("192.168.0.9") == "局域网"
@@ -125,7 +125,7 @@ def test_no_data_shows_nothing_but_still_knows_local_addresses(settings, tmp_pat
 def test_a_damaged_file_shows_nothing(settings, tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"\x00\x01" * 100)
-    settings.WENKU = {**settings.WENKU, "WENKU_IP2REGION_DB": [str(bad)]}
+    settings.WENKU = settings.WENKU.replace(ip2region_db=[str(bad)])
     assert geo.province("125.70.1.2") == ""
     assert not geo.get_geo().status[0].ok
 
@@ -329,7 +329,7 @@ def test_doctor_reports_the_ip_data(real, settings, tmp_path):
 
     [present] = check_geo()
     assert present.ok and "ranges" in present.detail
-    settings.WENKU = {**settings.WENKU, "WENKU_IP2REGION_DB": [str(tmp_path / "none.db")]}
+    settings.WENKU = settings.WENKU.replace(ip2region_db=[str(tmp_path / "none.db")])
     geo.reset()
     [missing] = check_geo()
     assert not missing.ok and missing.optional and "wenku geo update" in missing.fix

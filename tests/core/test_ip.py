@@ -58,14 +58,14 @@ def test_no_peer_address_is_none():
 
 
 def test_trusted_proxies_come_from_the_setting(settings):
-    settings.WENKU = {**settings.WENKU, "WENKU_TRUSTED_PROXIES": ["192.0.2.0/24"]}
+    settings.WENKU = settings.WENKU.replace(trusted_proxies=["192.0.2.0/24"])
     assert client_ip(request("192.0.2.10", "125.70.1.2")) == "125.70.1.2"
     assert client_ip(request("127.0.0.1", "125.70.1.2")) == "127.0.0.1"
 
 
 def test_the_setting_is_validated():
-    assert config.load({})["WENKU_TRUSTED_PROXIES"] == ["127.0.0.1", "::1"]
-    assert config.load({"WENKU_TRUSTED_PROXIES": ""})["WENKU_TRUSTED_PROXIES"] == []
+    assert config.load({}).trusted_proxies == ["127.0.0.1", "::1"]
+    assert config.load({"WENKU_TRUSTED_PROXIES": ""}).trusted_proxies == []
     with pytest.raises(config.ConfigError, match="WENKU_TRUSTED_PROXIES"):
         config.load({"WENKU_TRUSTED_PROXIES": "127.0.0.1, nginx"})
 

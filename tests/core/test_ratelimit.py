@@ -90,11 +90,14 @@ def test_old_windows_are_pruned(monkeypatch):
     assert RateCounter.objects.count() == 1
 
 
-def test_settings_hold_rates(settings):
-    settings.WENKU["WENKU_RATE_COMMENT"] = (3, 60)
-    assert ratelimit.setting("WENKU_RATE_COMMENT") == Rate(3, 60)
-    settings.WENKU["WENKU_RATE_COMMENT"] = None
-    assert ratelimit.setting("WENKU_RATE_COMMENT") is None
+def test_settings_hold_rates():
+    from wenku import config
+
+    assert config.load({"WENKU_RATE_COMMENT": "3/1m"}).rate_comment == (3, 60)
+    assert config.load({"WENKU_RATE_COMMENT": "off"}).rate_comment is None
+    assert ratelimit.hit("s", "k", (1, 60), now=T0).allowed
+    assert ratelimit.hit("s", "k", (1, 60), now=T0 + 1).allowed is False
+    assert ratelimit.hit("s", "k", None, now=T0 + 2).allowed  # off
 
 
 def test_client_key_groups_an_ipv6_customer_block(settings):

@@ -204,7 +204,7 @@ def test_enormous_page_is_rendered_within_the_pixel_budget(ingested, settings):
     with get_storage().open(page.image_key) as fh:
         image = Image.open(fh)
         image.load()
-    assert image.width * image.height <= settings.WENKU["WENKU_MAX_PAGE_PIXELS"]
+    assert image.width * image.height <= settings.WENKU.max_page_pixels
     assert image.height <= 16383
     assert image.height / image.width == pytest.approx(72, rel=0.02)  # shape kept
 

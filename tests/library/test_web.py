@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_register_log_out_and_in(client, settings):
     # With verification on (the default) the account waits for its mail: tests/accounts.
-    settings.WENKU["WENKU_EMAIL_VERIFICATION"] = False
+    settings.WENKU = settings.WENKU.replace(email_verification=False)
     response = client.post(
         reverse("accounts:register"),
         {

@@ -39,7 +39,7 @@ def backend(request, db, settings) -> Iterator[object]:  # type: ignore[no-untyp
 
     if request.param == "postgres" and connection.vendor != "postgresql":
         pytest.skip("the PostgreSQL backend runs in the PostgreSQL pass (scripts/test.sh)")
-    settings.WENKU["WENKU_SEARCH_BACKEND"] = request.param
+    settings.WENKU = settings.WENKU.replace(search_backend=request.param)
     reset_backend()
     yield get_backend()
     reset_backend()

@@ -197,9 +197,9 @@ def test_the_idle_worker_fills_missing_then_stale_lists(library, settings):
     two_days_ago = timezone.now() - timedelta(days=2)
     RelatedList.objects.filter(pk=source.pk).update(computed_at=two_days_ago)
     assert related.due_ids(1000) == [source.pk]
-    settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"] = 3 * 86400
+    settings.WENKU = settings.WENKU.replace(related_refresh_seconds=3 * 86400)
     assert related.due_ids(1000) == []
-    settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"] = 86400
+    settings.WENKU = settings.WENKU.replace(related_refresh_seconds=86400)
     taken_down = Document.objects.public().exclude(pk=source.pk).first()
     RelatedList.objects.filter(pk=taken_down.pk).update(computed_at=two_days_ago)
     Document.objects.filter(pk=taken_down.pk).update(status="failed")

@@ -96,7 +96,7 @@ def test_sorts(client, corpus, sort, first):
 
 
 def test_pagination(client, indexed, settings):
-    settings.WENKU["WENKU_SEARCH_PAGE_SIZE"] = 2
+    settings.WENKU = settings.WENKU.replace(search_page_size=2)
     for i in range(5):
         indexed(f"工作总结{i}", ["年度工作总结"])
     pages = [api(client, q="工作总结", page=n) for n in (1, 2, 3)]

@@ -57,7 +57,7 @@ def test_site_dictionary_extends_the_builtin_one(tmp_path, settings):
     assert "智慧校园平台" not in segment.words("建设智慧校园平台")
     path = tmp_path / "site.txt"
     path.write_text("# our words\n智慧校园平台 50\n", encoding="utf-8")
-    settings.WENKU["WENKU_SEARCH_USER_DICT"] = str(path)
+    settings.WENKU = settings.WENKU.replace(search_user_dict=str(path))
     segment.reset_segmenter()
     assert "智慧校园平台" in segment.words("建设智慧校园平台")
 

@@ -141,7 +141,7 @@ def test_ctrl_c_hands_the_job_back(upload, spawn_worker):
 
 def test_a_document_that_keeps_killing_workers_fails_with_a_reason(upload, spawn_worker):
     doc = upload("毒药.docx", f.make_docx(120, seed=4))
-    attempts = settings.WENKU["WENKU_WORKER_MAX_ATTEMPTS"]
+    attempts = settings.WENKU.worker_max_attempts
 
     def taken(n: int) -> Callable[[], bool]:
         return lambda: (

@@ -8,7 +8,6 @@ from __future__ import annotations
 import enum
 import logging
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -20,6 +19,7 @@ from django.utils import timezone
 from wenku.accounts import avatars
 from wenku.accounts.backends import find_account
 from wenku.accounts.models import ApiToken, User
+from wenku.config import conf
 from wenku.core.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -45,18 +45,18 @@ class AccountTaken(ValueError):
 
 def site_url(request: HttpRequest | None) -> str:
     """The site's public address for links in mails: WENKU_SITE_URL, else the request's."""
-    configured = settings.WENKU["WENKU_SITE_URL"].rstrip("/")
+    configured = conf().site_url.rstrip("/")
     if configured or request is None:
         return configured
     return request.build_absolute_uri("/").rstrip("/")
 
 
 def verification_required() -> bool:
-    return bool(settings.WENKU["WENKU_EMAIL_VERIFICATION"])
+    return bool(conf().email_verification)
 
 
 def link_seconds() -> int:
-    return int(settings.WENKU["WENKU_EMAIL_LINK_HOURS"]) * 3600
+    return int(conf().email_link_hours) * 3600
 
 
 def register(*, username: str, email: str, password: str, request: HttpRequest) -> User:
@@ -92,12 +92,12 @@ def verification_token(user: User) -> str:
 def send_verification(user: User, request: HttpRequest | None) -> bool:
     """Mail the verification link; False (logged) if the mail could not be handed over."""
     link = site_url(request) + reverse("accounts:verify", args=[verification_token(user)])
-    context = {"user": user, "link": link, "hours": settings.WENKU["WENKU_EMAIL_LINK_HOURS"]}
+    context = {"user": user, "link": link, "hours": conf().email_link_hours}
     return _mail(user.email, "accounts/email/verify", context)
 
 
 def _mail(to: str, template: str, context: dict[str, object]) -> bool:
-    context = {"SITE_NAME": settings.WENKU["WENKU_SITE_NAME"], **context}
+    context = {"SITE_NAME": conf().site_name, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}.txt", context)
     try:

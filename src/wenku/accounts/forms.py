@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -16,14 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from wenku.accounts import avatars, domain
 from wenku.accounts.backends import find_account
 from wenku.accounts.models import User
+from wenku.config import conf
 from wenku.core import ratelimit
 
 
-def check_rates(form: Any, *checks: tuple[str, str, str]) -> None:
-    """Count one attempt against each (scope, key, setting); at the first refusal, keep the
+def check_rates(form: Any, *checks: tuple[str, str, ratelimit.RateLike]) -> None:
+    """Count one attempt against each (scope, key, rate); at the first refusal, keep the
     decision on ``form.limited`` (the view answers 429) and fail the form with its words."""
-    for scope, key, setting in checks:
-        decision = ratelimit.hit(scope, key, ratelimit.setting(setting))
+    for scope, key, rate in checks:
+        decision = ratelimit.hit(scope, key, rate)
         if not decision.allowed:
             form.limited = decision
             raise ValidationError(decision.message(), code="rate_limited")
@@ -83,7 +83,7 @@ class RegisterForm(RateLimitedForm):
         # Every submission counts, valid or not: the form says which names and addresses
         # are taken, and that should not be asked thousands of times.
         check_rates(
-            self, ("register-ip", ratelimit.client_key(self.request), "WENKU_RATE_REGISTER_IP")
+            self, ("register-ip", ratelimit.client_key(self.request), conf().rate_register_ip)
         )
         super().clean()
         data = self.cleaned_data
@@ -127,8 +127,8 @@ class LoginForm(AuthenticationForm):
         account = account_key(identifier)
         check_rates(
             self,
-            ("login-ip", ratelimit.client_key(self.request), "WENKU_RATE_LOGIN_IP"),
-            ("login-account", account, "WENKU_RATE_LOGIN_ACCOUNT"),
+            ("login-ip", ratelimit.client_key(self.request), conf().rate_login_ip),
+            ("login-account", account, conf().rate_login_account),
         )
         self.user_cache = authenticate(self.request, username=identifier, password=password)
         if self.user_cache is None:
@@ -162,11 +162,11 @@ class EmailForm(RateLimitedForm):
         return self.cleaned_data
 
 
-def mail_rates(request: HttpRequest, email: str) -> tuple[tuple[str, str, str], ...]:
+def mail_rates(request: HttpRequest, email: str) -> tuple[tuple[str, str, ratelimit.RateLike], ...]:
     """Mails to one address, and mails asked for from one client, are both limited."""
     return (
-        ("mail-ip", ratelimit.client_key(request), "WENKU_RATE_EMAIL"),
-        ("mail-address", email.strip().casefold(), "WENKU_RATE_EMAIL"),
+        ("mail-ip", ratelimit.client_key(request), conf().rate_email),
+        ("mail-address", email.strip().casefold(), conf().rate_email),
     )
 
 
@@ -207,7 +207,7 @@ class ProfileForm(forms.ModelForm):
     def clean_avatar_file(self) -> Any:
         upload = self.cleaned_data.get("avatar_file")
         if upload:
-            limit = settings.WENKU["WENKU_AVATAR_MAX_MB"] * 1024 * 1024
+            limit = conf().avatar_max_mb * 1024 * 1024
             try:
                 self.avatar_webp = avatars.reencode(upload, limit)
             except avatars.AvatarRejected as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -27,6 +26,7 @@ from wenku.accounts.forms import (
     TokenForm,
 )
 from wenku.accounts.models import ApiToken, User
+from wenku.config import conf
 from wenku.core import ratelimit
 from wenku.core.storage import get_storage
 
@@ -77,7 +77,7 @@ def _verification_mail_page(
     context = {
         "form": form,
         "email": request.session.get("registered_email", ""),
-        "hours": settings.WENKU["WENKU_EMAIL_LINK_HOURS"],
+        "hours": conf().email_link_hours,
         "sent_again": sent_again,
     }
     response = render(request, "accounts/register_sent.html", context)
@@ -131,8 +131,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         # Links point at WENKU_SITE_URL when set, never at a Host header someone forged.
         self.extra_email_context = {
             "site_url": domain.site_url(self.request),
-            "SITE_NAME": settings.WENKU["WENKU_SITE_NAME"],
-            "hours": settings.WENKU["WENKU_EMAIL_LINK_HOURS"],
+            "SITE_NAME": conf().site_name,
+            "hours": conf().email_link_hours,
         }
         return super().form_valid(form)
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -10,6 +9,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenku.api.auth import OPTIONAL, REQUIRED, auth_user
+from wenku.config import conf
 from wenku.core import ip
 from wenku.ingest.counting import format_chars
 from wenku.library import access
@@ -136,7 +136,7 @@ def upload_document(
         chosen = Category.objects.filter(lookup).first()
         if chosen is None:
             return Status(400, Error(detail=f"unknown category {category!r}"))
-    limit = settings.WENKU["WENKU_PREVIEW_PAGES"]
+    limit = conf().preview_pages
     if preview_pages is not None and not (1 <= preview_pages <= limit or user.is_staff):
         return Status(400, Error(detail=f"preview_pages must be between 1 and {limit}"))
     try:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wenku.config import conf
+
 NAME = "demo"
 HELP = "Fill the library with sample documents in every format (for a first look or a demo)."
 
@@ -89,7 +91,6 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _generate(console: Any, folder: Path, count: int, seed: int) -> list[Any]:
-    from django.conf import settings
     from rich.progress import Progress
 
     from wenku.demo.catalogue import plan
@@ -102,7 +103,7 @@ def _generate(console: Any, folder: Path, count: int, seed: int) -> list[Any]:
             folder,
             count,
             seed,
-            soffice=settings.WENKU["WENKU_SOFFICE"],
+            soffice=conf().soffice,
             progress=lambda step: progress.advance(bar),
         )
 

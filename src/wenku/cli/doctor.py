@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from wenku.config import conf
+
 NAME = "doctor"
 HELP = "Check every dependency for real (including a Chinese conversion) and say what to install."
 
@@ -106,16 +108,13 @@ def check_database() -> list[Result]:
 
 
 def check_libreoffice() -> list[Result]:
-    from django.conf import settings
 
-    w = settings.WENKU
-    soffice = Path(w["WENKU_SOFFICE"])
+    w = conf()
+    soffice = Path(w.soffice)
     out = [Result("soffice.bin", soffice.is_file(), str(soffice), APT)]
-    uno = subprocess.run([w["WENKU_UNO_PYTHON"], "-c", "import uno"], capture_output=True)
-    out.append(
-        Result("python3-uno", uno.returncode == 0, w["WENKU_UNO_PYTHON"] + " -c 'import uno'", APT)
-    )
-    if w["WENKU_OFFICE_SANDBOX"] == "bwrap":
+    uno = subprocess.run([w.uno_python, "-c", "import uno"], capture_output=True)
+    out.append(Result("python3-uno", uno.returncode == 0, w.uno_python + " -c 'import uno'", APT))
+    if w.office_sandbox == "bwrap":
         bwrap = (
             subprocess.run(
                 [
@@ -206,17 +205,16 @@ def check_geo() -> list[Result]:
 
 def check_public_address() -> list[Result]:
     """Mails carry links: with any Host accepted and no fixed address, they can be forged."""
-    from django.conf import settings
 
-    w = settings.WENKU
-    exposed = "*" in w["WENKU_ALLOWED_HOSTS"] and not w["WENKU_SITE_URL"]
-    hosts = ", ".join(w["WENKU_ALLOWED_HOSTS"])
+    w = conf()
+    exposed = "*" in w.allowed_hosts and not w.site_url
+    hosts = ", ".join(w.allowed_hosts)
     return [
         Result(
             "public address",
             not exposed,
             "WENKU_SITE_URL is set"
-            if w["WENKU_SITE_URL"]
+            if w.site_url
             else f"links in mails use the request's address (allowed hosts: {hosts})",
             "set WENKU_SITE_URL=https://your.site (or WENKU_ALLOWED_HOSTS to your domain) "
             "before opening the site to the internet",

@@ -67,7 +67,7 @@ def _configured() -> str:
     from wenku import config
 
     try:
-        return ",".join(config.load()["WENKU_IP2REGION_DB"])
+        return ",".join(config.load().ip2region_db)
     except config.ConfigError as exc:
         raise SystemExit(f"wenku: configuration error: {exc}") from None
 

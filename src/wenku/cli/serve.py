@@ -6,6 +6,8 @@ import socket
 import sys
 import time
 
+from wenku.config import conf
+
 NAME = "serve"
 HELP = "Run Wenku: migrate the database, start the web server and a worker."
 
@@ -29,7 +31,7 @@ def handle(args: argparse.Namespace) -> int:
     from wenku.library.models import Document
 
     call_command("migrate", interactive=False, verbosity=0)
-    w = settings.WENKU
+    w = conf()
     web = [
         sys.executable,
         "-m",
@@ -40,9 +42,9 @@ def handle(args: argparse.Namespace) -> int:
         "--worker-class",
         "gthread",
         "--workers",
-        str(w["WENKU_WEB_PROCESSES"]),
+        str(w.web_processes),
         "--threads",
-        str(w["WENKU_WEB_THREADS"]),
+        str(w.web_threads),
         "--timeout",
         "120",
         "--graceful-timeout",

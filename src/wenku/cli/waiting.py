@@ -12,13 +12,14 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from wenku.config import conf
+
 FINISHED = ("ready", "failed")
 
 
 @contextmanager
 def worker_if_none_running() -> Iterator[bool]:
     """Run a local worker while the block runs, unless one is alive; yield whether we did."""
-    from django.conf import settings
 
     from wenku.worker.liveness import lease_seconds
     from wenku.worker.models import Heartbeat
@@ -27,7 +28,7 @@ def worker_if_none_running() -> Iterator[bool]:
     if Heartbeat.objects.alive(lease_seconds()).exists():
         yield False
         return
-    local = Worker(poll_seconds=settings.WENKU["WENKU_WORKER_POLL_SECONDS"])
+    local = Worker(poll_seconds=conf().worker_poll_seconds)
     thread = threading.Thread(target=local.run, name="local-worker", daemon=True)
     thread.start()
     try:

@@ -3,6 +3,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from wenku.config import conf
+
 NAME = "worker"
 HELP = "Run background workers that ingest uploaded documents."
 
@@ -18,7 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from django.conf import settings
 
     if args.concurrency < 1:
         print("wenku: --concurrency must be at least 1", file=sys.stderr)
@@ -26,7 +27,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.concurrency == 1:
         from wenku.worker.runner import Worker
 
-        worker = Worker(poll_seconds=settings.WENKU["WENKU_WORKER_POLL_SECONDS"])
+        worker = Worker(poll_seconds=conf().worker_poll_seconds)
         worker.install_signal_handlers()
         worker.run()
         return 0

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Prefetch, QuerySet
 from django.http import HttpRequest
 
 from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
+from wenku.config import conf
 from wenku.library import access
 from wenku.library.models import Document
 
@@ -45,7 +45,7 @@ def comment_page(document: Document, number: Any) -> Page:
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("-created_at", "-pk")
     )
-    size = settings.WENKU["WENKU_COMMENTS_PAGE_SIZE"]
+    size = conf().comments_page_size
     return Paginator(top, size).get_page(number)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from wenku.community import domain, queries
 from wenku.community.domain import NotAllowed
 from wenku.community.models import Comment, FavouriteFolder
+from wenku.config import conf
 from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
@@ -33,8 +34,8 @@ def _back(doc: Document, anchor: str, cpage: Any = None) -> HttpResponse:
     return redirect(f"{doc.get_absolute_url()}{query}#{anchor}")
 
 
-def _limit(request: HttpRequest, scope: str, setting: str) -> None:
-    ratelimit.enforce(scope, str(request.user.pk), ratelimit.setting(setting))
+def _limit(request: HttpRequest, scope: str, rate: ratelimit.RateLike) -> None:
+    ratelimit.enforce(scope, str(request.user.pk), rate)
 
 
 def _folder(request: HttpRequest, raw: str | None) -> FavouriteFolder | None:
@@ -58,7 +59,7 @@ def comment(request: HttpRequest, document_id: int) -> HttpResponse:
         answering = get_object_or_404(
             Comment, pk=request.POST["answering"] if request.POST["answering"].isdigit() else 0
         )
-    _limit(request, "comment", "WENKU_RATE_COMMENT")
+    _limit(request, "comment", conf().rate_comment)
     try:
         made = domain.add_comment(request.user, doc, request.POST.get("body", ""), answering)
     except NotAllowed as exc:
@@ -105,7 +106,7 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
 def rate(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = _document(request, document_id)
     raw = request.POST.get("stars", "")
-    _limit(request, "rating", "WENKU_RATE_RATING")
+    _limit(request, "rating", conf().rate_rating)
     try:
         domain.rate(request.user, doc, int(raw) if raw.isdigit() else 0)
         messages.success(request, _("Thank you for rating this document."))
@@ -122,7 +123,7 @@ def rate(request: HttpRequest, document_id: int) -> HttpResponse:
 @ratelimit.responds
 def favourite(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = _document(request, document_id)
-    _limit(request, "favourite", "WENKU_RATE_FAVOURITE")
+    _limit(request, "favourite", conf().rate_favourite)
     try:
         folder = _folder(request, request.POST.get("folder"))
         new_name = request.POST.get("new_folder", "").strip()
@@ -168,7 +169,7 @@ def favourites(request: HttpRequest) -> HttpResponse:
 @ratelimit.responds
 def folders(request: HttpRequest) -> HttpResponse:
     """Create, rename or delete a folder, or move a favourite (one form each)."""
-    _limit(request, "favourite", "WENKU_RATE_FAVOURITE")
+    _limit(request, "favourite", conf().rate_favourite)
     action = request.POST.get("action", "")
     try:
         if action == "create":

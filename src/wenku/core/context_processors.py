@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.http import HttpRequest
+
+from wenku.config import conf
 
 
 def site(request: HttpRequest) -> dict[str, object]:
-    return {"SITE_NAME": settings.WENKU["WENKU_SITE_NAME"]}
+    return {"SITE_NAME": conf().site_name}

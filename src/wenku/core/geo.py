@@ -35,6 +35,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from wenku.config import conf
+
 log = logging.getLogger(__name__)
 
 LOCAL = "本地"
@@ -366,9 +368,8 @@ def _geo(paths: tuple[Path, ...]) -> Geo:
 
 def get_geo() -> Geo:
     """The data files the settings name, opened once per process."""
-    from django.conf import settings
 
-    return _geo(configured_paths(settings.WENKU["WENKU_IP2REGION_DB"]))
+    return _geo(configured_paths(conf().ip2region_db))
 
 
 def province(ip: str | None) -> str:

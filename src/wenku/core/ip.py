@@ -15,8 +15,9 @@ import ipaddress
 from collections.abc import Sequence
 from functools import lru_cache
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from wenku.config import conf
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -52,7 +53,7 @@ def client_ip(request: HttpRequest, trusted: Sequence[str] | None = None) -> str
     peer = _address(request.META.get("REMOTE_ADDR") or "")
     if peer is None:
         return None
-    entries = settings.WENKU["WENKU_TRUSTED_PROXIES"] if trusted is None else trusted
+    entries = conf().trusted_proxies if trusted is None else trusted
     networks = _networks(tuple(entries))
     if not _trusted(peer, networks):
         return str(peer)

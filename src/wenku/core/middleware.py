@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from wenku.config import conf
 from wenku.ingest.errors import human_size
 
 # Room for the multipart framing and the other form fields around the file.
@@ -18,7 +19,7 @@ OVERHEAD = 1024 * 1024
 def upload_size_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
-            limit = settings.WENKU["WENKU_MAX_UPLOAD_MB"] * 1024 * 1024
+            limit = conf().max_upload_mb * 1024 * 1024
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

@@ -3,7 +3,7 @@
 Callers name a scope, a key and a rate (``Rate`` or the ``(count, seconds)`` a
 ``WENKU_RATE_*`` setting holds; ``None`` means no limit)::
 
-    decision = ratelimit.hit("comment", str(user.pk), ratelimit.setting("WENKU_RATE_COMMENT"))
+    decision = ratelimit.hit("comment", str(user.pk), conf().rate_comment)
     if not decision.allowed:
         ...  # decision.message(), decision.retry_after (seconds)
 
@@ -142,12 +142,6 @@ PRUNE_EVERY = 60.0
 
 def get_backend() -> Backend:
     return _backend
-
-
-def setting(name: str) -> Rate | None:
-    """The rate a WENKU_RATE_* setting holds (None when it is 'off')."""
-    value = settings.WENKU[name]
-    return None if value is None else Rate(*value)
 
 
 def _hash(scope: str, key: str) -> str:

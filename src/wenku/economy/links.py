@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+
+from wenku.config import conf
 
 SALT = "wenku.economy.download-link"
 
@@ -30,7 +31,7 @@ class LinkInvalid(Exception):
 
 
 def lifetime() -> timedelta:
-    return timedelta(seconds=int(settings.WENKU["WENKU_DOWNLOAD_URL_SECONDS"]))
+    return timedelta(seconds=int(conf().download_url_seconds))
 
 
 def token(download_id: int) -> str:

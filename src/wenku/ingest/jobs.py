@@ -13,10 +13,10 @@ from __future__ import annotations
 import enum
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from wenku.config import conf
 from wenku.ingest import pipeline
 from wenku.ingest.models import Conversion, Status
 from wenku.ingest.runtime import get_context, worker_id
@@ -62,7 +62,7 @@ def process_document(document_id: int) -> str:
 def _claim(conversion_id: int, me: str) -> Claim:
     from wenku.worker.liveness import is_alive
 
-    max_attempts = settings.WENKU["WENKU_WORKER_MAX_ATTEMPTS"]
+    max_attempts = conf().worker_max_attempts
     with transaction.atomic():
         conversion = Conversion.objects.select_for_update().get(pk=conversion_id)
         current = conversion.pipeline_version >= pipeline.PIPELINE_VERSION

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from django.conf import settings
 
+from wenku.config import conf
 from wenku.core.storage import Storage, get_storage
 from wenku.ingest.errors import IngestError
 from wenku.ingest.models import Conversion
@@ -56,24 +57,24 @@ class Context:
 
     @classmethod
     def from_django(cls, office: OfficeConverter) -> Context:
-        w = settings.WENKU
+        w = conf()
         return cls(
             office=office,
             storage=get_storage(),
             limits=Limits(
-                max_bytes=w["WENKU_MAX_UPLOAD_MB"] * 1024 * 1024,
-                zip_max_unpacked=w["WENKU_ZIP_MAX_UNPACKED_MB"] * 1024 * 1024,
-                zip_max_entries=w["WENKU_ZIP_MAX_ENTRIES"],
-                zip_max_ratio=w["WENKU_ZIP_MAX_RATIO"],
+                max_bytes=w.max_upload_mb * 1024 * 1024,
+                zip_max_unpacked=w.zip_max_unpacked_mb * 1024 * 1024,
+                zip_max_entries=w.zip_max_entries,
+                zip_max_ratio=w.zip_max_ratio,
             ),
             render=RenderSettings(
-                eager_pages=w["WENKU_EAGER_PAGES"],
-                page_width=w["WENKU_PAGE_WIDTH"],
-                cover_width=w["WENKU_COVER_WIDTH"],
-                quality=w["WENKU_WEBP_QUALITY"],
-                max_pixels=w["WENKU_MAX_PAGE_PIXELS"],
-                max_pages=w["WENKU_MAX_PAGES"],
-                structured_pages=max(w["WENKU_PREVIEW_PAGES"], w["WENKU_EAGER_PAGES"]),
+                eager_pages=w.eager_pages,
+                page_width=w.page_width,
+                cover_width=w.cover_width,
+                quality=w.webp_quality,
+                max_pixels=w.max_page_pixels,
+                max_pages=w.max_pages,
+                structured_pages=max(w.preview_pages, w.eager_pages),
             ),
             tmp_root=settings.DATA_DIR / "tmp",
         )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models.functions import Now
 
 from wenku.accounts.models import User
+from wenku.config import conf
 from wenku.core.storage import get_storage
 from wenku.ingest.errors import human_size
 from wenku.ingest.models import Conversion, Status
@@ -106,7 +107,7 @@ def create_document(
     from wenku.ingest.tasks import ingest_document
 
     pricing, price = check_pricing(pricing, price)
-    max_bytes = settings.WENKU["WENKU_MAX_UPLOAD_MB"] * 1024 * 1024
+    max_bytes = conf().max_upload_mb * 1024 * 1024
     stored = store_upload(stream, max_bytes)
     original_name = Path(original_name or "document").name[:255]
     with transaction.atomic():

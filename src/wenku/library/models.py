@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from wenku.config import conf
 from wenku.ingest.errors import describe
 from wenku.ingest.models import Conversion, Status
 
@@ -157,7 +158,7 @@ class Document(models.Model):
         """Pages anyone may view: the document's own limit, else the site default."""
         if self.preview_pages is not None:
             return self.preview_pages
-        return int(settings.WENKU["WENKU_PREVIEW_PAGES"])
+        return int(conf().preview_pages)
 
 
 class DailyStats(models.Model):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
+from wenku.config import conf
 from wenku.core.storage import get_storage
 from wenku.ingest import pdf as pdfmod
 from wenku.ingest.models import Conversion, Page, Status
@@ -35,9 +34,7 @@ def page_image(conversion: Conversion, number: int) -> bytes:
 
 
 def _render(conversion: Conversion, number: int) -> bytes:
-    w = settings.WENKU
+    w = conf()
     with get_storage().local_file(conversion.pdf_key) as source, pdfmod.open_pdf(source) as doc:
-        image = pdfmod.render_page(
-            doc, number - 1, w["WENKU_PAGE_WIDTH"], w["WENKU_MAX_PAGE_PIXELS"]
-        )
-    return pdfmod.encode_webp(image, w["WENKU_WEBP_QUALITY"])
+        image = pdfmod.render_page(doc, number - 1, w.page_width, w.max_page_pixels)
+    return pdfmod.encode_webp(image, w.webp_quality)

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
+
+from wenku.config import conf
 
 SALT = "wenku.library.page-image"
 
 
 def _lifetime() -> int:
-    return int(settings.WENKU["WENKU_PAGE_URL_SECONDS"])
+    return int(conf().page_url_seconds)
 
 
 def expiry(now: float | None = None) -> int:

@@ -34,6 +34,7 @@ from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from wenku.config import conf
 from wenku.core.ip import client_ip
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def record_view(request: HttpRequest, response: HttpResponse, document: object) 
             COOKIE, _fingerprint(request), max_age=365 * 86400, httponly=True, samesite="Lax"
         )
     _pending.put((document.pk, visitor(request), timezone.localdate()))  # type: ignore[attr-defined]
-    if settings.WENKU["WENKU_VIEW_FLUSH_SECONDS"] == 0:
+    if conf().view_flush_seconds == 0:
         flush()  # counted during the request: simple, for small sites and tests
     else:
         _ensure_flusher()
@@ -108,7 +109,7 @@ def _ensure_flusher() -> None:
 
 def _flush_forever() -> None:
     while True:
-        time.sleep(settings.WENKU["WENKU_VIEW_FLUSH_SECONDS"])
+        time.sleep(conf().view_flush_seconds)
         try:
             flush()
         except Exception:  # keep counting after a bad moment; the views wait in the queue

@@ -30,11 +30,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from wenku.config import conf
 from wenku.library.models import Document
 from wenku.search import fingerprint
 from wenku.search.backends import get_backend
@@ -223,7 +223,7 @@ def due_ids(limit: int) -> list[int]:
     missing = Document.objects.public().filter(~Exists(has_list)).order_by("-pk")
     ids = list(missing.values_list("pk", flat=True)[:limit])
     if len(ids) < limit:
-        age = timedelta(seconds=int(settings.WENKU["WENKU_RELATED_REFRESH_SECONDS"]))
+        age = timedelta(seconds=int(conf().related_refresh_seconds))
         stale = RelatedList.objects.filter(
             computed_at__lt=timezone.now() - age,
             document_id__in=Document.objects.public().values("pk"),

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import rjieba
 
+from wenku.config import conf
+
 # A code or number: letters/digits joined by . / - _ + and an optional trailing %.
 _CODE = re.compile(r"[a-z0-9]+(?:[./\-_+][a-z0-9]+)*%?")
 _CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789./-_+%")
@@ -72,9 +74,7 @@ def segmenter() -> rjieba.Jieba:
     global _jieba
     with _lock:
         if _jieba is None:
-            from django.conf import settings
-
-            path = settings.WENKU.get("WENKU_SEARCH_USER_DICT") or ""
+            path = conf().search_user_dict or ""
             _jieba = load_dictionary(Path(path) if path else None)
         return _jieba
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from wenku.config import conf
 from wenku.ingest.models import Page
 from wenku.library import access
 from wenku.library.models import Category, Document
@@ -151,7 +151,7 @@ def run_search(params: SearchParams, user: Any) -> SearchPage:
     """Search for ``params`` as ``user`` sees the library."""
     started = time.perf_counter()
     query = parse(params.q)
-    size = int(settings.WENKU["WENKU_SEARCH_PAGE_SIZE"])
+    size = int(conf().search_page_size)
     result = SearchPage(params=params, query=query, notes=list(query.notes), page_size=size)
     if query.empty:
         if params.q.strip():

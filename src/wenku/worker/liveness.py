@@ -14,18 +14,18 @@ import os
 import socket
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from wenku.config import conf
 from wenku.worker.models import Heartbeat
 
 log = logging.getLogger(__name__)
 
 
 def lease_seconds() -> float:
-    return float(settings.WENKU["WENKU_WORKER_LEASE_SECONDS"])
+    return float(conf().worker_lease_seconds)
 
 
 def is_alive(worker_id: str) -> bool:

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from wenku.config import conf
 from wenku.ingest.errors import IngestError
 
 log = logging.getLogger(__name__)
@@ -71,14 +72,14 @@ class OfficeSettings:
     def from_django(cls) -> OfficeSettings:
         from django.conf import settings
 
-        w = settings.WENKU
+        w = conf()
         return cls(
-            soffice=w["WENKU_SOFFICE"],
-            python=w["WENKU_UNO_PYTHON"],
-            sandbox=w["WENKU_OFFICE_SANDBOX"],
-            timeout=w["WENKU_OFFICE_TIMEOUT"],
-            memory_mb=w["WENKU_OFFICE_MEMORY_MB"],
-            restart_after=w["WENKU_OFFICE_RESTART_AFTER"],
+            soffice=w.soffice,
+            python=w.uno_python,
+            sandbox=w.office_sandbox,
+            timeout=w.office_timeout,
+            memory_mb=w.office_memory_mb,
+            restart_after=w.office_restart_after,
             workdir=settings.DATA_DIR / "tmp",
         )
 

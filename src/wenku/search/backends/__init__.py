@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 
+from wenku.config import conf
 from wenku.search.backends.base import SearchBackend
 
 BACKENDS = ("tantivy", "postgres")
@@ -17,9 +18,7 @@ _backends: dict[str, SearchBackend] = {}
 
 
 def get_backend(name: str | None = None) -> SearchBackend:
-    from django.conf import settings
-
-    name = name or settings.WENKU["WENKU_SEARCH_BACKEND"]
+    name = name or conf().search_backend
     with _lock:
         if name not in _backends:
             _backends[name] = _create(name)
