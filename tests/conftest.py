@@ -78,11 +78,33 @@ def office() -> Iterator[object]:
     converter.close()
 
 
+class _NoOffice:
+    """The converter of tests that publish PDFs only: PDFs never reach LibreOffice, and
+    anything else fails loudly instead of starting one."""
+
+    def convert(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("this test has no LibreOffice: use the `ingest` fixture")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def pdf_context(monkeypatch, data_dir):  # type: ignore[no-untyped-def]
+    """Publishing jobs run here, for PDFs only: no LibreOffice is started."""
+    from wenku.ingest.pipeline import Context
+    from wenku.publishing import jobs
+
+    context = Context.from_django(_NoOffice())  # type: ignore[arg-type]
+    monkeypatch.setattr(jobs, "get_context", lambda: context)
+    return context
+
+
 @pytest.fixture
 def ingest(office, monkeypatch):  # type: ignore[no-untyped-def]
-    """Run ingest jobs here, with the session's LibreOffice and this test's data folder."""
-    from wenku.ingest import jobs
+    """Publishing jobs run here, with the session's LibreOffice and this test's data folder."""
     from wenku.ingest.pipeline import Context
+    from wenku.publishing import jobs
 
     context = Context.from_django(office)
     monkeypatch.setattr(jobs, "get_context", lambda: context)
@@ -105,28 +127,51 @@ def other_user(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def upload(user):  # type: ignore[no-untyped-def]
-    """upload(name, data, **fields) → a queued Document owned by `user`."""
-    import io
-
-    from wenku.library.domain import create_document
+    """upload(name, data, owner=user, **details) → a queued Document."""
+    from tests.factories import published
 
     def _upload(name: str, data: bytes, **fields: object):  # type: ignore[no-untyped-def]
-        return create_document(
-            owner=fields.pop("owner", user), stream=io.BytesIO(data), original_name=name, **fields
-        )  # type: ignore[arg-type]
+        return published.upload(fields.pop("owner", user), name, data, **fields)
 
     return _upload
 
 
 @pytest.fixture
-def ingested(upload, ingest):  # type: ignore[no-untyped-def]
-    """ingested(name, data) → the Document after its ingest job ran here."""
-    from wenku.ingest.jobs import process_document
+def ingested(upload, request, pdf_context):  # type: ignore[no-untyped-def]
+    """ingested(name, data, **details) → the Document after its publishing job ran here.
+    LibreOffice is started (once per session) only for files that are not PDFs."""
+    from wenku.publishing.jobs import process
 
     def _ingested(name: str, data: bytes, **fields: object):  # type: ignore[no-untyped-def]
+        if not data.startswith(b"%PDF"):
+            request.getfixturevalue("ingest")
         doc = upload(name, data, **fields)
-        process_document(doc.pk)
+        process(doc.pk)
         doc.refresh_from_db()
         return doc
 
     return _ingested
+
+
+@pytest.fixture
+def publish(user, pdf_context):  # type: ignore[no-untyped-def]
+    """publish(owner=user, pricing="free", price=0, pages=3, text=…, title=…, **details)
+    → a ready Document, published by the real job from a generated PDF."""
+    from tests.factories import published
+
+    def _publish(owner=None, **fields):  # type: ignore[no-untyped-def]
+        return published.upload_and_publish(owner or user, **fields)
+
+    return _publish
+
+
+@pytest.fixture
+def make_doc(user):  # type: ignore[no-untyped-def]
+    """make_doc(title, pages=[text, …], **fields) → the rows of a ready Document (not
+    indexed, no files)."""
+    from tests.factories import published
+
+    def _make(title: str, pages: list[str] | None = None, **fields: object):  # type: ignore[no-untyped-def]
+        return published.document_rows(fields.pop("owner", user), title, pages, **fields)
+
+    return _make

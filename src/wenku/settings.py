@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "wenku.notifications",
     "wenku.community",
     "wenku.economy",
+    "wenku.publishing",
 ]
 
 MIDDLEWARE = [

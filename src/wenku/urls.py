@@ -4,12 +4,12 @@ from django.urls import include, path
 
 from wenku.api.main import api
 from wenku.core.views import switch_language
-from wenku.library import browse
 from wenku.library.seo import SITEMAPS, robots_txt
+from wenku.web import browse
 
 urlpatterns = [
     path("", browse.home, name="home"),
-    path("", include("wenku.library.urls")),
+    path("", include("wenku.web.urls")),
     path("", include("wenku.notifications.urls")),
     path("", include("wenku.search.urls")),
     path("", include("wenku.economy.urls")),

@@ -12,8 +12,8 @@ from PIL import Image
 from tests.factories import documents as f
 from tests.factories.pdf import make_pdf
 from wenku.accounts.models import ApiToken
-from wenku.ingest.jobs import process_document
 from wenku.library.models import Category, Document
+from wenku.publishing.jobs import process
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_document_detail_fields(client, token, ingest):
     data = f.make_docx(2)
     response = post_file(client, "报告.docx", data, bearer(token), tags="报告")
     doc_id = response.json()["id"]
-    process_document(doc_id)
+    process(doc_id)
     body = client.get(f"/api/v1/documents/{doc_id}").json()
     for field in (
         "id",
@@ -138,7 +138,7 @@ def test_document_detail_fields(client, token, ingest):
 
 def test_failed_document_shows_its_reason(client, token, ingest):
     doc_id = post_file(client, "empty.pdf", b"", bearer(token)).json()["id"]
-    process_document(doc_id)
+    process(doc_id)
     body = client.get(f"/api/v1/documents/{doc_id}", headers=bearer(token)).json()
     assert body["status"] == "failed" and body["failure_stage"] == "preflight"
     assert body["failure_reason"]

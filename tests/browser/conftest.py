@@ -45,8 +45,8 @@ def inline_worker(ingest):
 
     from django.db import connection
 
-    from wenku.ingest.jobs import process_document
     from wenku.library.models import Document
+    from wenku.publishing.jobs import process
 
     stop = threading.Event()
 
@@ -54,7 +54,7 @@ def inline_worker(ingest):
         done: set[int] = set()
         while not stop.is_set():
             for pk in Document.objects.exclude(pk__in=done).values_list("pk", flat=True):
-                process_document(pk)
+                process(pk)
                 done.add(pk)
             stop.wait(0.1)
         connection.close()

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from tests.browser.conftest import save_screenshot
-from tests.economy.conftest import pdf_pipeline, publish, rules  # noqa: F401 - fixtures
+from tests.economy.conftest import rules  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
@@ -17,7 +17,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 def test_earn_points_download_a_priced_document_and_see_the_ledger(
     browser,
     live_server,
-    publish,  # noqa: F811 - the economy tests' fixture
+    publish,
     rules,  # noqa: F811
     django_user_model,
 ):

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories.pdf import make_pdf
-
 
 @pytest.fixture
-def doc(ingested):
+def doc(publish):
     """A published two-page document uploaded by alice (the `user` fixture)."""
-    return ingested("社区.pdf", make_pdf(2, text="community"), title="社区测试文档")
+    return publish(pages=2, text="community", title="社区测试文档")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.economy.conftest import words
+from tests.factories.published import words
 from wenku.economy import domain, queries
 from wenku.economy.models import LedgerEntry, Reason
 from wenku.notifications.models import Notification
@@ -67,14 +67,10 @@ def test_a_published_upload_of_new_content_earns_the_reward(rules, publish, user
 
 
 def test_deleting_and_uploading_the_same_file_again_earns_nothing(
-    rules, publish, user, pdf_pipeline
+    rules, publish, user, ingested
 ):
     """DocHub's D#40: upload → delete → upload farmed points."""
-    import io
-
     from tests.factories.pdf import make_pdf
-    from wenku.ingest.jobs import process_document
-    from wenku.library.domain import create_document
 
     rules.upload_reward = 5
     rules.save()
@@ -82,11 +78,7 @@ def test_deleting_and_uploading_the_same_file_again_earns_nothing(
     first = publish(text=text)
     assert queries.balance(user) == 5
     first.delete()
-    again = create_document(
-        owner=user, stream=io.BytesIO(make_pdf(3, text=text)), original_name="again.pdf"
-    )
-    process_document(again.pk)
-    again.refresh_from_db()
+    again = ingested("again.pdf", make_pdf(3, text=text))
     assert again.status == "ready"
     assert queries.balance(user) == 5 and rewards(user).count() == 1
 
@@ -121,21 +113,29 @@ def test_rewarded_uploads_are_capped_per_day(rules, publish, user):
 
 def test_publishing_again_never_rewards_twice(rules, publish, user):
     """A conversion published again (a pipeline upgrade re-runs it) keeps its one reward."""
-    from wenku.ingest.models import Conversion
+    from wenku.library.models import Document
+    from wenku.publishing import reactions
 
     rules.upload_reward = 5
     rules.save()
     doc = publish()
-    domain.on_document_published(Conversion.objects.get(pk=doc.conversion_id))
+    domain.reward_upload(Document.objects.get(pk=doc.pk), known_content=False)
+    reactions.published(doc.conversion_id)
     assert queries.balance(user) == 5
 
 
-def test_a_failing_reward_never_fails_publishing(rules, publish, monkeypatch):
-    def broken(conversion):
+def test_a_failing_reward_never_fails_publishing_nor_the_next_reactions(
+    rules, publish, monkeypatch
+):
+    from wenku.search.models import RelatedList
+
+    def broken(document, known_content):
         raise RuntimeError("reward bug")
 
-    monkeypatch.setattr(domain, "on_document_published", broken)
-    assert publish().status == "ready"
+    monkeypatch.setattr(domain, "reward_upload", broken)
+    doc = publish()
+    assert doc.status == "ready"
+    assert RelatedList.objects.filter(document=doc).exists()  # indexing and lists went on
 
 
 @pytest.mark.live

@@ -8,30 +8,28 @@ import pytest
 
 from tests.factories.pdf import make_pdf
 from wenku.accounts.models import ApiToken
-from wenku.library.domain import UploadRejected, check_pricing, create_document
+from wenku.library.details import InvalidDetails, UploadDetails
 from wenku.library.models import Document
 
 pytestmark = pytest.mark.django_db
 
 
-def test_check_pricing():
-    assert check_pricing("points", 5) == ("points", 5)
-    assert check_pricing("points", 0) == ("free", 0)
-    assert check_pricing("free", 9) == ("free", 0)
-    assert check_pricing("vip_only", 0) == ("vip_only", 0)
-    for bad in (("gold", 1), ("points", -1), ("points", 10**9)):
-        with pytest.raises(UploadRejected):
-            check_pricing(*bad)
-
-
-def test_create_document_keeps_the_rules(user):
-    doc = create_document(
-        owner=user,
-        stream=io.BytesIO(make_pdf(1)),
-        original_name="a.pdf",
-        pricing="vip_free",
-        price=12,
+def test_pricing_details():
+    build = UploadDetails.build
+    assert (build(pricing="points", price=5).pricing, build(pricing="points", price=5).price) == (
+        "points",
+        5,
     )
+    assert build(pricing="free", price=9).price == 0  # a free document has no price
+    assert build(pricing="vip_only", price=9).price == 0
+    assert build(pricing="vip_free", price=12).price == 12
+    for bad in (("gold", 1), ("points", -1), ("points", 10**9), ("points", 0), ("vip_free", 0)):
+        with pytest.raises(InvalidDetails):
+            build(pricing=bad[0], price=bad[1])
+
+
+def test_an_upload_keeps_the_rules(upload):
+    doc = upload("a.pdf", make_pdf(1), pricing="vip_free", price=12)
     assert (doc.pricing, doc.price) == ("vip_free", 12)
 
 

@@ -40,19 +40,20 @@ def test_a_reused_upload_is_indexed_too(ingested, backend):
 def test_catch_up_after_a_worker_died_before_indexing(make_doc, backend, monkeypatch):
     """Given documents published while indexing failed (a worker killed right after
     publishing), when the next job's indexing runs, then it indexes them as well."""
-    from wenku.search import indexing
+    from wenku.publishing import reactions
+    from wenku.search import indexing, state
 
     lost = make_doc("遗漏的文档", ["应急预案演练"])
     assert lost.pk not in found(backend, "应急预案")
-    assert indexing.pending_ids(backend.name) == [lost.pk]
+    assert state.pending_ids(backend.name) == [lost.pk]
     monkeypatch.setattr(indexing, "index_documents", _boom)
-    indexing.after_publish(lost.conversion_id)  # never raises: publishing stands
+    reactions.published(lost.conversion_id)  # never raises: publishing stands
     monkeypatch.undo()
     assert lost.pk not in found(backend, "应急预案")
     later = make_doc("后来的文档", ["应急预案"])
-    indexing.after_publish(later.conversion_id)
+    reactions.published(later.conversion_id)
     assert found(backend, "应急预案") == {lost.pk, later.pk}
-    assert indexing.pending_ids(backend.name) == []
+    assert state.pending_ids(backend.name) == []
 
 
 def _boom(*args, **kwargs):
@@ -66,20 +67,15 @@ def test_a_restarted_worker_catches_up(make_doc, backend, child_env):
     runs its next job, then the document becomes searchable."""
     if backend.name != "tantivy":
         pytest.skip("one backend is enough: the mechanism is the same")
-    import io
     import subprocess
     import sys
 
     from tests.factories.pdf import make_pdf
-    from wenku.library.domain import create_document
+    from tests.factories.published import upload
     from wenku.library.models import Document
 
     missed = make_doc("未索引的文档", ["emergency response plan"])
-    new = create_document(
-        owner=missed.owner,
-        stream=io.BytesIO(make_pdf(2, text="emergency response drill")),
-        original_name="drill.pdf",
-    )
+    new = upload(missed.owner, "drill.pdf", make_pdf(2, text="emergency response drill"))
     proc = subprocess.run(
         [sys.executable, "-c", _RUN_ONE_JOB],
         env=child_env,
@@ -97,24 +93,27 @@ def test_a_restarted_worker_catches_up(make_doc, backend, child_env):
 _RUN_ONE_JOB = """
 import django
 django.setup()
+from dataclasses import replace
+from wenku.publishing.worker import HOOKS
 from wenku.worker.runner import Worker
-Worker(poll_seconds=0.05, prewarm=False, max_jobs=1).run()
+# No LibreOffice (a PDF) and no catch-up at start: the job itself must catch up.
+Worker(poll_seconds=0.05, hooks=replace(HOOKS, on_start=lambda: None), max_jobs=1).run()
 """
 
 
 def test_status_changes_are_dropped_by_catch_up(make_doc, backend):
     from wenku.library.models import Document
-    from wenku.search import indexing
+    from wenku.search import indexing, state
     from wenku.search.models import IndexState
 
     doc = make_doc("撤下的文档", ["侵权内容"])
     indexing.index_documents([doc.pk], backend)
     Document.objects.filter(pk=doc.pk).update(status="failed")
-    assert indexing.hidden_ids(backend.name) == {doc.pk}
+    assert state.hidden_ids(backend.name) == {doc.pk}
     indexing.catch_up(backend)
     assert doc.pk not in backend.indexed_ids()
     assert not IndexState.objects.filter(document=doc).exists()
-    assert indexing.hidden_ids(backend.name) == frozenset()
+    assert state.hidden_ids(backend.name) == frozenset()
 
 
 def test_reindex_command_rebuilds_from_the_database(make_doc, backend, capsys):

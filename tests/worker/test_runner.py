@@ -8,7 +8,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories.pdf import make_pdf
-from wenku.ingest import jobs
+from wenku.publishing import jobs
+from wenku.publishing.worker import HOOKS
 from wenku.worker.runner import Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,14 +17,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def worker():
-    return Worker(poll_seconds=0.01, prewarm=False)
+    return Worker(poll_seconds=0.01, hooks=HOOKS)  # its on_start (LibreOffice) is not run
 
 
 def test_a_database_error_retries_the_job_later(worker, upload, monkeypatch):
     doc = upload("a.pdf", make_pdf(1))
     monkeypatch.setattr(
         jobs,
-        "process_document",
+        "process",
         lambda _id: (_ for _ in ()).throw(OperationalError("database is locked")),
     )
     assert worker.run_once()
@@ -38,7 +39,7 @@ def test_an_unexpected_error_fails_the_document_instead_of_leaving_it_waiting(
     worker, upload, monkeypatch
 ):
     doc = upload("a.pdf", make_pdf(1))
-    monkeypatch.setattr(jobs, "process_document", lambda _id: 1 / 0)
+    monkeypatch.setattr(jobs, "process", lambda _id: 1 / 0)
     assert worker.run_once()
     assert DBTaskResult.objects.get().status == "FAILED"
     doc.refresh_from_db()

@@ -2,20 +2,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenku.api.auth import OPTIONAL, REQUIRED, auth_user
-from wenku.config import conf
 from wenku.core import ip
+from wenku.core.storage import get_storage
 from wenku.ingest.counting import format_chars
+from wenku.ingest.rendering import PageUnavailable, page_image
 from wenku.library import access
-from wenku.library.domain import UploadRejected, check_pricing, create_document
+from wenku.library.details import InvalidDetails, UploadDetails
 from wenku.library.models import Category, Document
-from wenku.library.pages import PageUnavailable, page_image
+from wenku.publishing import intake
 
 router = Router(tags=["documents"], auth=OPTIONAL)
 
@@ -128,36 +128,28 @@ def upload_document(
     `price` points for others).
     """
     user = auth_user(request)
-    chosen = None
-    if category:
-        lookup = Q(slug=category) | Q(name=category)
-        if category.isdigit():
-            lookup |= Q(pk=int(category))
-        chosen = Category.objects.filter(lookup).first()
-        if chosen is None:
-            return Status(400, Error(detail=f"unknown category {category!r}"))
-    limit = conf().preview_pages
-    if preview_pages is not None and not (1 <= preview_pages <= limit or user.is_staff):
-        return Status(400, Error(detail=f"preview_pages must be between 1 and {limit}"))
     try:
-        check_pricing(pricing, price)
-    except UploadRejected as exc:
-        return Status(400, Error(detail=str(exc)))
-    try:
-        doc = create_document(
-            owner=user,
-            stream=file,
-            original_name=file.name or "document",
+        details = UploadDetails.build(
             title=title,
             description=description,
-            category=chosen,
+            category=category,
             tags=tags,
-            upload_ip=client_ip(request),
             preview_pages=preview_pages,
             pricing=pricing,
             price=price,
+            staff=user.is_staff,
         )
-    except UploadRejected as exc:
+    except InvalidDetails as exc:
+        return Status(400, Error(detail=f"{exc.field}: {exc.message}"))
+    try:
+        doc = intake.upload(
+            owner=user,
+            stream=file,
+            original_name=file.name or "document",
+            details=details,
+            upload_ip=client_ip(request),
+        )
+    except intake.TooLarge as exc:
         return Status(413, Error(detail=str(exc)))
     return Status(
         201,
@@ -203,8 +195,6 @@ def get_page(request: HttpRequest, document_id: int, number: int) -> object:
     "/documents/{document_id}/cover", url_name="document_cover", summary="Cover image (WebP)"
 )
 def get_cover(request: HttpRequest, document_id: int) -> object:
-    from wenku.core.storage import get_storage
-
     doc = _visible(request, document_id)
     try:
         with get_storage().open(doc.conversion.cover_key) as fh:

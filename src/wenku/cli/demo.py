@@ -112,7 +112,8 @@ def _upload(console: Any, files: list[Any], users: dict[str, Any]) -> list[Row]:
     from rich.progress import Progress
 
     from wenku.demo.categories import find_category
-    from wenku.library.domain import UploadRejected, create_document
+    from wenku.library.details import UploadDetails
+    from wenku.publishing import intake
 
     rows = []
     with Progress(console=console) as progress:
@@ -121,18 +122,21 @@ def _upload(console: Any, files: list[Any], users: dict[str, Any]) -> list[Row]:
             row = Row(file.title, file.format, file.category, file.uploader, file.upload_ip)
             try:
                 with open(file.path, "rb") as fh:
-                    doc = create_document(
-                        owner=users[file.uploader],
-                        stream=fh,
-                        original_name=file.original_name,
+                    details = UploadDetails.build(
                         title=file.title,
                         description=file.description,
                         category=find_category(file.category),
                         tags=file.tags,
+                    )
+                    doc = intake.upload(
+                        owner=users[file.uploader],
+                        stream=fh,
+                        original_name=file.original_name,
+                        details=details,
                         upload_ip=file.upload_ip,
                     )
                 row.document_id = doc.pk
-            except (OSError, UploadRejected) as exc:
+            except (OSError, intake.TooLarge) as exc:
                 row.error = str(exc)
             rows.append(row)
             progress.advance(bar)

@@ -3,6 +3,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wenku.library.details import UploadDetails
 
 NAME = "import"
 HELP = "Import documents from files and folders (folders recursively)."
@@ -40,17 +44,19 @@ def handle(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console()
+    from wenku.library.details import InvalidDetails, UploadDetails
+
     try:
         owner = _owner(args.owner)
-        category = _category(args.category)
-    except LookupError as exc:
+        details = UploadDetails.build(category=args.category, tags=args.tags)
+    except (LookupError, InvalidDetails) as exc:
         console.print(f"[red]wenku import: {exc}[/red]")
         return 2
     files = list(collect(args.paths))
     if not files:
         console.print("[yellow]No documents found.[/yellow]")
         return 1
-    rows = _upload(console, files, owner, category, args.tags)
+    rows = _upload(console, files, owner, details)
     if args.wait:
         _wait(console, rows)
     _summary(console, rows)
@@ -83,25 +89,10 @@ def _owner(username: str | None) -> object:
     return admin
 
 
-def _category(name: str | None) -> object:
-    if not name:
-        return None
-    from django.db.models import Q
-
-    from wenku.library.models import Category
-
-    category = Category.objects.filter(Q(slug=name) | Q(name=name)).first()
-    if category is None:
-        raise LookupError(f"no category named {name!r}")
-    return category
-
-
-def _upload(
-    console: object, files: list[Path], owner: object, category: object, tags: str
-) -> list[Row]:
+def _upload(console: object, files: list[Path], owner: object, details: UploadDetails) -> list[Row]:
     from rich.progress import Progress
 
-    from wenku.library.domain import UploadRejected, create_document
+    from wenku.publishing import intake
 
     rows = []
     with Progress(console=console) as progress:  # type: ignore[arg-type]
@@ -110,16 +101,12 @@ def _upload(
             row = Row(path)
             try:
                 with open(path, "rb") as fh:
-                    doc = create_document(
-                        owner=owner,
-                        stream=fh,
-                        original_name=path.name,
-                        category=category,
-                        tags=tags,  # type: ignore[arg-type]
+                    doc = intake.upload(
+                        owner=owner, stream=fh, original_name=path.name, details=details
                     )
                 row.document_id = doc.pk
                 row.status = doc.status
-            except (OSError, UploadRejected) as exc:
+            except (OSError, intake.TooLarge) as exc:
                 row.error = str(exc)
             rows.append(row)
             progress.advance(bar)

@@ -21,6 +21,7 @@ FINISHED = ("ready", "failed")
 def worker_if_none_running() -> Iterator[bool]:
     """Run a local worker while the block runs, unless one is alive; yield whether we did."""
 
+    from wenku.publishing.worker import HOOKS
     from wenku.worker.liveness import lease_seconds
     from wenku.worker.models import Heartbeat
     from wenku.worker.runner import Worker
@@ -28,7 +29,7 @@ def worker_if_none_running() -> Iterator[bool]:
     if Heartbeat.objects.alive(lease_seconds()).exists():
         yield False
         return
-    local = Worker(poll_seconds=conf().worker_poll_seconds)
+    local = Worker(poll_seconds=conf().worker_poll_seconds, hooks=HOOKS)
     thread = threading.Thread(target=local.run, name="local-worker", daemon=True)
     thread.start()
     try:

@@ -25,9 +25,10 @@ def handle(args: argparse.Namespace) -> int:
         print("wenku: --concurrency must be at least 1", file=sys.stderr)
         return 2
     if args.concurrency == 1:
+        from wenku.publishing.worker import HOOKS
         from wenku.worker.runner import Worker
 
-        worker = Worker(poll_seconds=conf().worker_poll_seconds)
+        worker = Worker(poll_seconds=conf().worker_poll_seconds, hooks=HOOKS)
         worker.install_signal_handlers()
         worker.run()
         return 0

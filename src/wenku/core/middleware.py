@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wenku.config import conf
-from wenku.ingest.errors import human_size
+from wenku.core.units import human_size
 
 # Room for the multipart framing and the other form fields around the file.
 OVERHEAD = 1024 * 1024

@@ -5,14 +5,13 @@ Other apps call:
 
 - ``on_account_verified(user)``: the sign-up bonus, once (accounts, on e-mail verification);
 - ``daily_sign_in(user)``: the daily sign-in reward, once per local calendar day;
-- ``on_document_published(conversion)``: the upload reward (the ingest Publish stage;
-  when review lands, approving a document calls it instead).
+- ``reward_upload(document, known_content=…)``: the upload reward (``publishing``
+  calls it when a document is published; when review lands, when it is approved).
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +23,6 @@ from django.utils.translation import gettext as _
 from wenku.economy import ledger
 from wenku.economy.models import Account, LedgerEntry, Reason, Rules, VipOrder, VipPlan
 from wenku.economy.queries import rewards_today
-from wenku.ingest.models import Conversion, Status
 from wenku.library.models import Document
 from wenku.notifications.domain import notify
 from wenku.notifications.models import Kind
@@ -52,15 +50,11 @@ def on_account_verified(user: Any) -> None:
     bonus = Rules.current().signup_bonus
     if not bonus:
         return
-    applied = ledger.apply(user.pk, bonus, Reason.SIGNUP_BONUS, f"signup:{user.pk}")
+    applied = ledger.apply(user.pk, bonus, Reason.SIGNUP_BONUS, ledger.signup_key(user.pk))
     if not applied.replayed:
         with _site_language():
             text = _("Welcome! Sign-up bonus: +%(n)s points.") % {"n": bonus}
         _tell(user, Kind.POINTS, text, url=_ledger_url())
-
-
-def sign_in_key(user: Any, now: datetime | None = None) -> str:
-    return f"sign-in:{user.pk}:{timezone.localdate(now or timezone.now()).isoformat()}"
 
 
 def daily_sign_in(user: Any, now: datetime | None = None) -> LedgerEntry | None:
@@ -70,7 +64,11 @@ def daily_sign_in(user: Any, now: datetime | None = None) -> LedgerEntry | None:
     if not reward:
         return None
     applied = ledger.apply(
-        user.pk, reward, Reason.SIGN_IN, sign_in_key(user, now), note=_("daily sign-in")
+        user.pk,
+        reward,
+        Reason.SIGN_IN,
+        ledger.sign_in_key(user.pk, timezone.localdate(now or timezone.now())),
+        note=_("daily sign-in"),
     )
     if applied.replayed:
         return None
@@ -83,26 +81,18 @@ def daily_sign_in(user: Any, now: datetime | None = None) -> LedgerEntry | None:
 # --- the upload reward
 
 
-def on_document_published(conversion: Conversion) -> LedgerEntry | None:
+def reward_upload(document: Document, *, known_content: bool) -> LedgerEntry | None:
     """Reward the first uploader of content that is new to the site, once.
 
-    Called after a conversion's documents are published. This is where review plugs in:
-    when uploads are moderated, call it when a document is approved instead. No reward
-    when the content was rewarded before (keyed by the file's SHA-256, so deleting and
-    uploading the same file again earns nothing) or when a near-duplicate of its text
-    exists (``search.fingerprint``: an edited, re-saved or re-formatted copy), or when the
-    uploader reached today's cap of rewarded uploads.
+    Publishing calls it for the earliest upload of a newly published file, and says
+    whether the site knew the content already (``known_content``: a near-duplicate of
+    its text exists, an edited, re-saved or re-formatted copy). No reward then, nor when
+    the file was rewarded before (keyed by its SHA-256, so deleting and uploading the
+    same file again earns nothing), nor past the uploader's daily cap of rewarded
+    uploads.
     """
     rules = Rules.current()
-    if not rules.upload_reward:
-        return None
-    document = (
-        Document.objects.filter(conversion=conversion, status=Status.READY)
-        .select_related("owner")
-        .order_by("created_at", "pk")
-        .first()
-    )
-    if document is None or is_known_content(conversion):
+    if not rules.upload_reward or known_content:
         return None
     owner = document.owner
     with transaction.atomic():
@@ -114,7 +104,7 @@ def on_document_published(conversion: Conversion) -> LedgerEntry | None:
             owner.pk,
             rules.upload_reward,
             Reason.UPLOAD_REWARD,
-            f"upload:{conversion.sha256}",
+            ledger.upload_key(document.conversion.sha256),
             document=document,
         )
     if applied.replayed:
@@ -128,26 +118,6 @@ def on_document_published(conversion: Conversion) -> LedgerEntry | None:
     return applied.entry
 
 
-def is_known_content(conversion: Conversion) -> bool:
-    """Has the site seen this text before, in another file (any status, even deleted)?
-
-    Text-less files (scans) have no words to compare; only their bytes are checked
-    (by the reward's key).
-    """
-    from wenku.search.fingerprint import similar_conversions
-
-    return bool(similar_conversions(conversion.pk))
-
-
-def after_publish(conversion_id: int) -> None:
-    """The ingest pipeline's hook: reward the upload; a failure here never fails ingest."""
-    try:
-        conversion = Conversion.objects.get(pk=conversion_id)
-        on_document_published(conversion)
-    except Exception:  # the document is published whatever happens to its reward
-        log.exception("upload reward for conversion %s failed", conversion_id)
-
-
 # --- VIP
 
 
@@ -157,7 +127,7 @@ def buy_vip(user: Any, plan: VipPlan, key: str = "", now: datetime | None = None
     The same ``key`` again returns the first order (charged once). Raises
     InsufficientPoints when the balance cannot pay; nothing changes then.
     """
-    order_key = f"vip:{user.pk}:{key or uuid.uuid4().hex}"
+    order_key = ledger.vip_order_key(user.pk, key)
     with transaction.atomic():
         ledger.lock_accounts([user.pk])
         existing = VipOrder.objects.filter(idempotency_key=order_key).first()
@@ -171,7 +141,7 @@ def buy_vip(user: Any, plan: VipPlan, key: str = "", now: datetime | None = None
                 user.pk,
                 -plan.price,
                 Reason.VIP_PURCHASE,
-                f"order:{order.pk}",
+                ledger.order_key(order.pk),
                 order=order,
                 note=plan.name,
             )
@@ -187,7 +157,7 @@ def grant_vip(
     with transaction.atomic():
         ledger.lock_accounts([user.pk])
         order = _extend(
-            user, days, VipOrder.Source.GRANT, f"grant:{uuid.uuid4().hex}", now, by=by, note=note
+            user, days, VipOrder.Source.GRANT, ledger.once_key("grant"), now, by=by, note=note
         )
     with _site_language():
         text = _("You are a VIP member until %(end)s.") % {
@@ -236,7 +206,7 @@ def adjust(user: Any, amount: int, by: Any = None, note: str = "") -> LedgerEntr
     """A correction by staff (positive or negative; never below zero)."""
     who = f" ({by})" if by is not None else ""
     applied = ledger.apply(
-        user.pk, amount, Reason.ADMIN, f"admin:{uuid.uuid4().hex}", note=(note + who).strip()
+        user.pk, amount, Reason.ADMIN, ledger.once_key("admin"), note=(note + who).strip()
     )
     if amount > 0:
         with _site_language():

@@ -23,8 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -41,7 +40,8 @@ from wenku.economy.queries import (
     rewards_today,
 )
 from wenku.ingest.models import Status
-from wenku.library.models import DailyStats, Document, Pricing
+from wenku.library import counters
+from wenku.library.models import Document, Pricing
 from wenku.notifications.domain import notify
 from wenku.notifications.models import Kind
 
@@ -315,7 +315,7 @@ def _record(
                 user.pk,
                 -q.cost,
                 Reason.DOWNLOAD,
-                f"download:{row.pk}",
+                ledger.download_key(row.pk),
                 document=document,
                 download=row,
                 fresh=True,
@@ -329,7 +329,7 @@ def _record(
                 document.owner_id,
                 earned,
                 Reason.SALE_SHARE,
-                f"sale:{row.pk}",
+                ledger.sale_key(row.pk),
                 document=document,
                 download=row,
                 fresh=True,
@@ -337,7 +337,7 @@ def _record(
     elif counted and user is not None:
         earned = _free_download_reward(user, document, row, rules, now)
     if counted:
-        _count(document, now)
+        counters.add(document.pk, timezone.localdate(now), downloads=1)
         _tell_owner(document, earned)
     return Grant(row, q.cost, q.basis, have, links.link(row))
 
@@ -355,22 +355,11 @@ def _free_download_reward(
         document.owner_id,
         reward,
         Reason.FREE_DOWNLOAD_REWARD,
-        f"free-download:{document.pk}:{user.pk}",
+        ledger.free_download_key(document.pk, user.pk),
         document=document,
         download=row,
     )
     return 0 if applied.replayed else reward
-
-
-def _count(document: Document, now: datetime) -> None:
-    Document.objects.filter(pk=document.pk).update(download_count=F("download_count") + 1)
-    stats = DailyStats._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {stats} (document_id, day, views, downloads) VALUES (%s, %s, 0, 1) "
-            f"ON CONFLICT (document_id, day) DO UPDATE SET downloads = {stats}.downloads + 1",
-            [document.pk, timezone.localdate(now)],
-        )
 
 
 def _tell_owner(document: Document, earned: int) -> None:

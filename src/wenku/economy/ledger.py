@@ -18,13 +18,58 @@ attempts race (the loser's unique violation rolls its whole change back).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
 from wenku.economy.models import Account, LedgerEntry, Reason
+
+# --- idempotency keys: derived from what they pay for, so paying twice is impossible
+
+
+def signup_key(user_id: int) -> str:
+    return f"signup:{user_id}"
+
+
+def sign_in_key(user_id: int, day: date) -> str:
+    """One sign-in reward per user and local calendar day."""
+    return f"sign-in:{user_id}:{day.isoformat()}"
+
+
+def upload_key(content_sha256: str) -> str:
+    """One upload reward per file, ever: deleting and uploading it again earns nothing."""
+    return f"upload:{content_sha256}"
+
+
+def download_key(download_id: int) -> str:
+    return f"download:{download_id}"
+
+
+def sale_key(download_id: int) -> str:
+    return f"sale:{download_id}"
+
+
+def free_download_key(document_id: int, reader_id: int) -> str:
+    """One free-download reward per reader and document."""
+    return f"free-download:{document_id}:{reader_id}"
+
+
+def order_key(order_id: int) -> str:
+    return f"order:{order_id}"
+
+
+def vip_order_key(user_id: int, client_key: str = "") -> str:
+    """The client's key (a form token, an Idempotency-Key header) makes a retry safe."""
+    return f"vip:{user_id}:{client_key or uuid.uuid4().hex}"
+
+
+def once_key(kind: str) -> str:
+    """A key for an entry that is never a retry of another (grants, staff adjustments)."""
+    return f"{kind}:{uuid.uuid4().hex}"
 
 
 class InsufficientPoints(Exception):

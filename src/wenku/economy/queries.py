@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from wenku.economy.ledger import sign_in_key
 from wenku.economy.models import (
     COUNTED,
     Account,
@@ -21,6 +22,7 @@ from wenku.economy.models import (
     Reason,
     VipPlan,
 )
+from wenku.library.categories import subtree
 from wenku.library.models import Category, Document, Pricing
 
 VIP_PRICING = (Pricing.VIP_ONLY, Pricing.VIP_FREE)
@@ -78,9 +80,8 @@ def rewards_today(user_id: int, reason: Reason, now: datetime | None = None) -> 
 
 
 def signed_in_today(user: Any, now: datetime | None = None) -> bool:
-    from wenku.economy.domain import sign_in_key
-
-    return LedgerEntry.objects.filter(idempotency_key=sign_in_key(user, now)).exists()
+    key = sign_in_key(user.pk, timezone.localdate(now or timezone.now()))
+    return LedgerEntry.objects.filter(idempotency_key=key).exists()
 
 
 # --- "最近下载"
@@ -93,9 +94,7 @@ def recent_downloads(category: Category | None = None, limit: int = FEED_SIZE) -
     """
     rows = Download.objects.filter(counted=True)
     if category is not None:
-        from wenku.library.queries import descendant_ids
-
-        rows = rows.filter(category_id__in=descendant_ids(category))
+        rows = rows.filter(category_id__in=subtree(category.pk))
     recent = rows.order_by("-created_at").values_list("document_id", flat=True)[: limit * 4]
     ordered = list(dict.fromkeys(recent))
     documents = Document.objects.public().select_related("owner", "category").in_bulk(ordered)

@@ -27,17 +27,6 @@ from wenku.library.models import Document
 PER_PAGE = 30
 
 
-def economy_context(request: HttpRequest, document: Document) -> dict[str, Any]:
-    """What the document page shows of the economy: the download box and the feed."""
-    quote = None
-    if document.status == "ready":
-        quote = downloads.quote(request.user, document, client_ip(request))
-    return {
-        "download_quote": quote,
-        "recent_downloads": queries.recent_downloads(document.category),
-    }
-
-
 def _document(request: HttpRequest, document_id: int) -> Document:
     documents = Document.objects.select_related("owner", "category")
     return access.viewable_or_404(request.user, document_id, documents)

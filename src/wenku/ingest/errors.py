@@ -133,13 +133,3 @@ def describe(code: str, params: Mapping[str, Any]) -> str:
         return str(template) % values if values else str(template)
     except (KeyError, TypeError, ValueError):
         return str(template)
-
-
-def human_size(num_bytes: int) -> str:
-    """1536 → '1.5 KB'; used in failure messages and listings."""
-    size = float(num_bytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")

@@ -44,6 +44,19 @@ class RenderSettings:
     max_pages: int
     structured_pages: int  # pages whose headings and paragraphs are recovered (free preview)
 
+    @classmethod
+    def from_conf(cls) -> RenderSettings:
+        w = conf()
+        return cls(
+            eager_pages=w.eager_pages,
+            page_width=w.page_width,
+            cover_width=w.cover_width,
+            quality=w.webp_quality,
+            max_pixels=w.max_page_pixels,
+            max_pages=w.max_pages,
+            structured_pages=max(w.preview_pages, w.eager_pages),
+        )
+
 
 @dataclass
 class Context:
@@ -67,15 +80,7 @@ class Context:
                 zip_max_entries=w.zip_max_entries,
                 zip_max_ratio=w.zip_max_ratio,
             ),
-            render=RenderSettings(
-                eager_pages=w.eager_pages,
-                page_width=w.page_width,
-                cover_width=w.cover_width,
-                quality=w.webp_quality,
-                max_pixels=w.max_page_pixels,
-                max_pages=w.max_pages,
-                structured_pages=max(w.preview_pages, w.eager_pages),
-            ),
+            render=RenderSettings.from_conf(),
             tmp_root=settings.DATA_DIR / "tmp",
         )
 

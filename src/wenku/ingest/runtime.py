@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import os
+import logging
+import tempfile
 import threading
+from pathlib import Path
 
 from wenku.ingest.office.client import OfficeConverter, OfficeSettings
 from wenku.ingest.pipeline import Context
+from wenku.ingest.selftest import check_cjk
 
-_worker_id = threading.local()
+log = logging.getLogger(__name__)
+
 _lock = threading.Lock()
 _context: Context | None = None
 
@@ -30,10 +34,17 @@ def reset_context() -> None:
         _context = None
 
 
-def set_worker_id(worker_id: str) -> None:
-    _worker_id.value = worker_id
-
-
-def worker_id() -> str:
-    """The worker running this thread's job; 'inline-<pid>' outside a worker."""
-    return getattr(_worker_id, "value", None) or f"inline-{os.getpid()}"
+def prewarm() -> None:
+    """Start this process's LibreOffice and check that Chinese renders with real glyphs,
+    so the first upload does not wait for it. Failures are logged, not raised: they are
+    reported again, per document, when a conversion needs LibreOffice."""
+    context = get_context()
+    try:
+        context.office.start()
+        with tempfile.TemporaryDirectory(dir=context.tmp_root) as tmp:
+            result = check_cjk(context.office, Path(tmp))
+    except Exception as exc:
+        log.error("LibreOffice could not be started: %s (run `wenku doctor`)", exc)
+        return
+    if not result.ok:
+        log.error("self-test: %s (run `wenku doctor`)", result.detail)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import olefile
 
-from wenku.ingest.errors import IngestError, human_size
+from wenku.core.units import human_size
+from wenku.ingest.errors import IngestError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_FORMATS = frozenset({"txt", "md"})

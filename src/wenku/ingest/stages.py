@@ -1,17 +1,18 @@
-"""The pipeline's stages, in order (DESIGN.md §3): preflight, normalise, read, count,
-render, fingerprint, publish. Each is small and does one thing to the Job."""
+"""The conversion stages, in order: preflight, normalise, read, count, render. Each is
+small and does one thing to the Job. Publishing adds its own stages after these
+(``wenku.publishing.stages``: fingerprint, publish); ingest knows nothing of them."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from wenku.ingest import pdf as pdfmod
 from wenku.ingest import textdocs
 from wenku.ingest.counting import count_chars
 from wenku.ingest.errors import IngestError
-from wenku.ingest.models import Conversion, Page, Status
-from wenku.ingest.pipeline import PIPELINE_VERSION, Context, Job, Stage
+from wenku.ingest.models import Conversion, Page
+from wenku.ingest.pipeline import Context, Job, Stage
+from wenku.ingest.rendering import render_and_store
 from wenku.ingest.sniff import OFFICE_FORMATS, inspect_file
 
 
@@ -115,71 +116,18 @@ class Render:
 
     def run(self, job: Job, ctx: Context) -> None:
         assert job.pdf is not None
-        r = ctx.render
-        sha = job.conversion.sha256
-        eager = min(r.eager_pages, len(job.pages))
+        eager = min(ctx.render.eager_pages, len(job.pages))
         with pdfmod.open_pdf(job.pdf) as doc:
-            for index in range(eager):
-                image = pdfmod.render_page(doc, index, r.page_width, r.max_pixels)
-                ctx.storage.put_bytes(
-                    Page.image_key_for(sha, index + 1), pdfmod.encode_webp(image, r.quality)
+            for number in range(1, eager + 1):
+                render_and_store(
+                    doc, job.conversion, number, ctx.render, ctx.storage, cover=number == 1
                 )
-                Page.objects.filter(conversion=job.conversion, number=index + 1).update(
-                    rendered=True
-                )
-                if index == 0:
-                    cover = pdfmod.encode_webp(image, r.quality, width=r.cover_width)
-                    ctx.storage.put_bytes(job.conversion.cover_key, cover)
 
 
-class Fingerprint:
-    """SHA-256 of the normalised text and its MinHash, for near-duplicate detection."""
-
-    name = "fingerprint"
-
-    def run(self, job: Job, ctx: Context) -> None:
-        from wenku.search.fingerprint import fingerprint_text, store
-
-        text = "\n".join(p.text for p in job.pages)
-        store(job.conversion, fingerprint_text(text))
-
-
-class Publish:
-    """Mark the conversion ready and publish every document waiting on it, atomically."""
-
-    name = "publish"
-
-    def run(self, job: Job, ctx: Context) -> None:
-        from wenku.economy import domain as economy
-        from wenku.library.domain import publish_documents
-
-        conversion = job.conversion
-        with transaction.atomic():
-            Conversion.objects.filter(pk=conversion.pk).update(
-                status=Status.READY,
-                page_count=conversion.page_count,
-                char_count=conversion.char_count,
-                pipeline_version=PIPELINE_VERSION,
-                failure_stage="",
-                failure_code="",
-                failure_params={},
-                worker_id="",
-                attempts=0,
-                finished_at=timezone.now(),
-            )
-            conversion.refresh_from_db()
-            publish_documents(conversion)
-        # After the commit: the upload reward (where review will plug in; none exists yet,
-        # so publishing is what a document passes). It never fails the publish.
-        economy.after_publish(conversion.pk)
-
-
-STAGES: tuple[Stage, ...] = (
+CONVERSION_STAGES: tuple[Stage, ...] = (
     Preflight(),
     Normalise(),
     Read(),
     Count(),
     Render(),
-    Fingerprint(),
-    Publish(),
 )

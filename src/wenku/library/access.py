@@ -1,7 +1,14 @@
-"""Who may see what. One place, used by every route that serves a document's content."""
+"""Who may see what. One place, used by every route that serves a document's content.
+
+Whether a reader has paid for a document (a download, a VIP membership) is the
+economy's knowledge, which sits above the library; the economy plugs its answer in as
+an entitlement rule when Django loads it (``EconomyConfig.ready``), the way datasette's
+plugins answer its permission checks. The library asks every rule; it imports none.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,6 +17,15 @@ from django.shortcuts import get_object_or_404
 
 from wenku.ingest.models import Status
 from wenku.library.models import Document
+
+EntitlementRule = Callable[[Any, Document], bool]
+_entitlement_rules: list[EntitlementRule] = []
+
+
+def add_entitlement_rule(rule: EntitlementRule) -> None:
+    """Also let readers for whom ``rule(user, document)`` is true see every page."""
+    if rule not in _entitlement_rules:
+        _entitlement_rules.append(rule)
 
 
 def is_privileged(user: Any, document: Document) -> bool:
@@ -39,12 +55,12 @@ def viewable_or_404(
 def is_entitled(user: Any, document: Document) -> bool:
     """May this reader see every page, past the free preview?
 
-    The uploader and staff; a VIP member, for VIP documents; anyone who downloaded it
-    (``economy.queries.is_entitled``).
+    The uploader and staff; and whoever an entitlement rule admits (the economy's: a VIP
+    member, for VIP documents; anyone who downloaded it).
     """
-    from wenku.economy.queries import is_entitled as economy_entitled
-
-    return is_privileged(user, document) or economy_entitled(user, document)
+    if is_privileged(user, document):
+        return True
+    return any(rule(user, document) for rule in _entitlement_rules)
 
 
 def last_visible_page(user: Any, document: Document) -> int:

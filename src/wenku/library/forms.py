@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wenku.library.domain import MAX_PRICE
-from wenku.library.models import Category, Pricing
+from wenku.library import categories
+from wenku.library.details import MAX_PRICE, InvalidDetails, UploadDetails
+from wenku.library.models import Pricing
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,46 +27,64 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    """The no-JavaScript upload form: several files sharing one set of details."""
+    """The no-JavaScript upload form: several files sharing one set of details.
+
+    The fields only collect; ``UploadDetails.build`` decides what is valid (the same
+    rules as the API's), and the form shows its refusal beside the field it names.
+    """
 
     files = MultipleFileField(label=_("Files"))
     title = forms.CharField(
-        label=_("Title"),
-        max_length=200,
-        required=False,
-        help_text=_("Leave empty to use each file's name."),
+        label=_("Title"), required=False, help_text=_("Leave empty to use each file's name.")
     )
     description = forms.CharField(
-        label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=5000,
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.all(),
-        required=False,
-        empty_label=_("(none)"),
-    )
+    category = forms.CharField(label=_("Category"), required=False, widget=forms.Select())
     tags = forms.CharField(
-        label=_("Tags"), max_length=400, required=False, help_text=_("Separate tags with commas.")
+        label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
     )
-    pricing = forms.ChoiceField(
-        label=_("Download"), choices=Pricing.choices, initial=Pricing.FREE, required=False
-    )
-    price = forms.IntegerField(
-        label=_("Price in points"),
-        min_value=0,
-        max_value=MAX_PRICE,
-        initial=0,
+    preview_pages = forms.CharField(
+        label=_("Free preview pages"),
         required=False,
+        widget=forms.NumberInput(attrs={"min": 1}),
+        help_text=_("Leave empty for the site's default. Pages past these need a download."),
+    )
+    pricing = forms.CharField(
+        label=_("Download"),
+        required=False,
+        initial=Pricing.FREE,
+        widget=forms.Select(choices=Pricing.choices),
+    )
+    price = forms.CharField(
+        label=_("Price in points"),
+        required=False,
+        initial=0,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_PRICE}),
         help_text=_("For priced documents; you earn a share of every sale."),
     )
 
-    def clean(self) -> dict[str, object]:
+    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        choices = [("", _("(none)"))] + [
+            (str(pk), str(c)) for pk, c in categories.all_categories().items()
+        ]
+        self.fields["category"].widget.choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        data["pricing"] = data.get("pricing") or Pricing.FREE
-        data["price"] = data.get("price") or 0
-        if data["pricing"] in (Pricing.POINTS, Pricing.VIP_FREE) and not data["price"]:
-            self.add_error("price", _("Set a price in points, or make the document free."))
+        try:
+            data["details"] = UploadDetails.build(
+                title=data.get("title"),
+                description=data.get("description"),
+                category=data.get("category"),
+                tags=data.get("tags"),
+                preview_pages=data.get("preview_pages"),
+                pricing=data.get("pricing"),
+                price=data.get("price"),
+                staff=self.staff,
+            )
+        except InvalidDetails as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data

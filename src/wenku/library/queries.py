@@ -6,10 +6,9 @@ Views render these; they hold no query logic of their own.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
@@ -20,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wenku.ingest.models import Page
 from wenku.library import access, signing
-from wenku.library.models import CATEGORIES_CACHE_KEY, Category, Document
+from wenku.library.categories import subtree
+from wenku.library.models import Category, Document
 
 PER_PAGE = 20
 SORTS = {
@@ -40,70 +40,6 @@ def listing(queryset: QuerySet[Document], sort: str, page: str | int | None) -> 
     order = SORTS.get(sort, SORTS["new"])[0]
     ordered = cards(queryset).order_by(order, "-pk")
     return Paginator(ordered, PER_PAGE).get_page(page)
-
-
-# --- categories
-
-
-@dataclass
-class CategoryNode:
-    category: Category
-    count: int = 0  # ready documents here and below
-    children: list[CategoryNode] = field(default_factory=list)
-
-
-def category_tree() -> list[CategoryNode]:
-    """Every category with its ready-document count including its descendants."""
-    direct = dict(
-        Document.objects.public()
-        .exclude(category=None)
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
-    )
-    nodes = {pk: CategoryNode(c, direct.get(pk, 0)) for pk, c in all_categories().items()}
-    roots: list[CategoryNode] = []
-    for node in nodes.values():
-        parent = nodes.get(node.category.parent_id) if node.category.parent_id else None
-        (parent.children if parent else roots).append(node)
-    for root in roots:
-        _sum_counts(root)
-    return roots
-
-
-def _sum_counts(node: CategoryNode) -> int:
-    node.count += sum(_sum_counts(child) for child in node.children)
-    return node.count
-
-
-def descendant_ids(category: Category) -> list[int]:
-    parents = {pk: c.parent_id for pk, c in all_categories().items()}
-    found = [category.pk]
-    for pk in parents:
-        ancestor = parents.get(pk)
-        while ancestor is not None:
-            if ancestor == category.pk:
-                found.append(pk)
-                break
-            ancestor = parents.get(ancestor)
-    return found
-
-
-def all_categories() -> dict[int, Category]:
-    """Every category by id; a small table read at most once a minute per process."""
-    found = cache.get(CATEGORIES_CACHE_KEY)
-    if found is None:
-        found = {c.pk: c for c in Category.objects.all()}
-        cache.set(CATEGORIES_CACHE_KEY, found, 60)
-    return found
-
-
-def breadcrumbs(category: Category) -> list[Category]:
-    known = all_categories()
-    trail = [category]
-    while trail[0].parent_id and trail[0].parent_id in known and len(trail) < 20:
-        trail.insert(0, known[trail[0].parent_id])
-    return trail
 
 
 # --- one document
@@ -204,7 +140,7 @@ def uploader_stats(user: Any) -> dict[str, int]:
 
 
 def in_category(category: Category) -> QuerySet[Document]:
-    return Document.objects.public().filter(category__in=descendant_ids(category))
+    return Document.objects.public().filter(category__in=subtree(category.pk))
 
 
 def with_tag(name: str) -> QuerySet[Document]:

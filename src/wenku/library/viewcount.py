@@ -137,11 +137,10 @@ def flush() -> int:
 
 
 def _write(batch: list[tuple[int, str, date]]) -> int:
-    from wenku.library.models import DailyStats, Document, ViewMark
+    from wenku.library import counters
+    from wenku.library.models import Document, ViewMark
 
     marks = ViewMark._meta.db_table
-    stats = DailyStats._meta.db_table
-    docs = Document._meta.db_table
     existing = set(
         Document.objects.filter(pk__in={row[0] for row in batch}).values_list("pk", flat=True)
     )
@@ -160,16 +159,7 @@ def _write(batch: list[tuple[int, str, date]]) -> int:
                 key = (document_id, day if isinstance(day, date) else date.fromisoformat(day))
                 new[key] = new.get(key, 0) + 1
         for (document_id, day), count in new.items():
-            cursor.execute(
-                f"UPDATE {docs} SET view_count = view_count + %s WHERE id = %s",
-                [count, document_id],
-            )
-            cursor.execute(
-                f"INSERT INTO {stats} (document_id, day, views, downloads) "
-                "VALUES (%s, %s, %s, 0) ON CONFLICT (document_id, day) "
-                f"DO UPDATE SET views = {stats}.views + excluded.views",
-                [document_id, day, count],
-            )
+            counters.add(document_id, day, views=count)
     _prune()
     return sum(new.values())
 

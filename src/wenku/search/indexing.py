@@ -1,16 +1,17 @@
 """Keeping a search backend in step with the database (the source of truth).
 
-The worker indexes documents after their publish transaction has committed
-(``after_publish``, called by the ingest job); ``IndexState`` rows record what each
-backend holds and from which ``INDEX_VERSION``, so ``catch_up`` can index whatever was
-missed (a worker killed between publishing and indexing, an index error) and drop
-what is no longer public. ``rebuild`` (``wenku reindex``) starts from nothing.
+Publishing indexes documents after their publish transaction has committed
+(``index_documents``, then ``catch_up``); ``state`` records what each backend holds
+and from which ``INDEX_VERSION``, so ``catch_up`` can index whatever was missed (a
+worker killed between publishing and indexing, an index error) and drop what is no
+longer public. ``rebuild`` (``wenku reindex``) starts from nothing.
 Fingerprints (for near-duplicates and related documents) are made by the ingest
 pipeline; ``backfill_fingerprints`` makes them for documents ingested before it had
 that stage.
 
-Searches never trust the index alone: ``hidden_ids`` lists documents the index holds
-but the database no longer shows, and result pages are re-checked against the database.
+Searches never trust the index alone: ``state.hidden_ids`` lists documents the index
+holds but the database no longer shows, and result pages are re-checked against the
+database.
 """
 
 from __future__ import annotations
@@ -18,28 +19,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from django.db import connection, transaction
-from django.db.models import Q
-
-from wenku.ingest.models import Page, Status
+from wenku.ingest.models import Page
 from wenku.library.models import Document
-from wenku.search import fingerprint
+from wenku.search import fingerprint, state
 from wenku.search.backends import get_backend
 from wenku.search.backends.base import IndexEntry, PageEntry, SearchBackend
-from wenku.search.models import Fingerprint, IndexState
+from wenku.search.models import Fingerprint
 from wenku.search.segment import segment
 
 log = logging.getLogger(__name__)
 
-# Bump when what is indexed changes: catch_up then re-indexes every document.
-INDEX_VERSION = 2
 BATCH = 50
 REBUILD_BATCH = 500  # bigger batches: fewer commits (Tantivy segments) when rebuilding
-
-
-def _not_ready() -> Q:
-    # Two range scans on the status index, whatever statuses moderation adds later.
-    return Q(status__lt=Status.READY) | Q(status__gt=Status.READY)
 
 
 def build_entry(document: Document) -> IndexEntry:
@@ -111,81 +102,23 @@ def _index_batch(ids: Sequence[int], backend: SearchBackend) -> int:
     )
     backend.index([build_entry(d) for d in ready])
     ready_ids = {d.pk for d in ready}
-    gone = [i for i in ids if i not in ready_ids]
-    backend.remove(gone)
-    with transaction.atomic():
-        IndexState.objects.filter(document_id__in=ids, backend=backend.name).delete()
-        IndexState.objects.bulk_create(
-            IndexState(document_id=i, backend=backend.name, version=INDEX_VERSION)
-            for i in sorted(ready_ids)
-        )
+    backend.remove([i for i in ids if i not in ready_ids])
+    state.record(backend.name, ids, ready_ids)
     return len(ready)
-
-
-def pending_ids(backend_name: str) -> list[int]:
-    """Ready documents the backend lacks or holds from an older INDEX_VERSION."""
-    current = IndexState.objects.filter(backend=backend_name, version=INDEX_VERSION)
-    return list(
-        Document.objects.public()
-        .exclude(pk__in=current.values("document_id"))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def hidden_ids(backend_name: str) -> frozenset[int]:
-    """Documents the backend holds that the database no longer shows (taken down, failed)."""
-    # On every search, so plain SQL (the ORM's overhead is most of its cost); the two
-    # ranges walk the status index over the few documents that are not ready.
-    sql = (
-        "SELECT d.id FROM library_document d WHERE (d.status < %s OR d.status > %s) "
-        "AND EXISTS (SELECT 1 FROM search_indexstate s "
-        "WHERE s.document_id = d.id AND s.backend = %s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Status.READY, Status.READY, backend_name])
-        return frozenset(row[0] for row in cursor.fetchall())
 
 
 def catch_up(backend: SearchBackend | None = None, limit: int | None = None) -> int:
     """Index what the backend missed and drop what is no longer public; return the
     number of documents indexed."""
     backend = backend or get_backend()
-    gone = list(hidden_ids(backend.name))
+    gone = list(state.hidden_ids(backend.name))
     if gone:
         backend.remove(gone)
-        IndexState.objects.filter(document_id__in=gone, backend=backend.name).delete()
-    pending = pending_ids(backend.name)
+        state.forget(backend.name, gone)
+    pending = state.pending_ids(backend.name)
     pending = pending[:limit] if limit else pending
     backfill_fingerprints(pending)
     return index_documents(pending, backend)
-
-
-def after_publish(conversion_id: int) -> None:
-    """Called by the ingest job once its documents are published (and committed).
-
-    Indexes them, catches up on anything missed earlier, then stores their related
-    documents (``related.refresh``). Never raises: the
-    documents are published whatever happens here, and a later catch-up (the next
-    job, or ``wenku reindex``) indexes what failed now.
-    """
-    try:
-        ids = list(
-            Document.objects.public()
-            .filter(conversion_id=conversion_id)
-            .values_list("pk", flat=True)
-        )
-        index_documents(ids)
-        catch_up(limit=200)
-    except Exception:
-        log.exception("indexing after publishing conversion %s failed", conversion_id)
-        return
-    from wenku.search import related  # it imports this module
-
-    try:
-        related.refresh(ids)
-    except Exception:  # the page computes the list itself until the worker stores one
-        log.exception("related documents of conversion %s failed", conversion_id)
 
 
 def rebuild(
@@ -194,7 +127,7 @@ def rebuild(
     """Empty the backend and index every ready document; return how many."""
     backend = backend or get_backend()
     backend.clear()
-    IndexState.objects.filter(backend=backend.name).delete()
+    state.forget(backend.name)
     ids = list(Document.objects.public().order_by("pk").values_list("pk", flat=True))
     done = 0
     backend.begin_bulk()

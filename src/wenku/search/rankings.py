@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from django.db.models import Case, F, FloatField, Sum, Value, When
 from django.utils import timezone
 
+from wenku.library.categories import subtree
 from wenku.library.models import Category, DailyStats, Document
-from wenku.search.categories import subtree
 
 WINDOW_DAYS = 7
 HALF_LIFE_DAYS = 2.0

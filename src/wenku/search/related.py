@@ -35,12 +35,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from wenku.config import conf
+from wenku.economy.queries import co_downloads
 from wenku.library.models import Document
 from wenku.search import fingerprint
 from wenku.search.backends import get_backend
-from wenku.search.indexing import hidden_ids
 from wenku.search.models import Fingerprint, RelatedList
 from wenku.search.segment import words
+from wenku.search.state import hidden_ids
 
 QUERY_TERMS = 24
 STORED = 10  # ids kept per document: the page shows 10
@@ -92,8 +93,6 @@ def content_candidates(
 def co_download_candidates(
     document: Document, limit: int, exclude: frozenset[int]
 ) -> list[tuple[int, float]]:
-    from wenku.economy.queries import co_downloads  # economy owns downloads
-
     return co_downloads(document.pk, limit, sorted(exclude))
 
 

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from wenku.config import conf
 from wenku.ingest.models import Page
 from wenku.library import access
+from wenku.library import categories as cats
 from wenku.library.models import Category, Document
-from wenku.search import categories as cats
 from wenku.search.backends import base, get_backend
 from wenku.search.backends.base import (
     COUNTER_SORT_CANDIDATES,
@@ -39,9 +39,9 @@ from wenku.search.backends.base import (
     Mode,
     Sort,
 )
-from wenku.search.indexing import hidden_ids
 from wenku.search.query import ParsedQuery, parse
 from wenku.search.snippets import highlight
+from wenku.search.state import hidden_ids
 
 MAX_PAGES = 100  # deeper than anyone reads; keeps offsets cheap
 PRICES: dict[str, frozenset[str]] = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from datetime import timedelta
 
 from django.db import transaction
@@ -22,6 +23,17 @@ from wenku.config import conf
 from wenku.worker.models import Heartbeat
 
 log = logging.getLogger(__name__)
+_current = threading.local()
+
+
+def set_current(worker_id: str) -> None:
+    """This thread runs jobs for ``worker_id`` (the worker loop says so at start)."""
+    _current.value = worker_id
+
+
+def current() -> str:
+    """The worker running this thread's job; 'inline-<pid>' outside a worker."""
+    return getattr(_current, "value", None) or f"inline-{os.getpid()}"
 
 
 def lease_seconds() -> float:

@@ -6,8 +6,11 @@ needs on top:
 - a heartbeat thread, so other workers can tell this one is alive, which also
   requeues jobs of workers that died (see ``liveness``);
 - a clean stop: SIGINT/SIGTERM interrupts the running job, hands it back to the
-  queue untouched, stops LibreOffice and exits;
-- LibreOffice started at boot, so the first upload does not wait for it.
+  queue untouched and exits;
+- ``Hooks`` for what the jobs' owner wants done around them: at start (start
+  LibreOffice, catch up on indexing), when idle (refresh related lists), when a job is
+  handed back, at the end. The loop knows no job of its own: ``wenku worker`` passes
+  publishing's hooks (``wenku.publishing.worker.HOOKS``).
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ import os
 import secrets
 import signal
 import socket
-import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from types import FrameType
 
 from django.db import DatabaseError, close_old_connections, connection
@@ -30,17 +33,35 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from wenku.ingest import runtime
-from wenku.ingest.selftest import check_cjk
 from wenku.worker import liveness
 
 log = logging.getLogger(__name__)
 QUEUES = ("ingest", "default")
 DATABASE_RETRIES = 5
-CATCH_UP_AT_START = 500
-IDLE_BATCH = 25  # related lists refreshed between two looks for a job
 IDLE_RECHECK_SECONDS = 60.0
 RETRY_DELAY_SECONDS = 5
+
+
+def _nothing() -> None:
+    return None
+
+
+def _no_idle_work() -> bool:
+    return False
+
+
+def _no_hand_back(job: DBTaskResult) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the worker does besides running jobs. Each runs in the worker's main thread."""
+
+    on_start: Callable[[], None] = _nothing  # before the first job
+    when_idle: Callable[[], bool] = _no_idle_work  # no job waiting: did it find work?
+    hand_back: Callable[[DBTaskResult], None] = _no_hand_back  # an interrupted job
+    on_stop: Callable[[], None] = _nothing  # after the last job
 
 
 class WorkerStopping(BaseException):
@@ -56,13 +77,13 @@ class Worker:
         self,
         *,
         poll_seconds: float,
+        hooks: Hooks = Hooks(),
         worker_id: str | None = None,
-        prewarm: bool = True,
         max_jobs: int | None = None,
     ) -> None:
         self.poll_seconds = poll_seconds
+        self.hooks = hooks
         self.worker_id = worker_id or new_worker_id()
-        self.prewarm = prewarm
         self.max_jobs = max_jobs
         self.running = True
         self.current: DBTaskResult | None = None
@@ -93,15 +114,13 @@ class Worker:
     # --- main loop
 
     def run(self) -> None:
-        runtime.set_worker_id(self.worker_id)
+        liveness.set_current(self.worker_id)
         liveness.beat(self.worker_id)
         heart = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heart.start()
-        if self.prewarm:
-            # In this thread, not a helper thread: bubblewrap's --die-with-parent follows
-            # the *thread* that started it, and would kill LibreOffice when a helper ends.
-            self._prewarm()
-        self._catch_up()
+        # In this thread, not a helper thread: bubblewrap's --die-with-parent follows the
+        # *thread* that started it, and would kill LibreOffice when a helper ends.
+        self.hooks.on_start()
         log.info("worker %s started", self.worker_id)
         try:
             while self.running:
@@ -114,7 +133,7 @@ class Worker:
         finally:
             self._stop.set()
             heart.join(timeout=5)
-            runtime.reset_context()
+            self.hooks.on_stop()
             close_old_connections()
             liveness.forget(self.worker_id)
             log.info("worker %s stopped", self.worker_id)
@@ -127,47 +146,19 @@ class Worker:
         self._run(job)
         return True
 
-    def _catch_up(self) -> None:
-        """Index what a stopped worker left unindexed (more follows with each job)."""
-        from wenku.search.indexing import catch_up
-
-        try:
-            done = catch_up(limit=CATCH_UP_AT_START)
-        except Exception:  # searching stays usable; the next job retries
-            log.exception("search index catch-up failed")
-            return
-        if done:
-            log.info("indexed %s documents a previous worker had missed", done)
-
     def _idle_work(self) -> bool:
-        """With no job waiting: refresh a few stale related-document lists. Says whether
-        there was any to do; after a look that finds none, waits IDLE_RECHECK_SECONDS
-        before looking again (the look is a read, the write lock is taken only to store)."""
+        """With no job waiting: the hooks' idle work. Says whether there was any; after a
+        look that finds none, waits IDLE_RECHECK_SECONDS before looking again."""
         if time.monotonic() < self._idle_until:
             return False
-        from wenku.search.related import refresh_due
-
         try:
-            done = refresh_due(IDLE_BATCH)
-        except Exception:  # the page computes a missing list itself
-            log.exception("refreshing related documents failed")
-            done = 0
+            done = self.hooks.when_idle()
+        except Exception:
+            log.exception("idle work failed")
+            done = False
         if not done:
             self._idle_until = time.monotonic() + IDLE_RECHECK_SECONDS
-        return bool(done)
-
-    def _prewarm(self) -> None:
-        """Start LibreOffice and check that Chinese renders with real glyphs."""
-        context = runtime.get_context()
-        try:
-            context.office.start()
-            with tempfile.TemporaryDirectory(dir=context.tmp_root) as tmp:
-                result = check_cjk(context.office, Path(tmp))
-        except Exception as exc:  # reported again, per document, when a conversion needs it
-            log.error("LibreOffice could not be started: %s (run `wenku doctor`)", exc)
-            return
-        if not result.ok:
-            log.error("self-test: %s (run `wenku doctor`)", result.detail)
+        return done
 
     def _next_job(self) -> DBTaskResult | None:
         close_old_connections()
@@ -226,12 +217,7 @@ class Worker:
     def _hand_back(self, job: DBTaskResult) -> None:
         """Return an interrupted job to the queue as if it had never started."""
         connection.close()  # the interrupted statement may have left it mid-transaction
-        from wenku.ingest.tasks import ingest_document
-
-        if job.task_path == ingest_document.module_path:
-            from wenku.ingest.jobs import release
-
-            release(*job.args_kwargs["args"])
+        self.hooks.hand_back(job)
         DBTaskResult.objects.filter(id=job.id).update(status="READY", started_at=None)
         log.info("job %s handed back to the queue", job.id)
 

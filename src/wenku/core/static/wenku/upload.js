@@ -94,6 +94,8 @@
       // The download rules chosen above apply to every file of this upload.
       const pricing = form.querySelector('[name="pricing"]');
       const price = form.querySelector('[name="price"]');
+      const preview = form.querySelector('[name="preview_pages"]');
+      if (preview && preview.value) data.append("preview_pages", preview.value);
       if (pricing) data.append("pricing", pricing.value);
       if (price) data.append("price", price.value || "0");
       const xhr = new XMLHttpRequest();

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from wenku.library import queries
+from wenku.library import categories, queries
 from wenku.library.models import Category, Document, Tag
 from wenku.search import rankings
 
@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "newest": list(queries.cards(public).order_by("-published_at")[:12]),
         "most_viewed": list(queries.cards(public).order_by("-view_count", "-published_at")[:10]),
         "hot": rankings.hot(limit=10),
-        "tree": queries.category_tree(),
+        "tree": categories.counted_tree(),
         "total": public.count(),
     }
     response = render(request, "library/home.html", context)
@@ -51,26 +51,16 @@ def _listing_page(request: HttpRequest, template: str, queryset, **context) -> H
 @require_GET
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     node = get_object_or_404(Category, slug=slug)
-    children = [n for n in _find(queries.category_tree(), node.pk).children]
+    counted = categories.find(categories.counted_tree(), node.pk)
     return _listing_page(
         request,
         "library/category.html",
         queries.in_category(node),
         category=node,
-        breadcrumbs=queries.breadcrumbs(node),
-        children=children,
+        breadcrumbs=categories.breadcrumbs(node),
+        children=counted.children if counted else [],
         hot=rankings.hot(node, limit=10),
     )
-
-
-def _find(nodes: list[queries.CategoryNode], pk: int) -> queries.CategoryNode:
-    for node in nodes:
-        if node.category.pk == pk:
-            return node
-        found = _find(node.children, pk) if node.children else None
-        if found is not None:
-            return found
-    return queries.CategoryNode(Category(pk=pk))
 
 
 @require_GET

@@ -1,3 +1,5 @@
+"""The queued task of an upload (django-tasks, database backend)."""
+
 from __future__ import annotations
 
 import logging
@@ -5,24 +7,24 @@ import logging
 from django.db import DatabaseError
 from django_tasks import task
 
+from wenku.publishing import jobs
+
 log = logging.getLogger(__name__)
 
 
 @task(queue_name="ingest")
-def ingest_document(document_id: int) -> str:
-    """Ingest one uploaded document (see wenku.ingest.jobs).
+def publish_upload(document_id: int) -> str:
+    """Convert and publish one uploaded document (see ``wenku.publishing.jobs``).
 
     Database errors propagate so the worker retries the job later; any other
     unexpected error fails the document with an "internal" reason rather than
     leaving it waiting forever.
     """
-    from wenku.ingest.jobs import fail_unexpectedly, process_document
-
     try:
-        return process_document(document_id)
+        return jobs.process(document_id)
     except DatabaseError:
         raise
     except Exception:
-        log.exception("ingest job for document %s failed unexpectedly", document_id)
-        fail_unexpectedly(document_id)
+        log.exception("publishing document %s failed unexpectedly", document_id)
+        jobs.fail_unexpectedly(document_id)
         raise

@@ -1,0 +1,59 @@
+"""Page images: rendered from the PDF and stored, by the Render stage for the first pages
+and on first request for the rest — one function does both.
+
+A stored image is served as it is; a missing one (never rendered, or lost from
+storage) is rendered from the stored PDF once its conversion is ready.
+"""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+
+from wenku.core.storage import Storage, get_storage
+from wenku.ingest import keys
+from wenku.ingest import pdf as pdfmod
+from wenku.ingest.models import Conversion, Page, Status
+from wenku.ingest.pipeline import RenderSettings
+
+
+class PageUnavailable(LookupError):
+    """The page does not exist, or its document is not converted yet."""
+
+
+def render_and_store(
+    pdf: pdfium.PdfDocument,
+    conversion: Conversion,
+    number: int,
+    render: RenderSettings,
+    storage: Storage,
+    *,
+    cover: bool = False,
+) -> bytes:
+    """Render page ``number`` of an open PDF, store its WebP (and, with ``cover``, the
+    cover made from it), mark the page rendered; return the image's bytes."""
+    image = pdfmod.render_page(pdf, number - 1, render.page_width, render.max_pixels)
+    data = pdfmod.encode_webp(image, render.quality)
+    storage.put_bytes(keys.page_image(conversion.sha256, number), data)
+    if cover:
+        thumbnail = pdfmod.encode_webp(image, render.quality, width=render.cover_width)
+        storage.put_bytes(keys.cover(conversion.sha256), thumbnail)
+    Page.objects.filter(conversion_id=conversion.pk, number=number).update(rendered=True)
+    return data
+
+
+def page_image(conversion: Conversion, number: int) -> bytes:
+    """The WebP image of page ``number``, rendering and storing it if needed."""
+    page = Page.objects.filter(conversion=conversion, number=number).only("rendered").first()
+    if page is None:
+        raise PageUnavailable(number)
+    storage = get_storage()
+    if page.rendered:
+        try:
+            with storage.open(keys.page_image(conversion.sha256, number)) as fh:
+                return fh.read()
+        except FileNotFoundError:
+            pass  # lost from storage: render it again
+    if conversion.status != Status.READY:
+        raise PageUnavailable(number)
+    with storage.local_file(conversion.pdf_key) as source, pdfmod.open_pdf(source) as pdf:
+        return render_and_store(pdf, conversion, number, RenderSettings.from_conf(), storage)

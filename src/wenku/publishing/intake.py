@@ -1,0 +1,47 @@
+"""Every upload comes in here, whichever door it used."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from django.db import transaction
+
+from wenku.config import conf
+from wenku.ingest import conversions
+from wenku.ingest.intake import TooLarge, store_upload
+from wenku.library import domain
+from wenku.library.details import UploadDetails
+from wenku.library.models import Document
+from wenku.publishing.tasks import publish_upload
+
+__all__ = ["TooLarge", "upload"]
+
+
+def upload(
+    *,
+    owner: Any,
+    stream: IO[bytes],
+    original_name: str,
+    details: UploadDetails,
+    upload_ip: str | None = None,
+) -> Document:
+    """Store an upload and queue its job; the document starts ``queued``.
+
+    The bytes are stored first (raising ``TooLarge``, with nothing kept, past the site's
+    limit); then, in one transaction, the conversion of those bytes is found or made (an
+    identical file reuses the earlier results), the document is created and its job is
+    queued — so the job exists if and only if the document does.
+    """
+    stored = store_upload(stream, conf().max_upload_mb * 1024 * 1024)
+    with transaction.atomic():
+        conversion = conversions.for_upload(stored)
+        document = domain.create_document(
+            owner=owner,
+            conversion=conversion,
+            original_name=original_name,
+            size=stored.size,
+            details=details,
+            upload_ip=upload_ip,
+        )
+        publish_upload.enqueue(document.pk)
+    return document

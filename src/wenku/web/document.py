@@ -1,0 +1,51 @@
+"""The document page: the library's reading, the economy's download box and feed, the
+community's block and search's related documents, on one page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from wenku.community.queries import for_document as community_for_document
+from wenku.core.geo import province
+from wenku.core.ip import client_ip
+from wenku.economy import downloads
+from wenku.economy.queries import recent_downloads
+from wenku.ingest.counting import format_chars
+from wenku.library import access, categories, queries, viewcount
+from wenku.library.models import Document
+from wenku.search.related import related_documents
+
+
+@require_GET
+def document(request: HttpRequest, document_id: int) -> HttpResponse:
+    documents = Document.objects.select_related("owner", "category").prefetch_related("tags")
+    doc = access.viewable_or_404(request.user, document_id, documents)
+    ready = doc.status == "ready"
+    seen = queries.reading(request.user, doc) if ready else None
+    canonical = request.build_absolute_uri(doc.get_absolute_url())
+    excerpt = queries.excerpt(doc, seen.first_text if seen else "")
+    context = {
+        "doc": doc,
+        "chars_display": format_chars(doc.char_count) if doc.char_count is not None else "",
+        "pages": seen.pages if seen else [],
+        "figures_html": queries.figures_html(seen.pages, doc.page_count or 0) if seen else "",
+        "hidden_pages": (doc.page_count or 0) - len(seen.pages) if seen else 0,
+        "text_html": seen.text_html if seen else "",
+        "excerpt": excerpt,
+        "province": province(doc.upload_ip) if doc.upload_ip else "",
+        "breadcrumbs": categories.breadcrumbs(doc.category) if doc.category else [],
+        "canonical": canonical,
+        "structured_data": queries.structured_data(
+            doc, canonical, excerpt, request.build_absolute_uri(f"/api/v1/documents/{doc.pk}/cover")
+        ),
+        "related": related_documents(doc) if ready else [],
+        "download_quote": downloads.quote(request.user, doc, client_ip(request)) if ready else None,
+        "recent_downloads": recent_downloads(doc.category),
+        "community": community_for_document(request, doc),
+    }
+    response = render(request, "library/document.html", context)
+    if ready:
+        viewcount.record_view(request, response, doc)
+    return response
