@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psutil
@@ -212,21 +213,10 @@ class WenkuServer:
         return [root, *root.children(recursive=True)]
 
 
-@contextmanager
-def running_server(
-    data_dir: Path,
-    *,
-    worker: bool = True,
-    processes: int | None = None,
-    threads: int | None = None,
-    env: dict[str, str] | None = None,
-    log_path: Path | None = None,
-) -> Iterator[WenkuServer]:
-    """A started ``WenkuServer`` (the same options), stopped when the block ends."""
-    with WenkuServer(
-        data_dir, worker=worker, processes=processes, threads=threads, env=env, log_path=log_path
-    ) as server:
-        yield server
+def running_server(data_dir: Path, **options: Any) -> WenkuServer:
+    """``WenkuServer(data_dir, **options)`` for a ``with`` block, which starts it and
+    stops it: ``with running_server(folder, worker=False) as server: ... server.url``."""
+    return WenkuServer(data_dir, **options)
 
 
 # --- Django in this process

