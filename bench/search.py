@@ -236,9 +236,10 @@ def run_backend(args: argparse.Namespace) -> dict:
     setup_django(data_dir, migrate=True, WENKU_DATABASE_URL=url, WENKU_SEARCH_BACKEND=args.child)
     from wenku.search.backends import get_backend
     from wenku.search.backends.base import EngineQuery
-    from wenku.search.indexing import hidden_ids, rebuild
+    from wenku.search.indexing import rebuild
     from wenku.search.query import parse
     from wenku.search.service import SearchParams, run_search
+    from wenku.search.state import hidden_ids
 
     corpus = Path(args.workdir) / "corpus.jsonl"
     queries = json.loads((Path(args.workdir) / "queries.json").read_text())

@@ -78,24 +78,30 @@ def office() -> Iterator[object]:
     converter.close()
 
 
-class _NoOffice:
-    """The converter of tests that publish PDFs only: PDFs never reach LibreOffice, and
-    anything else fails loudly instead of starting one."""
+class _OfficeWhenLive:
+    """The converter of jobs run by tests: PDFs never reach it; a test marked ``live`` gets
+    the session's real LibreOffice on its first conversion, any other test fails loudly
+    (the fast tier never starts LibreOffice behind its back)."""
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self.request = request
 
     def convert(self, *args: object, **kwargs: object) -> None:
-        raise AssertionError("this test has no LibreOffice: use the `ingest` fixture")
+        if self.request.node.get_closest_marker("live") is None:
+            raise AssertionError("this test converts with LibreOffice: mark it live")
+        self.request.getfixturevalue("office").convert(*args, **kwargs)
 
     def close(self) -> None:
         pass
 
 
 @pytest.fixture
-def pdf_context(monkeypatch, data_dir):  # type: ignore[no-untyped-def]
-    """Publishing jobs run here, for PDFs only: no LibreOffice is started."""
+def job_context(monkeypatch, request, data_dir):  # type: ignore[no-untyped-def]
+    """Publishing jobs run in this process, with this test's data folder."""
     from wenku.ingest.pipeline import Context
     from wenku.publishing import jobs
 
-    context = Context.from_django(_NoOffice())  # type: ignore[arg-type]
+    context = Context.from_django(_OfficeWhenLive(request))  # type: ignore[arg-type]
     monkeypatch.setattr(jobs, "get_context", lambda: context)
     return context
 
@@ -137,14 +143,12 @@ def upload(user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def ingested(upload, request, pdf_context):  # type: ignore[no-untyped-def]
-    """ingested(name, data, **details) → the Document after its publishing job ran here.
-    LibreOffice is started (once per session) only for files that are not PDFs."""
+def ingested(upload, job_context):  # type: ignore[no-untyped-def]
+    """ingested(name, data, **details) → the Document after its publishing job ran here
+    (LibreOffice, once per session, only for tests marked live)."""
     from wenku.publishing.jobs import process
 
     def _ingested(name: str, data: bytes, **fields: object):  # type: ignore[no-untyped-def]
-        if not data.startswith(b"%PDF"):
-            request.getfixturevalue("ingest")
         doc = upload(name, data, **fields)
         process(doc.pk)
         doc.refresh_from_db()
@@ -154,7 +158,7 @@ def ingested(upload, request, pdf_context):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def publish(user, pdf_context):  # type: ignore[no-untyped-def]
+def publish(user, job_context):  # type: ignore[no-untyped-def]
     """publish(owner=user, pricing="free", price=0, pages=3, text=…, title=…, **details)
     → a ready Document, published by the real job from a generated PDF."""
     from tests.factories import published

@@ -129,8 +129,7 @@ def test_every_package_has_a_floor() -> None:
 
 def test_no_module_imports_from_a_higher_floor() -> None:
     upward = [
-        f"{module} (floor {floor(module)}) imports {target} (floor {floor(target)}) "
-        f"at line {line}"
+        f"{module} (floor {floor(module)}) imports {target} (floor {floor(target)}) at line {line}"
         for module, targets in sorted(graph().items())
         for target, line in sorted(targets.items())
         if floor(target) > floor(module)

@@ -130,7 +130,7 @@ class Setting(Generic[T]):
     def __get__(self, instance: Config | None, owner: type) -> Setting[T] | T:
         if instance is None:
             return self
-        return instance._values[self.name]  # type: ignore[no-any-return]
+        return instance._values[self.name]
 
     def __set__(self, instance: Config, value: object) -> None:
         raise AttributeError(f"settings are read-only: use replace({self.attr}=…)")
@@ -501,4 +501,4 @@ def conf() -> Config:
     """This site's settings (Django's ``settings.WENKU``, loaded once at start-up)."""
     from django.conf import settings
 
-    return settings.WENKU  # type: ignore[no-any-return]
+    return settings.WENKU

@@ -13,7 +13,7 @@ from wenku.community.models import Comment
 from wenku.library.models import Document
 from wenku.notifications.models import Kind, Notification
 
-pytestmark = [pytest.mark.live, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def post(client, doc, body, answering=None, **extra):

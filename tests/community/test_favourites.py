@@ -8,7 +8,7 @@ from django.urls import reverse
 from wenku.community.models import Favourite, FavouriteFolder
 from wenku.library.models import Document
 
-pytestmark = [pytest.mark.live, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def save(client, doc, **fields):

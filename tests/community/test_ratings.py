@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from wenku.community.models import Rating
 
-pytestmark = [pytest.mark.live, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def rate(client, doc, stars):

@@ -66,9 +66,7 @@ def test_a_published_upload_of_new_content_earns_the_reward(rules, publish, user
     assert "期末试卷" in note.text and "+5" in note.text
 
 
-def test_deleting_and_uploading_the_same_file_again_earns_nothing(
-    rules, publish, user, ingested
-):
+def test_deleting_and_uploading_the_same_file_again_earns_nothing(rules, publish, user, ingested):
     """DocHub's D#40: upload → delete → upload farmed points."""
     from tests.factories.pdf import make_pdf
 

@@ -13,7 +13,7 @@ from tests.factories import documents as f
 from tests.factories.pdf import make_pdf
 from wenku.library import signing
 
-pytestmark = [pytest.mark.live, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36"}
 
 
@@ -71,6 +71,7 @@ def test_the_reader_can_refresh_expired_urls(client, twenty):
     assert client.get(body["pages"]["3"]).status_code == 200
 
 
+@pytest.mark.live  # a Word file: LibreOffice
 def test_text_of_the_free_pages_ends_with_the_preview(client, ingested):
     doc = ingested("总结.docx", f.make_docx(8, title="年度总结"))
     html = client.get(doc.get_absolute_url(), **BROWSER).content.decode()
@@ -82,6 +83,7 @@ def test_text_of_the_free_pages_ends_with_the_preview(client, ingested):
     assert "<p>" in text
 
 
+@pytest.mark.live  # a Word file: LibreOffice
 def test_metadata_for_search_engines(client, ingested):
     doc = ingested("报告.docx", f.make_docx(2), description="一份年度工作报告。", tags="报告, 年度")
     html = client.get(doc.get_absolute_url(), **BROWSER).content.decode()
@@ -102,6 +104,7 @@ def test_structured_data_cannot_break_out_of_its_script(client, ingested):
     assert "<script>alert(1)" not in html
 
 
+@pytest.mark.live  # a Word file: LibreOffice
 def test_counts_and_exact_figures_on_hover(client, ingested):
     doc = ingested("报告.docx", f.make_docx(3))
     html = client.get(doc.get_absolute_url(), **BROWSER).content.decode()

@@ -1,4 +1,4 @@
-"""The same hit/miss table against every search backend (STYLE.md §12)."""
+"""The same hit/miss table, with Chinese rows, against every search backend."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ class UploadForm(forms.Form):
     rules as the API's), and the form shows its refusal beside the field it names.
     """
 
-    files = MultipleFileField(label=_("Files"))
+    files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]
     title = forms.CharField(
         label=_("Title"), required=False, help_text=_("Leave empty to use each file's name.")
     )
@@ -70,7 +70,7 @@ class UploadForm(forms.Form):
         choices = [("", _("(none)"))] + [
             (str(pk), str(c)) for pk, c in categories.all_categories().items()
         ]
-        self.fields["category"].widget.choices = choices  # type: ignore[attr-defined]
+        self.fields["category"].widget.choices = choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

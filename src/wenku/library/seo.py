@@ -20,7 +20,7 @@ class DocumentSitemap(Sitemap):
     def items(self) -> QuerySet[Document]:
         return Document.objects.public().only("pk", "published_at").order_by("pk")
 
-    def lastmod(self, item: Document):  # type: ignore[no-untyped-def]
+    def lastmod(self, item: Document):
         return item.published_at
 
 

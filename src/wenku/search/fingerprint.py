@@ -1,4 +1,4 @@
-"""Near-duplicate detection (DESIGN.md §3 stage 6).
+"""Near-duplicate detection (docs/architecture.md, "Search": fingerprints).
 
 SHA-256 of the normalised text finds exact copies whatever their file format;
 MinHash (128 permutations over word 3-shingles) with LSH (25 bands × 5 rows) finds

@@ -10,7 +10,7 @@ reciprocal-rank fusion), each an entry of ``SOURCES``:
   downloaders also downloaded (``economy.queries.co_downloads``), interleaved with
   content by the fusion (a document both propose rises above either alone).
 
-The document itself, its near-duplicates (MinHash, DESIGN §3 stage 6) and other
+The document itself, its near-duplicates (MinHash, ``fingerprint``) and other
 uploads of the same file are excluded; among the rest at most one per near-duplicate
 cluster and per title stem, and at most ``PER_UPLOADER`` per uploader, are kept.
 Lists are stored (``RelatedList``, the first ``STORED`` ids) so that the document page

@@ -1,4 +1,4 @@
-"""Chinese word segmentation for indexing and querying (DESIGN.md §5).
+"""Chinese word segmentation for indexing and querying (docs/architecture.md, "Search").
 
 rjieba (jieba-rs) in precise mode with HMM, after normalising the text:
 NFKC (full-width letters, digits and punctuation become half-width), lowercase.

@@ -1,9 +1,10 @@
-"""The search data function: one for the page and the API (STYLE.md §5).
+"""The search data function: one for the page and the API (datasette's "one data
+function, two renderers").
 
 ``run_search(params, user)`` parses the query, asks the backend (AND first; then
 phrases loosened; then any word), re-checks the ids against the database, finds
 the page each hit matches best and cuts a snippet from it — only from pages the
-reader may view (DESIGN.md §4: text past the free preview is never sent to a
+reader may view (text past the free preview is never sent to a
 reader not entitled to it).
 """
 

@@ -1,4 +1,5 @@
-"""The search backend, chosen once from WENKU_SEARCH_BACKEND (STYLE.md §3).
+"""The search backend, chosen once from WENKU_SEARCH_BACKEND (one interface per backend,
+chosen once from settings).
 
 ``get_backend()`` returns this process's backend; ``get_backend("postgres")`` a named
 one (``wenku reindex --backend``); ``reset_backend()`` forgets them (tests, settings

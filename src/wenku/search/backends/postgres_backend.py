@@ -1,4 +1,4 @@
-"""The scale-mode search backend: tsvectors in PostgreSQL (DESIGN.md §5).
+"""The scale-mode search backend: tsvectors in PostgreSQL (docs/architecture.md, "Search").
 
 Wenku's own tokens are written as tsvector *literals* (never through a PostgreSQL
 text-search parser, which would split 7714-2015 or drop 12.5%), so both backends see

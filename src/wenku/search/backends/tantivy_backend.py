@@ -1,4 +1,4 @@
-"""The embedded search backend: a Tantivy index under DATA_DIR/search (DESIGN.md §5).
+"""The embedded search backend: a Tantivy index under DATA_DIR/search.
 
 One index holds two kinds of entries: one per document (title, tags, description and
 the whole body: BM25 ranks documents) and one per page (so a hit can name its page).
