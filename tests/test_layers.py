@@ -74,10 +74,9 @@ def graph() -> dict[str, dict[str, int]]:
 
 
 def floor(module: str) -> int:
-    parts = module.split(".")
-    package = parts[1] if len(parts) > 1 else "core"  # the `wenku` package itself
-    assert package in FLOOR_OF, f"{module}: package {package!r} has no floor in FLOORS"
-    return FLOOR_OF[package]
+    name = package(module)
+    assert name in FLOOR_OF, f"{module}: package {name!r} has no floor in FLOORS"
+    return FLOOR_OF[name]
 
 
 def circles(edges: dict[str, dict[str, int]]) -> list[list[str]]:
@@ -140,6 +139,23 @@ def test_no_module_imports_from_a_higher_floor() -> None:
 def test_no_import_circles() -> None:
     found = circles(graph())
     assert found == [], "import circles:\n" + "\n".join(" ⇄ ".join(c) for c in found)
+
+
+def package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "core"
+
+
+def test_packages_on_one_floor_use_each_other_one_way() -> None:
+    """Sideways imports are allowed (search uses economy's co-downloads), but two packages
+    never use each other: that would be a circle of packages, even without one of modules."""
+    edges: dict[str, dict[str, int]] = defaultdict(dict)
+    for module, targets in graph().items():
+        for target, line in targets.items():
+            if package(module) != package(target):
+                edges[package(module)][package(target)] = line
+    found = circles(edges)
+    assert found == [], "package circles:\n" + "\n".join(" ⇄ ".join(c) for c in found)
 
 
 def test_the_checker_sees_what_python_hides(tmp_path: Path) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from wenku.accounts.models import User
 from wenku.economy import domain
 from wenku.economy.models import Account, Download, LedgerEntry, Rules, VipOrder, VipPlan
 
@@ -139,7 +139,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: LedgerEntry, form: Any, change: bool) -> None:
         if change:
             return
-        user = User.objects.get(pk=obj.user_id)
+        user = get_user_model().objects.get(pk=obj.user_id)
         try:
             entry = domain.adjust(user, obj.amount, by=request.user, note=obj.note)
         except domain.InsufficientPoints as exc:
