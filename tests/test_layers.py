@@ -21,7 +21,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("config", "core", "worker"),  # settings, storage, rate limits; the generic job loop
     ("ingest",),  # bytes → PDF, pages, text, images
     ("library", "notifications"),  # documents, categories, tags; messages to users
-    ("search", "economy", "community", "accounts"),  # what readers do with documents
+    ("search", "economy", "community", "accounts", "moderation"),  # readers; trust and safety
     ("publishing",),  # the conductor: intake, the job, and what follows a publish
     ("api", "cli", "web", "demo", "settings", "urls", "wsgi", "__main__"),  # the doors
 )

@@ -427,6 +427,35 @@ class Config:
     rate_favourite = Setting(
         "WENKU_RATE_FAVOURITE", "60/1h", "Favourite and folder changes per user.", _rate
     )
+    rate_report = Setting(
+        "WENKU_RATE_REPORT",
+        "10/1h",
+        "Reports (举报) and copyright notices per user (a second report of the same thing "
+        "is the same report and is not counted).",
+        _rate,
+    )
+    rate_upload_user = Setting(
+        "WENKU_RATE_UPLOAD_USER", "60/1h", "Uploads per user, on the site and the API.", _rate
+    )
+    rate_upload_ip = Setting("WENKU_RATE_UPLOAD_IP", "120/1h", "Uploads per client address.", _rate)
+    rate_page_image_user = Setting(
+        "WENKU_RATE_PAGE_IMAGE_USER",
+        "1500/10m",
+        "Page images fetched per signed-in user (the reader's pages, the API's).",
+        _rate,
+    )
+    rate_page_image_ip = Setting(
+        "WENKU_RATE_PAGE_IMAGE_IP",
+        "3000/10m",
+        "Page images fetched per client address.",
+        _rate,
+    )
+    rate_find = Setting(
+        "WENKU_RATE_FIND",
+        "120/10m",
+        "Searches inside a document per user (or client address, for guests).",
+        _rate,
+    )
     # --- web server
     web_processes = Setting(
         "WENKU_WEB_PROCESSES", "2", "Web server processes started by `wenku serve`.", _positive_int

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "wenku.worker",
     "wenku.search",
     "wenku.notifications",
+    "wenku.moderation",
     "wenku.community",
     "wenku.economy",
     "wenku.publishing",

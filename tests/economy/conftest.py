@@ -20,6 +20,7 @@ def rules(db):  # type: ignore[no-untyped-def]
         "free_download_reward",
         "user_daily_downloads",
         "ip_daily_downloads",
+        "upload_reward_min_chars",
     ):
         setattr(rules, field, 0)
     rules.save()

@@ -81,13 +81,23 @@ def test_deleting_and_uploading_the_same_file_again_earns_nothing(rules, publish
     assert queries.balance(user) == 5 and rewards(user).count() == 1
 
 
-def test_a_lightly_edited_copy_earns_nothing(rules, publish, user, other_user):
-    """Different bytes, nearly the same text: a near-duplicate (search.fingerprint)."""
+def test_a_lightly_edited_copy_earns_nothing(rules, publish, user, other_user, upload):
+    """Different bytes, nearly the same text: a near-duplicate (search.fingerprint), held
+    for review, and approving it pays nothing either."""
+    from tests.factories.pdf import make_pdf
+    from wenku.publishing import decisions
+    from wenku.publishing.jobs import process
+
     rules.upload_reward = 5
     rules.save()
     text = words(9002, 40)
     publish(text=text, pages=6)
-    publish(owner=other_user, text=text + " appendix", pages=6)
+    copy = upload("copy.pdf", make_pdf(7, text=text), owner=other_user)  # one more page
+    process(copy.pk)
+    copy.refresh_from_db()
+    assert copy.status == "held"
+    staff = type(user).objects.create_user("mod", "mod@example.com", "pw", is_staff=True)
+    decisions.approve([copy.pk], staff)
     assert queries.balance(user) == 5
     assert queries.balance(other_user) == 0
 
@@ -127,13 +137,48 @@ def test_a_failing_reward_never_fails_publishing_nor_the_next_reactions(
 ):
     from wenku.search.models import RelatedList
 
-    def broken(document, known_content):
+    def broken(document, known_content, junk=False):
         raise RuntimeError("reward bug")
 
     monkeypatch.setattr(domain, "reward_upload", broken)
     doc = publish()
     assert doc.status == "ready"
     assert RelatedList.objects.filter(document=doc).exists()  # indexing and lists went on
+
+
+def test_the_reward_needs_real_content_and_is_paid_on_approval(rules, publish, user, upload):
+    """Given a site whose reward needs 50 characters, When a 3-page document (27 counted)
+    and then an 8-page one (72) are published, Then only the second earns; and a held
+    upload earns when a moderator approves it, not before."""
+    from wenku.moderation.models import Policy
+    from wenku.publishing import decisions
+    from wenku.publishing.jobs import process
+
+    rules.upload_reward = 5
+    rules.upload_reward_min_chars = 50
+    rules.save()
+    assert publish(text=words(9101), pages=3).char_count < 50
+    assert queries.balance(user) == 0
+    assert publish(text=words(9102), pages=8).char_count >= 50
+    assert queries.balance(user) == 5
+    Policy.objects.filter(pk=1).update(review="everyone")
+    from tests.factories.pdf import make_pdf
+
+    held = upload("held.pdf", make_pdf(8, text=words(9103)))
+    process(held.pk)
+    held.refresh_from_db()
+    assert held.status == "held" and queries.balance(user) == 5
+    staff = type(user).objects.create_user("mod", "mod@example.com", "pw", is_staff=True)
+    assert decisions.approve([held.pk], staff) == [held.pk]
+    assert queries.balance(user) == 10
+
+
+def test_junk_earns_nothing(rules, publish, user):
+    """A document the review flags as junk (very little text per page) is not rewarded."""
+    rules.upload_reward = 5
+    rules.save()
+    publish(text="x", pages=4)
+    assert queries.balance(user) == 0
 
 
 @pytest.mark.live
@@ -145,5 +190,5 @@ def test_a_re_saved_word_file_with_a_new_title_earns_nothing(rules, ingested, us
     rules.save()
     ingested("总结.docx", f.make_docx(3, seed=41, title="工作总结"))
     copy = ingested("总结2.docx", f.make_docx(3, seed=41, title="年度总结"), owner=other_user)
-    assert copy.status == "ready"
+    assert copy.status == "held"  # a near-copy waits for a moderator
     assert queries.balance(user) == 5 and queries.balance(other_user) == 0

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
 from wenku.library import access
 from wenku.library.models import Document
+from wenku.moderation import penalties, words
+from wenku.moderation.models import PenaltyKind, WordAction
 from wenku.notifications.domain import notify
 from wenku.notifications.models import Kind
 
@@ -126,12 +128,18 @@ def rate(user: Any, document: Document, stars: int) -> Rating:
 
 
 def _clean_body(body: str) -> str:
+    """The comment as it will be shown: banned words of the ``mask`` kind masked; a
+    comment with a ``block`` or ``hold`` word is refused (comments are not queued for
+    review: their author rewords them)."""
     body = body.strip()
     if not body:
         raise NotAllowed(_("Write something first."))
     if len(body) > 2000:
         raise NotAllowed(_("A comment has at most 2000 characters."))
-    return body
+    found = words.find(body)
+    if found.action in (WordAction.BLOCK, WordAction.HOLD):
+        raise NotAllowed(_("Your comment contains words that are not allowed here."))
+    return words.mask(body) if found else body
 
 
 def add_comment(
@@ -142,6 +150,10 @@ def add_comment(
     Tells the document's uploader, and the author(s) of what is answered.
     """
     _open_for_readers(user, document)
+    try:
+        penalties.check(user, PenaltyKind.COMMENT)
+    except penalties.Penalised as exc:
+        raise NotAllowed(str(exc)) from None
     body = _clean_body(body)
     parent, reply_to = None, None
     if answering is not None:

@@ -198,6 +198,15 @@ def enforce(scope: str, key: str, rate: RateLike) -> None:
         raise RateLimited(decision)
 
 
+def enforce_reader(
+    request: HttpRequest, user: Any, scope: str, user_rate: RateLike, ip_rate: RateLike
+) -> None:
+    """Count one request against a per-user rate (signed in) and a per-address rate."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        enforce(scope, f"u{user.pk}", user_rate)
+    enforce(f"{scope}-ip", client_key(request), ip_rate)
+
+
 def reset(scope: str, key: str) -> None:
     """Forget a key's attempts (a successful log-in clears its account's failures)."""
     get_backend().clear(scope, _hash(scope, key))

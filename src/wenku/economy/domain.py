@@ -21,7 +21,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wenku.economy import ledger
-from wenku.economy.models import Account, LedgerEntry, Reason, Rules, VipOrder, VipPlan
+from wenku.economy.models import (
+    Account,
+    HeldEarning,
+    LedgerEntry,
+    Reason,
+    Rules,
+    VipOrder,
+    VipPlan,
+)
 from wenku.economy.queries import rewards_today
 from wenku.library.models import Document
 from wenku.notifications.domain import notify
@@ -81,18 +89,23 @@ def daily_sign_in(user: Any, now: datetime | None = None) -> LedgerEntry | None:
 # --- the upload reward
 
 
-def reward_upload(document: Document, *, known_content: bool) -> LedgerEntry | None:
-    """Reward the first uploader of content that is new to the site, once.
+def reward_upload(
+    document: Document, *, known_content: bool, junk: bool = False
+) -> LedgerEntry | None:
+    """Reward the first uploader of content that is new to the site, once, when the
+    upload is approved (by a moderator, or published without review).
 
-    Publishing calls it for the earliest upload of a newly published file, and says
-    whether the site knew the content already (``known_content``: a near-duplicate of
-    its text exists, an edited, re-saved or re-formatted copy). No reward then, nor when
-    the file was rewarded before (keyed by its SHA-256, so deleting and uploading the
-    same file again earns nothing), nor past the uploader's daily cap of rewarded
-    uploads.
+    Publishing says whether the site knew the content already (``known_content``: a
+    near-duplicate of its text exists, an edited, re-saved or re-formatted copy) and
+    whether the review flagged it as junk. No reward then, nor for less text than
+    ``upload_reward_min_chars`` (a 1-byte file, a blank scan), nor when the file was
+    rewarded before (keyed by its SHA-256, so deleting and uploading the same file again
+    earns nothing), nor past the uploader's daily cap of rewarded uploads.
     """
     rules = Rules.current()
-    if not rules.upload_reward or known_content:
+    if not rules.upload_reward or known_content or junk:
+        return None
+    if (document.char_count or 0) < rules.upload_reward_min_chars:
         return None
     owner = document.owner
     with transaction.atomic():
@@ -225,3 +238,43 @@ def _vip_url() -> str:
     from django.urls import reverse
 
     return reverse("economy:vip")
+
+
+# --- earnings held while a document is disputed
+
+
+def release_held(document: Document) -> int:
+    """Pay the uploader what was held on ``document`` during its dispute; the points paid."""
+    paid = 0
+    for held in HeldEarning.objects.filter(document=document, released_at=None, forfeited_at=None):
+        with transaction.atomic():
+            if not HeldEarning.objects.filter(pk=held.pk, released_at=None).update(
+                released_at=timezone.now()
+            ):
+                continue
+            ledger.lock_accounts([held.user_id])
+            applied = ledger.apply(
+                held.user_id,
+                held.amount,
+                held.reason,
+                held.key,
+                document=document,
+                download=held.download,
+            )
+            if not applied.replayed:
+                paid += held.amount
+    if paid:
+        with _site_language():
+            text = _("The dispute about “%(title)s” is over: +%(n)s points held meanwhile.") % {
+                "title": document.title,
+                "n": paid,
+            }
+        _tell(document.owner, Kind.POINTS, text, document=document)
+    return paid
+
+
+def forfeit_held(document: Document) -> int:
+    """The takedown of ``document`` stands: what was held on it is not paid."""
+    return HeldEarning.objects.filter(
+        document=document, released_at=None, forfeited_at=None
+    ).update(forfeited_at=timezone.now())

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wenku.economy import ledger, links
-from wenku.economy.models import COUNTED, Basis, Download, Reason, Rules
+from wenku.economy.models import COUNTED, Basis, Download, HeldEarning, Reason, Rules
 from wenku.economy.queries import (
     VIP_PRICING,
     _signed_in,
@@ -42,6 +42,8 @@ from wenku.economy.queries import (
 from wenku.ingest.models import Status
 from wenku.library import counters
 from wenku.library.models import Document, Pricing
+from wenku.moderation import penalties
+from wenku.moderation.models import PenaltyKind
 from wenku.notifications.domain import notify
 from wenku.notifications.models import Kind
 
@@ -54,6 +56,7 @@ REFUSALS = {
     "user_cap": 429,
     "ip_cap": 429,
     "key_reused": 409,
+    "penalised": 403,
 }
 
 
@@ -70,6 +73,7 @@ class Quote:
     window_hours: int
     redownload_until: datetime | None = None
     cap: int = 0  # the daily cap that was reached, for the message
+    user: Any = None  # the reader (for a penalty's message)
 
     @property
     def allowed(self) -> bool:
@@ -125,6 +129,9 @@ def refusal_message(q: Quote) -> str:
         ) % {"n": q.cap}
     if q.refusal == "key_reused":
         return _("This request key was already used for a different download.")
+    if q.refusal == "penalised":
+        found = penalties.active(q.user, PenaltyKind.DOWNLOAD)
+        return penalties.describe(found) if found else _("You may not download documents now.")
     return q.refusal
 
 
@@ -198,6 +205,8 @@ def quote(
         return replace(base, refusal="not_ready")
     if signed_in and (user.pk == document.owner_id or user.is_staff):
         return replace(base, basis=Basis.OWNER if user.pk == document.owner_id else Basis.STAFF)
+    if signed_in and penalties.active(user, PenaltyKind.DOWNLOAD, now) is not None:
+        return replace(base, refusal="penalised", user=user)
     if not signed_in:
         if document.pricing != Pricing.FREE or not rules.guests_may_download_free:
             return replace(base, refusal="login_required")
@@ -324,7 +333,9 @@ def _record(
             raise DownloadRefused(replace(q, balance=exc.balance)) from None
         have = charged.entry.balance_after
         earned = q.cost * rules.uploader_share_percent // 100
-        if earned:
+        if earned and document.disputed:
+            _hold(document, row, earned, Reason.SALE_SHARE, ledger.sale_key(row.pk))
+        elif earned:
             ledger.apply(
                 document.owner_id,
                 earned,
@@ -351,6 +362,9 @@ def _free_download_reward(
         return 0
     if cap and rewards_today(document.owner_id, Reason.FREE_DOWNLOAD_REWARD, now) >= cap:
         return 0
+    key = ledger.free_download_key(document.pk, user.pk)
+    if document.disputed:
+        return _hold(document, row, reward, Reason.FREE_DOWNLOAD_REWARD, key)
     applied = ledger.apply(
         document.owner_id,
         reward,
@@ -360,6 +374,22 @@ def _free_download_reward(
         download=row,
     )
     return 0 if applied.replayed else reward
+
+
+def _hold(document: Document, row: Download, amount: int, reason: str, key: str) -> int:
+    """A disputed document's earning is held until the dispute ends (``domain.release_held``);
+    the uploader is told nothing was paid yet."""
+    if HeldEarning.objects.filter(key=key).exists():
+        return 0
+    HeldEarning.objects.create(
+        user_id=document.owner_id,
+        document=document,
+        download=row,
+        amount=amount,
+        reason=reason,
+        key=key,
+    )
+    return 0
 
 
 def _tell_owner(document: Document, earned: int) -> None:

@@ -250,6 +250,11 @@ class Rules(models.Model):
             "Points for a published upload whose content (file or text) is new to the site."
         ),
     )
+    upload_reward_min_chars = models.PositiveIntegerField(
+        _("characters an upload needs for the reward"),
+        default=100,
+        help_text=_("Uploads with less text (or flagged as junk by the review) earn no reward."),
+    )
     upload_reward_daily_cap = models.PositiveIntegerField(
         _("rewarded uploads per day"),
         default=10,
@@ -302,3 +307,31 @@ class Rules(models.Model):
     def current(cls) -> Rules:
         """The rules in force (a migration creates the row; its defaults if it was deleted)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class HeldEarning(models.Model):
+    """An uploader's earning from a download of a disputed document (an open copyright
+    notice), held instead of paid. When the dispute ends it is paid (the document stays
+    or is restored: ``released_at``) or cancelled (the takedown stands: ``forfeited_at``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    document = models.ForeignKey(
+        "library.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
+    )
+    download = models.OneToOneField(Download, on_delete=models.CASCADE, related_name="+")
+    amount = models.PositiveIntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices)
+    key = models.CharField(max_length=150)  # the ledger key it is paid under
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    released_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    forfeited_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("held earning")
+        verbose_name_plural = _("held earnings")
+        indexes = [models.Index(fields=["document", "released_at", "forfeited_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.amount} on {self.document_id}"

@@ -121,3 +121,17 @@ def release(conversion_id: int, worker: str) -> Conversion | None:
     held.attempts = max(0, held.attempts - 1)
     held.save(update_fields=["status", "worker_id", "attempts"])
     return held
+
+
+def requeue(conversion: Conversion) -> bool:
+    """A failed conversion is queued again (a moderator's retry): attempts start over."""
+    return bool(
+        Conversion.objects.filter(pk=conversion.pk, status=Status.FAILED).update(
+            status=Status.QUEUED,
+            attempts=0,
+            worker_id="",
+            failure_stage="",
+            failure_code="",
+            failure_params={},
+        )
+    )

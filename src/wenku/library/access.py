@@ -15,8 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from wenku.ingest.models import Status
-from wenku.library.models import Document
+from wenku.library.models import Document, DocumentStatus
 
 EntitlementRule = Callable[[Any, Document], bool]
 _entitlement_rules: list[EntitlementRule] = []
@@ -38,7 +37,13 @@ def is_privileged(user: Any, document: Document) -> bool:
 
 
 def can_view_document(user: Any, document: Document) -> bool:
-    return document.status == Status.READY or is_privileged(user, document)
+    """Readers see published documents; the uploader also sees theirs in any state but
+    deleted (held, rejected, taken down: with the reason); staff see everything."""
+    if document.status == DocumentStatus.READY:
+        return True
+    if document.status == DocumentStatus.DELETED:
+        return bool(user is not None and user.is_authenticated and user.is_staff)
+    return is_privileged(user, document)
 
 
 def viewable_or_404(

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 
 from wenku.ingest.models import Conversion, Status
 from wenku.library.details import UploadDetails
-from wenku.library.models import Document, Tag
+from wenku.library.models import Document, DocumentStatus, Tag
+
+WAITING = (DocumentStatus.QUEUED, DocumentStatus.PROCESSING)
 
 
 def create_document(
@@ -52,27 +55,76 @@ def set_tags(document: Document, names: list[str]) -> None:
     document.tags.set(tags)
 
 
-def publish_documents(conversion: Conversion) -> int:
-    """Every document waiting on a ready conversion becomes ready (publish stage)."""
-    return Document.objects.filter(
-        conversion=conversion, status__in=(Status.QUEUED, Status.PROCESSING)
-    ).update(
-        status=Status.READY,
-        format=conversion.format,
-        page_count=conversion.page_count,
-        char_count=conversion.char_count,
-        failure_stage="",
-        failure_code="",
-        failure_params={},
-        published_at=Now(),
+def waiting_documents(conversion_id: int) -> list[Document]:
+    """The documents waiting on a conversion, oldest upload first."""
+    return list(
+        Document.objects.filter(conversion_id=conversion_id, status__in=WAITING)
+        .select_related("owner", "conversion")
+        .prefetch_related("tags")
+        .order_by("created_at", "pk")
     )
+
+
+def settle_documents(conversion: Conversion, decisions: Mapping[int, str]) -> int:
+    """Every document waiting on a ready conversion takes its counts and the status decided
+    for it: ``ready`` (published now), ``held`` (for review) or ``rejected``. A waiting
+    document without a decision is held: nothing is published undecided."""
+    settled = 0
+    waiting = Document.objects.filter(conversion=conversion, status__in=WAITING)
+    for document_id in waiting.values_list("pk", flat=True):
+        status = decisions.get(document_id, DocumentStatus.HELD)
+        settled += waiting.filter(pk=document_id).update(
+            status=status,
+            format=conversion.format,
+            page_count=conversion.page_count,
+            char_count=conversion.char_count,
+            failure_stage="",
+            failure_code="",
+            failure_params={},
+            published_at=Now() if status == DocumentStatus.READY else None,
+        )
+    return settled
+
+
+def transition(document_id: int, allowed: Iterable[str], to: str) -> bool:
+    """Move a document to status ``to`` if it is in one of ``allowed`` now (one conditional
+    update: two moderators deciding at once cannot both succeed). Published documents keep
+    their first publication time."""
+    changes: dict[str, Any] = {"status": to}
+    if to == DocumentStatus.READY:
+        changes["published_at"] = Coalesce("published_at", Now())
+    return bool(Document.objects.filter(pk=document_id, status__in=list(allowed)).update(**changes))
+
+
+def set_disputed(document_id: int, disputed: bool) -> None:
+    Document.objects.filter(pk=document_id).update(disputed=disputed)
+
+
+def update_details(document: Document, details: UploadDetails) -> None:
+    """The uploader's edit of what they said about a document (validated ``details``)."""
+    document.title = details.title or document.title
+    document.description = details.description
+    document.category = details.category
+    document.preview_pages = details.preview_pages
+    document.pricing = details.pricing
+    document.price = details.price
+    document.save(
+        update_fields=["title", "description", "category", "preview_pages", "pricing", "price"]
+    )
+    set_tags(document, list(details.tags))
+
+
+def requeue_failed(conversion: Conversion) -> list[int]:
+    """The failed documents of a conversion wait again (a moderator's retry); their ids."""
+    failed = Document.objects.filter(conversion=conversion, status=DocumentStatus.FAILED)
+    ids = list(failed.values_list("pk", flat=True))
+    failed.update(status=DocumentStatus.QUEUED, failure_stage="", failure_code="")
+    return ids
 
 
 def fail_documents(conversion: Conversion) -> int:
     """Every unfinished document of a failed conversion fails with its reason."""
-    return Document.objects.filter(
-        conversion=conversion, status__in=(Status.QUEUED, Status.PROCESSING)
-    ).update(
+    return Document.objects.filter(conversion=conversion, status__in=WAITING).update(
         status=Status.FAILED,
         format=conversion.format,
         failure_stage=conversion.failure_stage,

@@ -88,3 +88,67 @@ class UploadForm(forms.Form):
         except InvalidDetails as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
+
+
+class EditForm(forms.Form):
+    """The uploader's edit of a document's details (the same rules as an upload's)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    category = forms.CharField(label=_("Category"), required=False, widget=forms.Select())
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
+    )
+    preview_pages = forms.CharField(
+        label=_("Free preview pages"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1}),
+        help_text=_("Leave empty for the site's default. Pages past these need a download."),
+    )
+    pricing = forms.CharField(
+        label=_("Download"), required=False, widget=forms.Select(choices=Pricing.choices)
+    )
+    price = forms.CharField(
+        label=_("Price in points"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_PRICE}),
+    )
+
+    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        choices = [("", _("(none)"))] + [
+            (str(pk), str(c)) for pk, c in categories.all_categories().items()
+        ]
+        self.fields["category"].widget.choices = choices
+
+    @classmethod
+    def initial_for(cls, document: Any) -> dict[str, Any]:
+        return {
+            "title": document.title,
+            "description": document.description,
+            "category": str(document.category_id or ""),
+            "tags": ", ".join(t.name for t in document.tags.all()),
+            "preview_pages": document.preview_pages or "",
+            "pricing": document.pricing,
+            "price": document.price,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["details"] = UploadDetails.build(
+                title=data.get("title"),
+                description=data.get("description"),
+                category=data.get("category"),
+                tags=data.get("tags"),
+                preview_pages=data.get("preview_pages"),
+                pricing=data.get("pricing"),
+                price=data.get("price"),
+                staff=self.staff,
+            )
+        except InvalidDetails as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return data

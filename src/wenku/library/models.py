@@ -71,9 +71,31 @@ class Pricing(models.TextChoices):
     VIP_FREE = "vip_free", _("free for VIP, points for others")
 
 
+class DocumentStatus(models.TextChoices):
+    """Where a document stands. The first four follow its conversion (ingest's ``Status``);
+    the others are decisions about the document itself (review, notices, its uploader).
+
+    Only ``ready`` is shown to readers (``Document.objects.public()``).
+    """
+
+    QUEUED = Status.QUEUED.value, _("queued")
+    PROCESSING = Status.PROCESSING.value, _("processing")
+    READY = Status.READY.value, _("published")
+    FAILED = Status.FAILED.value, _("failed")
+    HELD = "held", _("awaiting review")
+    REJECTED = "rejected", _("rejected")
+    TAKEN_DOWN = "taken_down", _("taken down")
+    DELETED = "deleted", _("deleted")
+
+
 class DocumentQuerySet(models.QuerySet["Document"]):
     def public(self) -> DocumentQuerySet:
-        return self.filter(status=Status.READY)
+        """What readers see: the one definition (search, sitemaps, feeds, related lists,
+        downloads, listings)."""
+        return self.filter(status=DocumentStatus.READY)
+
+    def not_deleted(self) -> DocumentQuerySet:
+        return self.exclude(status=DocumentStatus.DELETED)
 
 
 class Document(models.Model):
@@ -107,8 +129,11 @@ class Document(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     char_count = models.PositiveIntegerField(_("characters"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+        _("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
     )
+    # An open copyright notice: the uploader's earnings on it are held until it is resolved
+    # (the economy reads this; moderation sets and clears it through ``domain``).
+    disputed = models.BooleanField(_("disputed"), default=False)
     failure_stage = models.CharField(max_length=20, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)
     failure_params = models.JSONField(default=dict, blank=True)

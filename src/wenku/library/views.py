@@ -6,6 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from wenku.config import conf
+from wenku.core import ratelimit
 from wenku.ingest.rendering import PageUnavailable
 from wenku.ingest.rendering import page_image as render_page_image
 from wenku.library import access, queries, signing
@@ -13,10 +15,19 @@ from wenku.library.models import Document
 
 
 @require_GET
+@ratelimit.responds
 def page_image(request: HttpRequest, document_id: int, number: int) -> HttpResponse:
     """A page image behind a signed, short-lived URL; entitlement is checked again here."""
     if not signing.verify(document_id, number, request.GET.get("e", ""), request.GET.get("s", "")):
         return HttpResponse(_("This page link has expired. Reload the page."), status=403)
+    limits = conf()
+    ratelimit.enforce_reader(
+        request,
+        request.user,
+        "page-image",
+        limits.rate_page_image_user,
+        limits.rate_page_image_ip,
+    )
     documents = Document.objects.select_related("conversion")
     doc = access.viewable_or_404(request.user, document_id, documents)
     if not access.can_view_page(request.user, doc, number):

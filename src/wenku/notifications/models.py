@@ -14,6 +14,9 @@ class Kind(models.TextChoices):
     APPROVED = "approved", _("your document was approved")
     REJECTED = "rejected", _("your document was rejected")
     POINTS = "points", _("points received")
+    TAKEN_DOWN = "taken_down", _("your document was taken down")
+    RESTORED = "restored", _("your document was restored")
+    NOTICE = "notice", _("news of your report or notice")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

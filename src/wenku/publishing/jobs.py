@@ -19,7 +19,7 @@ from wenku.ingest.models import Conversion, Status
 from wenku.ingest.runtime import get_context
 from wenku.library import domain
 from wenku.library.models import Document
-from wenku.publishing import reactions
+from wenku.publishing import decisions
 from wenku.publishing.stages import STAGES
 from wenku.worker import liveness
 
@@ -33,14 +33,12 @@ def process(document_id: int) -> str:
         return "gone"
     with transaction.atomic():
         claim, conversion = conversions.claim(document.conversion_id, liveness.current())
-        if claim is Claim.READY:
-            domain.publish_documents(conversion)
-        elif claim is Claim.FAILED:
+        if claim is Claim.FAILED:
             domain.fail_documents(conversion)
         else:
             domain.mark_processing(conversion)
     if claim is Claim.READY:
-        reactions.published(conversion.pk)
+        decisions.settle(conversion)
         return "reused"
     if claim is Claim.FAILED:
         return "failed"
@@ -50,7 +48,6 @@ def process(document_id: int) -> str:
     if not outcome.ok:
         record_failure(conversion, outcome.stage, outcome.code, outcome.params)
         return "failed"
-    reactions.published(conversion.pk)
     return "ready"
 
 

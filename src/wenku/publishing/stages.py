@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from wenku.ingest import conversions
 from wenku.ingest.pipeline import Context, Job, Stage
 from wenku.ingest.stages import CONVERSION_STAGES
-from wenku.library import domain
+from wenku.publishing import decisions
 from wenku.search import fingerprint
 
 
@@ -22,16 +19,15 @@ class Fingerprint:
 
 
 class Publish:
-    """The conversion becomes ready and every document waiting on it is published, in one
-    transaction: a document is never half published. What follows a publish happens
-    after the commit (``reactions``)."""
+    """Every document waiting on the conversion is reviewed (``review.decide``: published,
+    held or refused), and the conversion becomes ready with them, in one transaction: a
+    document is never half published, nor public before it was decided. What follows
+    happens after the commit (``reactions``)."""
 
     name = "publish"
 
     def run(self, job: Job, ctx: Context) -> None:
-        with transaction.atomic():
-            conversions.mark_ready(job.conversion)
-            domain.publish_documents(job.conversion)
+        decisions.settle(job.conversion, mark_ready=True)
 
 
 STAGES: tuple[Stage, ...] = (*CONVERSION_STAGES, Fingerprint(), Publish())

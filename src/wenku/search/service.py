@@ -28,6 +28,7 @@ from wenku.ingest.models import Page
 from wenku.library import access
 from wenku.library import categories as cats
 from wenku.library.models import Category, Document
+from wenku.search import originality
 from wenku.search.backends import base, get_backend
 from wenku.search.backends.base import (
     COUNTER_SORT_CANDIDATES,
@@ -103,6 +104,7 @@ class Hit:
     snippet: SafeString  # empty when the page is past what the reader may view
     locked: bool  # the matching page is past the reader's free preview
     url: str
+    similar: list[Document] = field(default_factory=list)  # copies folded under it
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,11 @@ def _hits(
         .select_related("owner", "category", "conversion")
     }
     scores = dict(found.hits)
-    shown = [docs[i] for i in ids if i in docs]
+    folded = originality.fold([docs[i] for i in ids if i in docs])
+    shown = [root for root, _copies in folded]
+    copies = {root.pk: similar for root, similar in folded}
+    for root, similar in folded:  # the original takes the best rank of its family
+        scores[root.pk] = max([scores.get(root.pk, 0.0)] + [scores.get(c.pk, 0.0) for c in similar])
     engine_mode: Mode = "any" if mode == "any" else "all"
     best = get_backend().best_pages(query, engine_mode, [d.pk for d in shown]) if shown else {}
     texts = _page_texts(shown, best, user)
@@ -267,7 +273,7 @@ def _hits(
             text = doc.description
         snippet = highlight(text, terms) if text else mark_safe("")
         url = doc.get_absolute_url() + (f"#p{number}" if number and not locked else "")
-        hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url))
+        hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url, copies[doc.pk]))
     return hits
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wenku.config import conf
+from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
 from wenku.search.service import SearchParams, run_search
@@ -45,6 +47,7 @@ def _sorts(params: SearchParams) -> list[dict[str, object]]:
     ]
 
 
+@ratelimit.responds
 def search_document(request: HttpRequest, document_id: int) -> HttpResponse:
     """/d/<id>/search?q=…: pages of one document containing a phrase.
 
@@ -52,6 +55,9 @@ def search_document(request: HttpRequest, document_id: int) -> HttpResponse:
     """
     documents = Document.objects.select_related("conversion")
     doc = access.viewable_or_404(request.user, document_id, documents)
+    if request.GET.get("q", "").strip():
+        rate = conf().rate_find
+        ratelimit.enforce_reader(request, request.user, "find", rate, rate)
     result = search_within(doc, request.GET.get("q", ""), request.user)
     template = (
         "search/_within_results.html" if request.GET.get("fragment") else "search/within.html"

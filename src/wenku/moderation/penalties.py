@@ -1,0 +1,56 @@
+"""Penalties: a moderator forbids a user uploading, commenting or downloading for a time.
+
+Checked where those things happen — ``publishing.intake`` (uploads), ``community.domain``
+(comments), ``economy.downloads`` (downloads) — so the web and API tokens alike are held
+to them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from wenku.moderation.models import Penalty, PenaltyKind
+
+
+class Penalised(Exception):
+    """The user is under a penalty; the message says which and until when."""
+
+    def __init__(self, penalty: Penalty) -> None:
+        self.penalty = penalty
+        super().__init__(describe(penalty))
+
+
+def active(user: Any, kind: str, now: datetime | None = None) -> Penalty | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Penalty.objects.filter(
+            user_id=user.pk, kind=kind, until__gt=now or timezone.now(), lifted_at=None
+        )
+        .order_by("-until")
+        .first()
+    )
+
+
+def check(user: Any, kind: str) -> None:
+    """Raise ``Penalised`` if ``user`` may not do ``kind`` now."""
+    found = active(user, kind)
+    if found is not None:
+        raise Penalised(found)
+
+
+def describe(penalty: Penalty) -> str:
+    until = date_format(timezone.localtime(penalty.until), "Y-m-d H:i")
+    what = {
+        PenaltyKind.UPLOAD: _("You may not upload documents until %(until)s."),
+        PenaltyKind.COMMENT: _("You may not comment until %(until)s."),
+        PenaltyKind.DOWNLOAD: _("You may not download documents until %(until)s."),
+    }[PenaltyKind(penalty.kind)] % {"until": until}
+    if penalty.reason:
+        what += " " + _("Reason: %(reason)s") % {"reason": penalty.reason}
+    return what

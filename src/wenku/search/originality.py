@@ -1,0 +1,266 @@
+"""Originality: is an upload a copy of another document, and where does it match?
+
+Computed from search's fingerprints (``fingerprint``): exact copies by the file's hash
+(the same conversion) and by the normalised text's hash (a docx and its PDF export), and
+near-copies by MinHash/LSH candidates verified by their estimated Jaccard similarity.
+The evidence a moderator (or the uploader) reads is ``passages``: the matching sentences
+of the two documents side by side, with their pages.
+
+``clusters`` gives, for a page of search results, each document's group of near-copies,
+so the results can fold copies under the earliest published original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from wenku.ingest.models import Page
+from wenku.library.models import Document, DocumentStatus
+from wenku.search import fingerprint
+from wenku.search.models import Fingerprint, LshBand
+
+# Documents an upload is compared with: what readers see, what waits for review, and what
+# was taken down (its fingerprint blocks re-uploads of the same content).
+COMPARED = (DocumentStatus.READY, DocumentStatus.HELD, DocumentStatus.TAKEN_DOWN)
+FILE, TEXT, NEAR = "file", "text", "near"
+MAX_SENTENCES = 4000
+MAX_PASSAGES = 20
+_SPLIT = re.compile(r"(?<=[。！？!?；;])|\n|(?<=[.])\s+")
+_DROP = re.compile(r"[\W_]+", re.UNICODE)
+_SHINGLE = 4
+_SENTENCE_MIN = 6
+
+
+@dataclass(frozen=True)
+class Match:
+    document: Document
+    similarity: float
+    kind: str  # FILE: the same file; TEXT: the same text; NEAR: an edited copy
+
+    @property
+    def exact(self) -> bool:
+        return self.kind in (FILE, TEXT)
+
+
+@dataclass
+class Originality:
+    """An upload's matches among the compared documents, most similar (then oldest) first."""
+
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def best(self) -> float:
+        return max((m.similarity for m in self.matches), default=0.0)
+
+    def at_least(self, threshold: float) -> list[Match]:
+        return [m for m in self.matches if m.similarity >= threshold]
+
+    def as_rows(self) -> list[list[object]]:
+        return [[m.document.pk, round(m.similarity, 4), m.kind] for m in self.matches]
+
+
+def check(document: Document, threshold: float = fingerprint.EDITED_COPY) -> Originality:
+    """``document``'s copies and near-copies (similarity ≥ ``threshold``) among the other
+    documents that are published, held or taken down."""
+    scores: dict[int, tuple[float, str]] = {}
+    fp = Fingerprint.objects.filter(conversion_id=document.conversion_id).first()
+    if fp is not None and bytes(fp.signature):
+        same_text = (
+            Fingerprint.objects.filter(text_sha256=fp.text_sha256)
+            .exclude(conversion_id=document.conversion_id)
+            .values_list("conversion_id", flat=True)
+        )
+        for cid in same_text:
+            scores[cid] = (1.0, TEXT)
+        for cid, score in fingerprint.similar_conversions(
+            document.conversion_id, threshold
+        ).items():
+            scores.setdefault(cid, (score, NEAR))
+    scores[document.conversion_id] = (1.0, FILE)
+    others = (
+        Document.objects.filter(conversion_id__in=list(scores), status__in=COMPARED)
+        .exclude(pk=document.pk)
+        .select_related("owner")
+    )
+    matches = [Match(d, *scores[d.conversion_id]) for d in others]
+    matches.sort(key=lambda m: (-m.similarity, m.document.published_at is None, m.document.pk))
+    return Originality(matches)
+
+
+# --- matching passages
+
+
+@dataclass(frozen=True)
+class Sentence:
+    page: int
+    text: str
+    key: str  # normalised: NFKC, lower case, no spaces or punctuation
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Sentences of one document that match sentences of the other, side by side."""
+
+    page: int
+    text: str
+    other_page: int
+    other_text: str
+
+
+def sentences(conversion_id: int) -> list[Sentence]:
+    found: list[Sentence] = []
+    rows = Page.objects.filter(conversion_id=conversion_id).order_by("number")
+    for number, text in rows.values_list("number", "text"):
+        for piece in _SPLIT.split(text or ""):
+            piece = " ".join(piece.split())
+            key = _DROP.sub("", unicodedata.normalize("NFKC", piece).lower())
+            if len(key) >= _SENTENCE_MIN:
+                found.append(Sentence(number, piece, key))
+                if len(found) >= MAX_SENTENCES:
+                    return found
+    return found
+
+
+def _shingles(key: str) -> set[str]:
+    if len(key) <= _SHINGLE:
+        return {key}
+    return {key[i : i + _SHINGLE] for i in range(len(key) - _SHINGLE + 1)}
+
+
+def passages(document: Document, other: Document, limit: int = MAX_PASSAGES) -> list[Passage]:
+    """Where ``document`` matches ``other``: each sentence of it found in the other (the
+    same words, or at least 60 % of its 4-character pieces), runs of consecutive matches
+    on one page of each joined into passages; the longest ``limit`` passages, in
+    ``document``'s order."""
+    mine, theirs = sentences(document.conversion_id), sentences(other.conversion_id)
+    if not mine or not theirs:
+        return []
+    exact: dict[str, list[int]] = defaultdict(list)
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(theirs):
+        exact[s.key].append(i)
+        for piece in _shingles(s.key):
+            index[piece].append(i)
+    pairs: list[tuple[int, int]] = []
+    for i, s in enumerate(mine):
+        # A sentence the other document repeats pairs with the next one after the last
+        # pair (so repeated boilerplate keeps its order and its pages).
+        after = pairs[-1][1] if pairs else -1
+        same = exact.get(s.key)
+        j = next((k for k in same if k > after), same[0]) if same else _closest(s.key, index)
+        if j is not None:
+            pairs.append((i, j))
+    runs: list[list[tuple[int, int]]] = []
+    for i, j in pairs:
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and i == last[0] + 1
+            and 0 < j - last[1] <= 2
+            and mine[i].page == mine[last[0]].page
+            and theirs[j].page == theirs[last[1]].page
+        ):
+            runs[-1].append((i, j))
+        else:
+            runs.append([(i, j)])
+    runs.sort(key=lambda run: -sum(len(mine[i].key) for i, _j in run))
+    chosen = sorted(runs[:limit], key=lambda run: run[0][0])
+    return [
+        Passage(
+            page=mine[run[0][0]].page,
+            text=" ".join(mine[i].text for i, _j in run),
+            other_page=theirs[run[0][1]].page,
+            other_text=" ".join(theirs[j].text for j in range(run[0][1], run[-1][1] + 1)),
+        )
+        for run in chosen
+    ]
+
+
+def _closest(key: str, index: dict[str, list[int]]) -> int | None:
+    pieces = _shingles(key)
+    votes: Counter[int] = Counter()
+    for piece in pieces:
+        votes.update(set(index.get(piece, ())))
+    if not votes:
+        return None
+    best, shared = votes.most_common(1)[0]
+    return best if shared >= 0.6 * len(pieces) else None
+
+
+# --- folding search results
+
+
+def clusters(
+    conversion_ids: Iterable[int], threshold: float = fingerprint.NEAR_DUPLICATE
+) -> dict[int, set[int]]:
+    """For each conversion, the other conversions whose text is a copy of it (≥ ``threshold``),
+    found with one query for all their bands (a page of search results)."""
+    wanted = list(dict.fromkeys(conversion_ids))
+    fps = {
+        cid: (sha, bytes(sig))
+        for cid, sha, sig in Fingerprint.objects.filter(conversion_id__in=wanted).values_list(
+            "conversion_id", "text_sha256", "signature"
+        )
+    }
+    keys_of = {cid: fingerprint.band_keys(sig) for cid, (_sha, sig) in fps.items() if sig}
+    all_keys = {k for keys in keys_of.values() for k in keys}
+    candidates: dict[int, set[int]] = defaultdict(set)
+    if all_keys:
+        rows = LshBand.objects.filter(band_key__in=list(all_keys)).values_list(
+            "band_key", "conversion_id"
+        )
+        by_key: dict[int, set[int]] = defaultdict(set)
+        for key, cid in rows:
+            by_key[key].add(cid)
+        for cid, keys in keys_of.items():
+            for key in keys:
+                candidates[cid] |= by_key[key]
+    shas = {sha for sha, sig in fps.values() if sig}
+    same_text: dict[str, set[int]] = defaultdict(set)
+    for cid, sha in Fingerprint.objects.filter(text_sha256__in=list(shas)).values_list(
+        "conversion_id", "text_sha256"
+    ):
+        same_text[sha].add(cid)
+    others = {c for cs in candidates.values() for c in cs}
+    signatures = dict(
+        Fingerprint.objects.filter(conversion_id__in=list(others)).values_list(
+            "conversion_id", "signature"
+        )
+    )
+    result: dict[int, set[int]] = {}
+    for cid in wanted:
+        sha, sig = fps.get(cid, ("", b""))
+        group = set(same_text.get(sha, set())) if sig else set()
+        for other in candidates.get(cid, ()):
+            if fingerprint.similarity(sig, bytes(signatures.get(other, b""))) >= threshold:
+                group.add(other)
+        group.discard(cid)
+        result[cid] = group
+    return result
+
+
+def fold(documents: Sequence[Document]) -> list[tuple[Document, list[Document]]]:
+    """Search results with copies folded: for each document (in order), the earliest
+    published public document among it and its near-copies takes its place, once, with
+    the other public copies of that family under it. A copy never outranks its original."""
+    groups = clusters(d.conversion_id for d in documents)
+    conversions = {c for d in documents for c in groups.get(d.conversion_id, set())}
+    conversions |= {d.conversion_id for d in documents}
+    public = list(
+        Document.objects.public()
+        .filter(conversion_id__in=list(conversions))
+        .select_related("owner", "category", "conversion")
+        .order_by("published_at", "pk")
+    )
+    shown: dict[int, tuple[Document, list[Document]]] = {}
+    for doc in documents:
+        family = groups.get(doc.conversion_id, set()) | {doc.conversion_id}
+        members = [c for c in public if c.conversion_id in family] or [doc]
+        root = members[0]
+        if root.pk not in shown:
+            shown[root.pk] = (root, [m for m in members[1:] if m.pk != root.pk])
+    return list(shown.values())
