@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("wenku.economy.urls")),
     path("", include("wenku.accounts.urls")),
     path("", include("wenku.community.urls")),
+    path("", include("wenku.moderation.urls")),
+    path("", include("wenku.web.desk_urls")),
     path("api/", api.urls),
     path("lang/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),

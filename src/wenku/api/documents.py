@@ -8,7 +8,9 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenku.api.auth import OPTIONAL, REQUIRED, auth_user
-from wenku.core import ip
+from wenku.config import conf
+from wenku.core import ip, ratelimit
+from wenku.core.ratelimit import RateLimited
 from wenku.core.storage import get_storage
 from wenku.ingest.counting import format_chars
 from wenku.ingest.rendering import PageUnavailable, page_image
@@ -66,6 +68,14 @@ class Error(Schema):
     detail: str
 
 
+class Conflict(Schema):
+    """Refused: an exact copy (of ``original_url``), or taken-down content."""
+
+    detail: str
+    original_id: int | None
+    original_url: str | None
+
+
 def document_out(doc: Document) -> DocumentOut:
     cover = None
     if doc.conversion.status == "ready" or doc.status == "ready":
@@ -106,7 +116,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 @router.post(
     "/documents",
-    response={201: Created, 400: Error, 413: Error},
+    response={201: Created, 400: Error, 403: Error, 409: Conflict, 413: Error, 429: Error},
     auth=REQUIRED,
     url_name="upload_document",
     summary="Upload a document",
@@ -123,6 +133,9 @@ def upload_document(
     price: Form[int] = 0,
 ) -> Status[object]:
     """Multipart upload. Returns at once with status `queued`; poll the document to follow it.
+
+    409: the very file of a published document (yours: "already uploaded"), or of one
+    taken down; 403: you are under an upload penalty; 429: too many uploads.
 
     `pricing`: free, points (`price` points), vip_only, or vip_free (free for VIP members,
     `price` points for others).
@@ -142,6 +155,7 @@ def upload_document(
     except InvalidDetails as exc:
         return Status(400, Error(detail=f"{exc.field}: {exc.message}"))
     try:
+        intake.limit(user, client_ip(request))
         doc = intake.upload(
             owner=user,
             stream=file,
@@ -151,6 +165,20 @@ def upload_document(
         )
     except intake.TooLarge as exc:
         return Status(413, Error(detail=str(exc)))
+    except intake.Penalised as exc:
+        return Status(403, Error(detail=str(exc)))
+    except RateLimited as exc:
+        return Status(429, Error(detail=str(exc)))
+    except intake.Refused as exc:
+        original = exc.original
+        return Status(
+            409,
+            Conflict(
+                detail=str(exc),
+                original_id=original.pk if original else None,
+                original_url=original.get_absolute_url() if original else None,
+            ),
+        )
     return Status(
         201,
         Created(
@@ -176,6 +204,14 @@ def get_document(request: HttpRequest, document_id: int) -> DocumentOut:
 def get_page(request: HttpRequest, document_id: int, number: int) -> object:
     """Pages past the document's free-preview limit are refused (403) unless you are entitled."""
     doc = _visible(request, document_id)
+    limits = conf()
+    ratelimit.enforce_reader(
+        request,
+        auth_user(request),
+        "page-image",
+        limits.rate_page_image_user,
+        limits.rate_page_image_ip,
+    )
     if number < 1 or (doc.page_count is not None and number > doc.page_count):
         return Status(404, Error(detail="no such page"))
     if not access.can_view_page(auth_user(request), doc, number):

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from wenku.api.auth import OPTIONAL, auth_user
+from wenku.config import conf
+from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
 from wenku.search.related import related_documents
@@ -48,6 +50,7 @@ class HitOut(Schema):
     locked: bool
     snippet_html: str
     url: str
+    similar: list[int]  # ids of near-copies folded under this (earliest published) document
 
 
 class FacetOptionOut(Schema):
@@ -129,6 +132,7 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> SearchOut:
                 locked=h.locked,
                 snippet_html=str(h.snippet),
                 url=h.url,
+                similar=[c.pk for c in h.similar],
             )
             for h in result.hits
         ],
@@ -160,7 +164,11 @@ def _visible(request: HttpRequest, document_id: int) -> Document:
 def search_document(request: HttpRequest, document_id: int, q: str = "") -> WithinOut:
     """Every page where `q` occurs. Pages past the caller's free preview are listed
     with `locked: true` and no snippet."""
-    result = search_within(_visible(request, document_id), q, auth_user(request))
+    doc = _visible(request, document_id)
+    if q.strip():
+        rate = conf().rate_find
+        ratelimit.enforce_reader(request, auth_user(request), "find", rate, rate)
+    result = search_within(doc, q, auth_user(request))
     return WithinOut(
         query=result.query,
         mode=result.mode,

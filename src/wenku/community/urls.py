@@ -10,6 +10,7 @@ urlpatterns = [
     path("d/<int:document_id>/unfavourite/", views.unfavourite, name="unfavourite"),
     path("comments/<int:comment_id>/edit/", views.edit_comment, name="edit_comment"),
     path("comments/<int:comment_id>/delete/", views.delete_comment, name="delete_comment"),
+    path("comments/<int:comment_id>/report/", views.report_comment, name="report_comment"),
     path("me/favourites/", views.favourites, name="favourites"),
     path("me/favourites/folders/", views.folders, name="folders"),
 ]

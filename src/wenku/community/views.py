@@ -21,6 +21,8 @@ from wenku.config import conf
 from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
+from wenku.moderation.domain import Invalid, file_report
+from wenku.moderation.models import ReportReason
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
@@ -95,6 +97,41 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         raise Http404 from exc  # not yours: as if it were not there
     messages.success(request, _("Your comment is deleted."))
     return _back(found.document, "comments", request.POST.get("cpage"))
+
+
+@login_required
+@ratelimit.responds
+def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """举报 one comment (moderation records it; moderators see the words reported)."""
+    found = get_object_or_404(Comment.objects.select_related("document"), pk=comment_id)
+    doc = _document(request, found.document_id)
+    if found.is_deleted:
+        raise Http404
+    error = ""
+    values = {"reason": request.POST.get("reason", ""), "details": request.POST.get("details", "")}
+    if request.method == "POST":
+        try:
+            _report, created = file_report(
+                request.user,
+                doc,
+                values["reason"],
+                values["details"],
+                comment_id=found.pk,
+                comment_excerpt=found.body,
+            )
+        except Invalid as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Thank you: your report was received.")
+                if created
+                else _("You have reported this already; it is being looked at."),
+            )
+            return _back(doc, f"comment-{found.pk}")
+    reasons = [(r.value, r.label) for r in ReportReason if r != ReportReason.COPYRIGHT]
+    context = {"comment": found, "doc": doc, "reasons": reasons, "values": values, "error": error}
+    return render(request, "community/report_comment.html", context, status=400 if error else 200)
 
 
 # --- ratings

@@ -15,6 +15,7 @@ from wenku.economy.queries import recent_downloads
 from wenku.ingest.counting import format_chars
 from wenku.library import access, categories, queries, viewcount
 from wenku.library.models import Document
+from wenku.moderation.models import Notice, NoticeState, Review
 from wenku.search.related import related_documents
 
 
@@ -44,6 +45,12 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "download_quote": downloads.quote(request.user, doc, client_ip(request)) if ready else None,
         "recent_downloads": recent_downloads(doc.category),
         "community": community_for_document(request, doc),
+        "review": Review.objects.filter(document=doc).first() if not ready else None,
+        "open_notices": (
+            Notice.objects.filter(document=doc, state=NoticeState.TAKEN_DOWN)
+            if doc.status == "taken_down" and request.user.pk == doc.owner_id
+            else []
+        ),
     }
     response = render(request, "library/document.html", context)
     if ready:

@@ -6,14 +6,18 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wenku.core.ip import client_ip
-from wenku.library.forms import UploadForm
+from wenku.core.ratelimit import RateLimited
+from wenku.library.forms import EditForm, UploadForm
 from wenku.library.models import Category, Document
-from wenku.publishing import intake
+from wenku.moderation.models import Notice, NoticeState
+from wenku.publishing import decisions, intake
 
 
 @login_required
@@ -27,6 +31,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         created = 0
         for f in files:
             try:
+                intake.limit(request.user, client_ip(request))
                 intake.upload(
                     owner=request.user,
                     stream=f,
@@ -37,6 +42,11 @@ def upload(request: HttpRequest) -> HttpResponse:
                 created += 1
             except intake.TooLarge as exc:
                 messages.error(request, f"{f.name}: {exc}")
+            except intake.Refused as exc:
+                messages.error(request, refused_message(f.name, exc))
+            except (intake.Penalised, RateLimited) as exc:
+                messages.error(request, str(exc))
+                break
         if created:
             message = ngettext(
                 "%(count)s file uploaded; it is being processed.",
@@ -49,11 +59,83 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "library/upload.html", {"form": form, "categories": categories})
 
 
+def refused_message(name: str, exc: intake.Refused) -> str:
+    """The refusal, with a link to the document it copies (the uploader's own: 您已上传过该文档)."""
+    if exc.original is None:
+        return f"{name}: {exc}"
+    return format_html(
+        '{}: {} <a href="{}">{}</a>',
+        name,
+        str(exc),
+        exc.original.get_absolute_url(),
+        exc.original.title,
+    )
+
+
 @login_required
 def my_uploads(request: HttpRequest) -> HttpResponse:
-    docs = (
+    """我的上传: every document but the deleted, with its state and the reason for it
+    (review, refusal, takedown), views, downloads, earnings, and edit/delete."""
+    docs = list(
         Document.objects.filter(owner=request.user)
-        .select_related("category")
+        .not_deleted()
+        .select_related("category", "review")
         .order_by("-created_at")[:200]
     )
-    return render(request, "library/my_uploads.html", {"documents": docs})
+    answerable = dict(
+        Notice.objects.filter(
+            document__in=[d for d in docs if d.status == "taken_down"],
+            state=NoticeState.TAKEN_DOWN,
+        ).values_list("document_id", "pk")
+    )
+    rows = [{"doc": d, "reason": _reason(d), "counter_notice": answerable.get(d.pk)} for d in docs]
+    return render(request, "library/my_uploads.html", {"documents": docs, "rows": rows})
+
+
+def _reason(doc: Document) -> str:
+    if doc.status == "failed":
+        return doc.failure_reason
+    review = getattr(doc, "review", None)
+    if review is not None and doc.status in ("held", "rejected"):
+        return review.reason
+    return ""
+
+
+def _own_document(request: HttpRequest, document_id: int) -> Document:
+    doc = get_object_or_404(Document.objects.not_deleted(), pk=document_id)
+    if doc.owner_id != request.user.pk:
+        raise Http404
+    return doc
+
+
+@login_required
+def edit_upload(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = _own_document(request, document_id)
+    staff = request.user.is_staff
+    if request.method == "POST":
+        form = EditForm(request.POST, staff=staff)
+        if form.is_valid():
+            try:
+                status = decisions.edit(doc, form.cleaned_data["details"], request.user)
+            except decisions.NotAllowed as exc:
+                form.add_error(None, str(exc))
+            else:
+                if status == "held" and doc.status == "ready":
+                    messages.info(request, _("Saved. A moderator will check the new details."))
+                else:
+                    messages.success(request, _("Saved."))
+                return redirect("library:my_uploads")
+    else:
+        form = EditForm(initial=EditForm.initial_for(doc), staff=staff)
+    return render(request, "library/edit_upload.html", {"doc": doc, "form": form})
+
+
+@login_required
+def delete_upload(request: HttpRequest, document_id: int) -> HttpResponse:
+    """Ask, then delete (soft: the file, its fingerprint and reward history stay)."""
+    doc = _own_document(request, document_id)
+    if request.method == "POST":
+        decisions.delete(doc, request.user)
+        messages.success(request, _("“%(title)s” is deleted.") % {"title": doc.title})
+        return redirect("library:my_uploads")
+    return render(request, "library/delete_upload.html", {"doc": doc})

@@ -17,4 +17,6 @@ urlpatterns = [
     path("u/<str:username>/", browse.uploader, name="uploader"),
     path("upload/", upload.upload, name="upload"),
     path("me/uploads/", upload.my_uploads, name="my_uploads"),
+    path("me/uploads/<int:document_id>/edit/", upload.edit_upload, name="edit_upload"),
+    path("me/uploads/<int:document_id>/delete/", upload.delete_upload, name="delete_upload"),
 ]

@@ -1,0 +1,426 @@
+"""Trust and safety in the API: originality, the uploader's edits and deletions, 举报 and
+copyright notices, counter-notices, and the staff's review and takedown decisions.
+
+The same domain functions as the web pages (``publishing.decisions``,
+``moderation.domain``), so penalties, rate limits and the audit log apply alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from wenku.api.auth import REQUIRED, auth_user
+from wenku.api.documents import router as documents_router
+from wenku.community.models import Comment
+from wenku.core.ratelimit import RateLimited
+from wenku.library import access
+from wenku.library.details import InvalidDetails, UploadDetails
+from wenku.library.models import Document, DocumentStatus
+from wenku.moderation import domain as moderation
+from wenku.moderation.models import Notice, PenaltyKind, Review
+from wenku.publishing import decisions
+from wenku.search import originality
+
+router = Router(tags=["trust and safety"], auth=REQUIRED)
+
+
+class Error(Schema):
+    detail: str
+    field: str = ""
+
+
+class PassageOut(Schema):
+    page: int
+    text: str
+    other_page: int
+    other_text: str
+
+
+class MatchOut(Schema):
+    id: int
+    title: str
+    url: str
+    status: str
+    owner: str
+    published_at: datetime | None
+    similarity: float
+    kind: str  # file: the same file; text: the same text; near: an edited copy
+    passages: list[PassageOut]
+
+
+class OriginalityOut(Schema):
+    id: int
+    status: str
+    review_state: str | None
+    reason: str
+    flags: list[str]
+    similarity: float
+    matches: list[MatchOut]
+
+
+def _own_or_staff(request: HttpRequest, document_id: int) -> Document:
+    doc = get_object_or_404(Document.objects.select_related("owner", "conversion"), pk=document_id)
+    if not access.is_privileged(auth_user(request), doc) or doc.status == DocumentStatus.DELETED:
+        raise Http404
+    return doc
+
+
+@router.get(
+    "/documents/{document_id}/originality",
+    response=OriginalityOut,
+    url_name="document_originality",
+    summary="Copies and near-copies of a document, with the matching passages",
+)
+def get_originality(request: HttpRequest, document_id: int) -> OriginalityOut:
+    """For the uploader and staff: the documents this one copies or nearly copies (among
+    those published, held or taken down), how similar, and the passages that match."""
+    doc = _own_or_staff(request, document_id)
+    review = Review.objects.filter(document=doc).first()
+    found = originality.check(doc)
+    return OriginalityOut(
+        id=doc.pk,
+        status=doc.status,
+        review_state=review.state if review else None,
+        reason=review.reason if review else "",
+        flags=list(review.flags) if review else [],
+        similarity=found.best,
+        matches=[
+            MatchOut(
+                id=m.document.pk,
+                title=m.document.title,
+                url=m.document.get_absolute_url(),
+                status=m.document.status,
+                owner=m.document.owner.username,
+                published_at=m.document.published_at,
+                similarity=round(m.similarity, 4),
+                kind=m.kind,
+                passages=[PassageOut(**p.__dict__) for p in originality.passages(doc, m.document)],
+            )
+            for m in found.matches[:10]
+        ],
+    )
+
+
+class EditIn(Schema):
+    title: str | None = None
+    description: str | None = None
+    category: str | None = None
+    tags: list[str] | None = None
+    preview_pages: int | None = None
+    pricing: str | None = None
+    price: int | None = None
+
+
+class StatusOut(Schema):
+    id: int
+    status: str
+
+
+# On the documents router: one path, GET there and PATCH/DELETE here.
+@documents_router.patch(
+    "/documents/{document_id}",
+    auth=REQUIRED,
+    response={200: StatusOut, 400: Error, 404: Error},
+    summary="Edit your document's details",
+    tags=["trust and safety"],
+)
+def edit_document(request: HttpRequest, document_id: int, payload: EditIn) -> Status[object]:
+    """Fields left out keep their value. Banned words refuse the edit (400) or send a
+    published document back to review (status `held`)."""
+    doc = _own_or_staff(request, document_id)
+    given = payload.dict(exclude_unset=True)
+    current = {
+        "title": doc.title,
+        "description": doc.description,
+        "category": doc.category_id,
+        "tags": [t.name for t in doc.tags.all()],
+        "preview_pages": doc.preview_pages,
+        "pricing": doc.pricing,
+        "price": doc.price,
+    }
+    try:
+        details = UploadDetails.build(**{**current, **given}, staff=auth_user(request).is_staff)
+        status = decisions.edit(doc, details, auth_user(request))
+    except InvalidDetails as exc:
+        return Status(400, Error(detail=exc.message, field=exc.field))
+    except decisions.NotAllowed as exc:
+        return Status(400, Error(detail=str(exc)))
+    return Status(200, StatusOut(id=doc.pk, status=status))
+
+
+@documents_router.delete(
+    "/documents/{document_id}",
+    auth=REQUIRED,
+    response={200: StatusOut, 404: Error},
+    summary="Delete your document",
+    tags=["trust and safety"],
+)
+def delete_document(request: HttpRequest, document_id: int) -> Status[object]:
+    """Soft delete: it leaves every page at once; its reward history and fingerprint stay."""
+    doc = _own_or_staff(request, document_id)
+    decisions.delete(doc, auth_user(request))
+    return Status(200, StatusOut(id=doc.pk, status=DocumentStatus.DELETED))
+
+
+class ReportIn(Schema):
+    reason: str  # illegal, pornography, spam, fraud, privacy, low_quality
+    details: str = ""
+
+
+class ReportOut(Schema):
+    id: int
+    created: bool
+
+
+def _report(
+    request: HttpRequest, doc: Document, payload: ReportIn, **target: Any
+) -> Status[object]:
+    try:
+        report, created = moderation.file_report(
+            auth_user(request), doc, payload.reason, payload.details, **target
+        )
+    except moderation.Invalid as exc:
+        return Status(400, Error(detail=exc.message, field=exc.field))
+    except RateLimited as exc:
+        return Status(429, Error(detail=str(exc)))
+    return Status(201 if created else 200, ReportOut(id=report.pk, created=created))
+
+
+@router.post(
+    "/documents/{document_id}/reports",
+    response={200: ReportOut, 201: ReportOut, 400: Error, 404: Error, 429: Error},
+    summary="举报 a document",
+)
+def report_document(request: HttpRequest, document_id: int, payload: ReportIn) -> Status[object]:
+    """Copyright complaints are notices (`POST /documents/{id}/notices`). Reporting the
+    same thing again answers 200 with the first report."""
+    doc = access.viewable_or_404(auth_user(request), document_id)
+    return _report(request, doc, payload)
+
+
+@router.post(
+    "/comments/{comment_id}/reports",
+    response={200: ReportOut, 201: ReportOut, 400: Error, 404: Error, 429: Error},
+    summary="举报 a comment",
+)
+def report_comment(request: HttpRequest, comment_id: int, payload: ReportIn) -> Status[object]:
+    comment = get_object_or_404(Comment, pk=comment_id, deleted_at=None)
+    doc = access.viewable_or_404(auth_user(request), comment.document_id)
+    return _report(request, doc, payload, comment_id=comment.pk, comment_excerpt=comment.body)
+
+
+class NoticeOut(Schema):
+    id: int
+    state: str
+    created: bool
+
+
+@router.post(
+    "/documents/{document_id}/notices",
+    response={200: NoticeOut, 201: NoticeOut, 400: Error, 404: Error, 429: Error},
+    summary="Send a copyright notice",
+)
+def send_notice(
+    request: HttpRequest,
+    document_id: int,
+    claimant_name: Form[str],
+    claimant_identity: Form[str],
+    contact: Form[str],
+    work: Form[str],
+    proof_links: Form[str] = "",
+    proof: File[UploadedFile] | None = None,
+) -> Status[object]:
+    """Multipart. The rights holder's name, identity (ID card or organisation number) and
+    contact, the work claimed, and proof: a file (`proof`) or links (`proof_links`)."""
+    doc = access.viewable_or_404(auth_user(request), document_id)
+    try:
+        notice, created = decisions.file_notice(
+            auth_user(request),
+            doc,
+            claimant_name=claimant_name,
+            claimant_identity=claimant_identity,
+            contact=contact,
+            work=work,
+            proof_links=proof_links,
+            proof=proof,
+            proof_name=proof.name if proof else "",
+        )
+    except moderation.Invalid as exc:
+        return Status(400, Error(detail=exc.message, field=exc.field))
+    except RateLimited as exc:
+        return Status(429, Error(detail=str(exc)))
+    return Status(
+        201 if created else 200, NoticeOut(id=notice.pk, state=notice.state, created=created)
+    )
+
+
+class CounterIn(Schema):
+    statement: str
+    contact: str
+
+
+@router.post(
+    "/notices/{notice_id}/counter",
+    response={200: NoticeOut, 400: Error, 404: Error, 409: Error},
+    summary="Answer a notice about your document with a counter-notice",
+)
+def counter(request: HttpRequest, notice_id: int, payload: CounterIn) -> Status[object]:
+    notice = get_object_or_404(Notice.objects.select_related("document"), pk=notice_id)
+    if notice.document.owner_id != auth_user(request).pk:
+        raise Http404
+    try:
+        notice = decisions.counter_notice(
+            notice, auth_user(request), payload.statement, payload.contact
+        )
+    except moderation.Invalid as exc:
+        return Status(400, Error(detail=exc.message, field=exc.field))
+    except moderation.Conflict as exc:
+        return Status(409, Error(detail=str(exc)))
+    return Status(200, NoticeOut(id=notice.pk, state=notice.state, created=False))
+
+
+# --- staff
+
+
+def _staff(request: HttpRequest) -> Any:
+    user = auth_user(request)
+    if not user.is_staff:
+        raise Http404
+    return user
+
+
+class QueueItem(Schema):
+    id: int
+    title: str
+    owner: str
+    status: str
+    flags: list[str]
+    similarity: float
+    reason: str
+    created_at: datetime
+
+
+@router.get("/moderation/queue", response=list[QueueItem], summary="Staff: the review queue")
+def queue(request: HttpRequest, tab: str = "held") -> list[QueueItem]:
+    """`tab`: held (awaiting review), flagged (published, worth a look) or failed."""
+    _staff(request)
+    documents = Document.objects.select_related("owner", "review").order_by("created_at")
+    if tab == "flagged":
+        documents = documents.filter(status=DocumentStatus.READY, review__flagged=True)
+    elif tab == "failed":
+        documents = documents.filter(status=DocumentStatus.FAILED)
+    else:
+        documents = documents.filter(status=DocumentStatus.HELD)
+    items = []
+    for doc in documents[:200]:
+        review = getattr(doc, "review", None)
+        items.append(
+            QueueItem(
+                id=doc.pk,
+                title=doc.title,
+                owner=doc.owner.username,
+                status=doc.status,
+                flags=list(review.flags) if review else [],
+                similarity=review.similarity if review else 0.0,
+                reason=review.reason if review else doc.failure_reason,
+                created_at=doc.created_at,
+            )
+        )
+    return items
+
+
+class DecisionIn(Schema):
+    ids: list[int]
+    reason: str = ""
+
+
+class DecisionOut(Schema):
+    done: list[int]
+
+
+@router.post(
+    "/moderation/approve", response={200: DecisionOut, 404: Error}, summary="Staff: approve"
+)
+def approve(request: HttpRequest, payload: DecisionIn) -> DecisionOut:
+    return DecisionOut(done=decisions.approve(payload.ids, _staff(request), payload.reason))
+
+
+@router.post(
+    "/moderation/reject",
+    response={200: DecisionOut, 400: Error, 404: Error},
+    summary="Staff: reject",
+)
+def reject(request: HttpRequest, payload: DecisionIn) -> Status[object]:
+    staff = _staff(request)
+    if not payload.reason.strip():
+        return Status(400, Error(detail="a reason is required", field="reason"))
+    return Status(200, DecisionOut(done=decisions.reject(payload.ids, staff, payload.reason)))
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+NOTICE_ACTIONS = {
+    "take_down": decisions.take_down,
+    "reject": decisions.reject_notice,
+    "restore": decisions.restore,
+    "uphold": decisions.uphold,
+}
+
+
+@router.post(
+    "/moderation/notices/{notice_id}/{action}",
+    response={200: NoticeOut, 404: Error, 409: Error},
+    summary="Staff: take down, reject, restore or uphold",
+)
+def notice_action(
+    request: HttpRequest, notice_id: int, action: str, payload: NoteIn
+) -> Status[object]:
+    staff = _staff(request)
+    act = NOTICE_ACTIONS.get(action)
+    if act is None:
+        raise Http404
+    notice = get_object_or_404(Notice, pk=notice_id)
+    try:
+        notice = act(notice, staff, payload.note)
+    except moderation.Conflict as exc:
+        return Status(409, Error(detail=str(exc)))
+    return Status(200, NoticeOut(id=notice.pk, state=notice.state, created=False))
+
+
+class PenaltyIn(Schema):
+    kind: str  # upload, comment, download
+    hours: int
+    reason: str = ""
+
+
+class PenaltyOut(Schema):
+    id: int
+    kind: str
+    until: datetime
+
+
+@router.post(
+    "/moderation/users/{user_id}/penalties",
+    response={201: PenaltyOut, 400: Error, 404: Error},
+    summary="Staff: forbid a user uploading, commenting or downloading for a time",
+)
+def penalise(request: HttpRequest, user_id: int, payload: PenaltyIn) -> Status[object]:
+    from django.contrib.auth import get_user_model
+
+    staff = _staff(request)
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    try:
+        penalty = moderation.penalise(person, payload.kind, payload.hours, payload.reason, staff)
+    except moderation.Invalid as exc:
+        return Status(400, Error(detail=exc.message, field=exc.field))
+    return Status(
+        201, PenaltyOut(id=penalty.pk, kind=PenaltyKind(penalty.kind), until=penalty.until)
+    )

@@ -1,0 +1,174 @@
+"""The notice-and-takedown desk: a copyright notice, the takedown, the uploader's
+counter-notice, the restoration — earnings held meanwhile — and the append-only log."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from tests.economy.conftest import give
+from wenku.economy import downloads, queries
+from wenku.economy.models import HeldEarning
+from wenku.library.models import Document
+from wenku.moderation.models import AuditEntry, Notice
+from wenku.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def notice_form(**changes):
+    form = {
+        "claimant_name": "某某出版社",
+        "claimant_identity": "91110000MA01234567",
+        "contact": "rights@example.com",
+        "work": "《高中物理习题集》2023年版",
+        "proof_links": "",
+        "good_faith": "1",
+    }
+    form.update(changes)
+    return form
+
+
+def test_a_copyright_notice_needs_identity_contact_work_and_proof(client, publish, other_user):
+    doc = publish()
+    client.force_login(other_user)
+    url = reverse("moderation:notice", args=[doc.pk])
+    missing = client.post(url, notice_form(claimant_identity=""))
+    assert missing.status_code == 400 and not Notice.objects.exists()
+    no_proof = client.post(url, notice_form())
+    assert no_proof.status_code == 400 and "权属证明" in no_proof.content.decode()
+    proof = io.BytesIO(b"%PDF-1.4 certificate")
+    proof.name = "certificate.pdf"
+    sent = client.post(url, {**notice_form(), "proof": proof})
+    assert sent.status_code == 302
+    notice = Notice.objects.get()
+    assert notice.proof_name == "certificate.pdf" and notice.state == "received"
+    assert Document.objects.get(pk=doc.pk).disputed  # earnings held from now on
+
+
+def test_notice_takedown_counter_notice_and_restoration(
+    client,
+    publish,
+    user,
+    other_user,
+    rules,
+    django_user_model,
+):
+    """Given a priced document and a notice about it, When a reader buys it, staff take it
+    down, its uploader answers and staff restore it, Then the sale's share was held and is
+    paid at the end, the document left every reader's view meanwhile, each side heard of
+    each step, and every step is in the audit log, in order."""
+    rules.uploader_share_percent = 50
+    rules.save()
+    doc = publish(pricing="points", price=10)
+    reader = django_user_model.objects.create_user("reader", "r@example.com", "pw")
+    staff = django_user_model.objects.create_user("mod", "m@example.com", "pw", is_staff=True)
+    client.force_login(other_user)
+    client.post(
+        reverse("moderation:notice", args=[doc.pk]),
+        notice_form(proof_links="https://example.com/registration/123"),
+    )
+    notice = Notice.objects.get()
+
+    give(reader, 10)
+    downloads.download(reader, Document.objects.get(pk=doc.pk))
+    assert queries.balance(user) == 0  # the uploader's 5 points are held
+    assert HeldEarning.objects.get().amount == 5
+
+    client.force_login(staff)
+    desk = reverse("desk:notice_detail", args=[notice.pk])
+    assert client.post(desk, {"action": "take_down", "note": "证据充分"}).status_code == 302
+    doc.refresh_from_db()
+    assert doc.status == "taken_down"
+    assert not Document.objects.public().filter(pk=doc.pk).exists()
+    client.logout()
+    assert client.get(doc.get_absolute_url()).status_code == 404
+    told = Notification.objects.get(user=user, kind="taken_down")
+    assert told.url == reverse("desk:counter_notice", args=[notice.pk])
+    assert "某某出版社" in told.text
+
+    client.force_login(user)
+    mine = client.get(reverse("library:my_uploads")).content.decode()
+    assert reverse("desk:counter_notice", args=[notice.pk]) in mine
+    answered = client.post(
+        told.url, {"statement": "该文档是我本人原创，有手稿为证。", "contact": "alice@example.com"}
+    )
+    assert answered.status_code == 302
+    notice.refresh_from_db()
+    assert notice.state == "countered"
+    assert Notification.objects.filter(
+        user=other_user, kind="notice", text__contains="手稿"
+    ).exists()
+
+    client.force_login(staff)
+    client.post(desk, {"action": "restore"})
+    doc.refresh_from_db()
+    assert doc.status == "ready" and not doc.disputed
+    assert queries.balance(user) == 5  # the held share, paid
+    assert HeldEarning.objects.get().released_at is not None
+    actions = list(
+        AuditEntry.objects.filter(notice=notice)
+        .order_by("created_at", "pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["notice_received", "take_down", "counter_notice", "restore"]
+
+
+def test_a_rejected_notice_pays_what_was_held_and_an_upheld_takedown_cancels_it(
+    publish,
+    user,
+    other_user,
+    rules,
+    django_user_model,
+):
+    from wenku.publishing import decisions
+
+    rules.uploader_share_percent = 50
+    rules.save()
+    staff = django_user_model.objects.create_user("mod", "m@example.com", "pw", is_staff=True)
+    reader = django_user_model.objects.create_user("reader", "r@example.com", "pw")
+    give(reader, 40)
+    kept, gone = publish(pricing="points", price=10), publish(pricing="points", price=10)
+    notices = {}
+    for doc in (kept, gone):
+        notices[doc.pk], _created = decisions.file_notice(
+            other_user,
+            doc,
+            **{
+                k: v
+                for k, v in notice_form(proof_links="https://e.com/x").items()
+                if k != "good_faith"
+            },
+        )
+        downloads.download(reader, Document.objects.get(pk=doc.pk))
+    assert queries.balance(user) == 0
+    decisions.reject_notice(notices[kept.pk], staff, "不是同一作品")
+    assert queries.balance(user) == 5
+    decisions.take_down(notices[gone.pk], staff)
+    decisions.uphold(Notice.objects.get(pk=notices[gone.pk].pk), staff)
+    assert queries.balance(user) == 5
+    assert HeldEarning.objects.get(document=gone).forfeited_at is not None
+    assert not Document.objects.get(pk=gone.pk).disputed
+
+
+def test_the_audit_log_is_append_only(db, staff):
+    from wenku.moderation.domain import audit
+
+    entry = audit(staff, "approve", note="ok")
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(note="changed")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.get().note == "ok"
+
+
+def test_the_desk_is_for_staff_only(client, user):
+    client.force_login(user)
+    for name in ("overview", "review_queue", "reports", "notices", "penalties", "audit"):
+        assert client.get(reverse(f"desk:{name}")).status_code == 404

@@ -1,0 +1,161 @@
+"""Banned words (Aho-Corasick: block, hold, mask) and moderators' penalties, which hold
+on the web and for API tokens alike; reports are deduplicated and rate-limited."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories.pdf import make_pdf
+from tests.factories.published import words as some_words
+from wenku.moderation import words
+from wenku.moderation.models import BannedWord, Report
+from wenku.publishing import intake
+from wenku.publishing.jobs import process
+
+pytestmark = pytest.mark.django_db
+
+
+def ban(word: str, action: str = "block") -> None:
+    BannedWord.objects.create(word=word, action=action)
+
+
+def test_matching_folds_width_and_case_and_masks_in_place():
+    ban("代写论文")
+    ban("ＶＸ", "mask")
+    found = words.find("专业代写论文，加vx联系")
+    assert found.words == {"代写论文": "block", "vx": "mask"} and found.action == "block"
+    assert words.mask("加VX：12345") == "加＊＊：12345"
+    assert not words.find("论文写作指导")
+
+
+def test_an_edited_list_is_used_at_once(client):
+    assert not words.find("刷单返利")
+    ban("刷单")
+    assert words.find("刷单返利").action == "block"
+    BannedWord.objects.get(word="刷单").delete()
+    assert not words.find("刷单返利")
+
+
+def test_blocked_words_refuse_an_upload_and_held_words_hold_it(upload, job_context):
+    ban("blockedword")
+    ban("holdme", "hold")
+    with pytest.raises(intake.Refused):
+        upload("a.pdf", make_pdf(2), title="blockedword notes")
+    doc = upload("b.pdf", make_pdf(3, text="holdme " + some_words(8501)))
+    process(doc.pk)
+    doc.refresh_from_db()
+    assert doc.status == "held"
+    assert "banned_words" in doc.review.flags
+
+
+def test_comments_mask_or_refuse(client, publish, other_user):
+    from wenku.community.models import Comment
+
+    doc = publish()
+    ban("加微信", "mask")
+    ban("赌博", "block")
+    client.force_login(other_user)
+    url = reverse("community:comment", args=[doc.pk])
+    client.post(url, {"body": "写得好，加微信聊"})
+    client.post(url, {"body": "网上赌博"})
+    assert list(Comment.objects.values_list("body", flat=True)) == ["写得好，＊＊＊聊"]
+
+
+def test_penalties_hold_on_the_web_and_for_api_tokens(client, publish, user, other_user, staff):
+    """Given penalties on uploading, commenting and downloading, When the user tries each
+    on the site and with an API token, Then each is refused until it is lifted."""
+    from wenku.accounts.models import ApiToken
+    from wenku.moderation import domain
+    from wenku.moderation.models import Penalty
+
+    doc = publish()
+    for kind in ("upload", "comment", "download"):
+        domain.penalise(other_user, kind, 24, "刷屏", staff)
+    _token, secret = ApiToken.issue(other_user, "script")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    sent = client.post("/api/v1/documents", {"file": _file(make_pdf(2))}, **bearer)
+    assert sent.status_code == 403 and "刷屏" in sent.json()["detail"]
+    quote = client.get(f"/api/v1/documents/{doc.pk}/download", **bearer)
+    assert quote.json()["code"] == "penalised"
+    client.force_login(other_user)
+    client.post(reverse("community:comment", args=[doc.pk]), {"body": "你好"})
+    assert not doc.comments.exists()
+    page = client.get(doc.get_absolute_url()).content.decode()
+    assert "不能下载文档" in page and "刷屏" in page
+    for penalty in Penalty.objects.all():
+        domain.lift_penalty(penalty, staff)
+    assert (
+        client.post("/api/v1/documents", {"file": _file(make_pdf(2))}, **bearer).status_code == 201
+    )
+
+
+def _file(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("a.pdf", data, content_type="application/pdf")
+
+
+def test_reports_are_deduplicated_per_reporter_and_rate_limited(
+    client, publish, other_user, settings
+):
+    doc = publish()
+    client.force_login(other_user)
+    url = reverse("moderation:report", args=[doc.pk])
+    for _ in range(2):
+        assert client.post(url, {"reason": "spam", "details": "广告"}).status_code == 302
+    assert Report.objects.count() == 1
+    settings.WENKU = settings.WENKU.replace(rate_report=(2, 3600))
+    client.post(url, {"reason": "fraud"})
+    assert client.post(url, {"reason": "illegal"}).status_code == 429
+    assert Report.objects.count() == 2
+    copyright_ = client.post(url, {"reason": "copyright"})
+    assert copyright_.status_code == 302 and copyright_.url == reverse(
+        "moderation:notice", args=[doc.pk]
+    )
+
+
+def test_a_comment_can_be_reported_and_removed_by_staff(client, publish, user, other_user, staff):
+    from wenku.community.domain import add_comment
+
+    doc = publish()
+    comment = add_comment(other_user, doc, "来买发票")
+    client.force_login(user)
+    client.post(reverse("community:report_comment", args=[comment.pk]), {"reason": "spam"})
+    report = Report.objects.get()
+    assert report.comment_id == comment.pk and report.comment_excerpt == "来买发票"
+    client.force_login(staff)
+    assert "来买发票" in client.get(reverse("desk:reports")).content.decode()
+    client.post(reverse("desk:reports"), {"id": report.pk, "action": "remove_comment"})
+    comment.refresh_from_db()
+    assert comment.is_deleted and comment.body == ""
+    report.refresh_from_db()
+    assert report.state == "resolved"
+
+
+def test_page_images_and_in_document_search_are_rate_limited(client, publish, settings):
+    """Per address (and per user when signed in), on the site and in the API alike."""
+    from wenku.library import signing
+
+    doc = publish(pages=3)
+    settings.WENKU = settings.WENKU.replace(rate_page_image_ip=(2, 600), rate_find=(1, 600))
+    site = [client.get(signing.page_url(doc.pk, n)).status_code for n in (1, 2)]
+    api = client.get(f"/api/v1/documents/{doc.pk}/pages/3")
+    assert site == [200, 200] and api.status_code == 429 and api["Retry-After"]
+    assert client.get(f"/d/{doc.pk}/search", {"q": "river"}).status_code == 200
+    assert client.get(f"/d/{doc.pk}/search", {"q": "river"}).status_code == 429
+    assert client.get(f"/api/v1/documents/{doc.pk}/search", {"q": "x"}).status_code == 429
+
+
+def test_uploads_are_rate_limited_per_user(client, user, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.WENKU = settings.WENKU.replace(rate_upload_user=(1, 3600))
+    client.force_login(user)
+
+    def send(n: int) -> int:
+        data = make_pdf(2, text=some_words(8600 + n))
+        upload = SimpleUploadedFile(f"{n}.pdf", data, content_type="application/pdf")
+        return client.post("/api/v1/documents", {"file": upload}).status_code
+
+    assert [send(1), send(2)] == [201, 429]
