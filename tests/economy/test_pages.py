@@ -209,7 +209,8 @@ def test_my_uploads_shows_downloads_and_earnings(en, publish, rules, user, reade
     en.force_login(user)
     html = en.get("/me/uploads/").content.decode()
     row = html[html.index(doc.title) :]
-    assert '<td class="downloads">1</td>' in row and '<td class="earned">7</td>' in row
+    assert '<td class="downloads" data-label="Downloads">1</td>' in row
+    assert '<td class="earned" data-label="Points earned">7</td>' in row
 
 
 def test_recent_downloads_feed_site_wide_and_per_category(en, publish, rules, reader, other_user):
