@@ -161,8 +161,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:me")
 
     def form_valid(self, form: Any) -> HttpResponse:
+        had_tokens = ApiToken.objects.filter(user=self.request.user.pk).exists()
+        response = super().form_valid(form)  # saving the password revokes the tokens
         messages.success(self.request, _("Your password is changed."))
-        return super().form_valid(form)
+        if had_tokens:
+            messages.info(
+                self.request,
+                _("Your API tokens were revoked with the old password: create new ones."),
+            )
+        return response
 
 
 @login_required
