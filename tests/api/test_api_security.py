@@ -162,7 +162,7 @@ def test_a_hasher_upgrade_at_log_in_is_no_password_change(script, user, settings
     from django.contrib.auth.hashers import make_password
 
     settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        *settings.PASSWORD_HASHERS,
         "django.contrib.auth.hashers.MD5PasswordHasher",
     ]
     stale = make_password(PASSWORD, hasher="md5")

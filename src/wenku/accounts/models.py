@@ -40,7 +40,7 @@ class User(AbstractUser):
         """Saving a new password (changed, reset, set by an administrator or by
         `manage changepassword`) revokes the account's API tokens, as Django's session
         hash logs out its other sessions. A hasher upgrade at log-in is no change."""
-        password_changed = self._password is not None and self.pk is not None
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
         super().save(*args, **kwargs)
         if password_changed:
             ApiToken.objects.filter(user=self).delete()
