@@ -255,6 +255,15 @@ class Config:
         "(entries under 1 MB unpacked are exempt).",
         _positive_int,
     )
+    macro_documents = Setting(
+        "WENKU_MACRO_DOCUMENTS",
+        "refuse",
+        "Office files containing macros (VBA, Excel 4.0 macro sheets, OpenDocument Basic or "
+        "scripts; found by content, whatever the file is called): 'refuse' them with a "
+        "reason, or 'preview': publish their pages (macros never run) but never offer the "
+        "original file for download.",
+        _choice("refuse", "preview"),
+    )
     view_flush_seconds = Setting(
         "WENKU_VIEW_FLUSH_SECONDS",
         "3",
