@@ -355,6 +355,21 @@ class Config:
         "A document whose worker dies this many times is failed instead of retried again.",
         _positive_int,
     )
+    # --- scale mode
+    redis_url = Setting(
+        "WENKU_REDIS_URL",
+        "",
+        "Redis for the cache, sessions and rate limits (redis://host:6379/0). Empty: the "
+        "cache is files under DATA_DIR/cache (SQLite) or a table in the database "
+        "(PostgreSQL), shared by every process either way; sessions and rate limits stay "
+        "in the database.",
+    )
+    redis_prefix = Setting(
+        "WENKU_REDIS_PREFIX",
+        "wenku",
+        "Prefix of every key Wenku writes to Redis, so several sites (or test runs) can "
+        "share one Redis; clearing the cache deletes only these keys.",
+    )
     # --- search
     search_backend = Setting(
         "WENKU_SEARCH_BACKEND",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wenku import config
+from wenku.core.cache import cache_settings
 from wenku.core.datadir import database_settings, prepare_data_dir
 
 WENKU = config.load()
@@ -92,6 +93,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(WENKU.database_url, DATA_DIR)}
+# One cache shared by every process (never per process): Redis, the database or files.
+CACHES = {
+    "default": cache_settings(
+        WENKU, DATA_DIR, "postgresql" if "postgresql" in DATABASES["default"]["ENGINE"] else ""
+    )
+}
+# Sessions live in the database; with Redis they are read through the cache as well.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if WENKU.redis_url
+    else "django.contrib.sessions.backends.db"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
