@@ -4,7 +4,8 @@ by the writes that change them.
 Only what every anonymous reader sees alike is kept (``cacheable``): a GET without a
 query string by a visitor who is not signed in and has no flash message waiting, and a
 200 response that sets no cookie but the view counter's and uses no CSRF token. The body
-is kept, never headers or cookies; the view calls its per-visitor work (view counting) on a hit as on a miss.
+is kept, never headers or cookies; the view calls its per-visitor work (view counting)
+on a hit as on a miss.
 
 Pages are keyed by kind, object and the reader's language. Pages carry signed page-image
 URLs valid for ``WENKU_PAGE_URL_SECONDS`` from the half-window they were made in, so a
