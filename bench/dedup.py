@@ -173,9 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 
         rng = random.Random(args.seed)
         generator = zhcorpus.Generator(args.seed)
-        spare = [
-            "".join(w for w, _pos in s) for s in rng.sample(generator.sentences, 20000)
-        ]
+        spare = ["".join(w for w, _pos in s) for s in rng.sample(generator.sentences, 20000)]
         site = Site()
         print(f"publishing {args.bases} originals and {args.distractors} other documents …")
         started = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from wenku.api.auth import REQUIRED
 from wenku.api.documents import router as documents_router
 from wenku.api.economy import router as economy_router
 from wenku.api.moderation import router as moderation_router
@@ -18,6 +19,9 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    # A route that names no auth of its own requires a user (and the CSRF token with a
+    # session: the docs page sends it).
+    auth=REQUIRED,
 )
 
 

@@ -4,12 +4,14 @@ its decision has committed (``decisions``), never wired by signals.
 ``published`` — after a conversion's documents are settled (converted now, or an
 identical file's results reused), for those that are public, in this order:
 
-1. ``reward``: the upload reward — publishing without review is an approval — for the
+1. ``pages``: the cached pages the new documents change (the home page, their own pages),
+   so every process shows them at once;
+2. ``reward``: the upload reward — publishing without review is an approval — for the
    first upload of content new to the site with real content (the economy decides the
    amount and the caps; publishing tells it whether the text is known, which search's
    fingerprints know, and whether the review flagged it as junk);
-2. ``index``: the documents into the search backend, then anything it missed before;
-3. ``relate``: their related-document lists.
+3. ``index``: the documents into the search backend, then anything it missed before;
+4. ``relate``: their related-document lists.
 
 The other sequences (``approved``, ``rejected``, ``taken_down`` …) are listed below,
 each in its order. Each step stands alone: a failure is logged and the next step still
@@ -28,6 +30,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from wenku.core import pagecache
 from wenku.economy import domain as economy
 from wenku.library.models import Document, DocumentStatus
 from wenku.moderation import flags as autoflags
@@ -53,6 +56,11 @@ def _junk(document: Document) -> bool:
     return bool(review and autoflags.is_junk(review.flags))
 
 
+def pages(conversion_id: int, document_ids: Sequence[int]) -> None:
+    pagecache.invalidate_site()
+    pagecache.invalidate_documents(document_ids)
+
+
 def reward(conversion_id: int, document_ids: Sequence[int]) -> None:
     first = (
         Document.objects.filter(pk__in=document_ids, status=DocumentStatus.READY)
@@ -75,7 +83,7 @@ def relate(conversion_id: int, document_ids: Sequence[int]) -> None:
 
 
 Reaction = Callable[[int, Sequence[int]], None]
-REACTIONS: tuple[Reaction, ...] = (reward, index, relate)
+REACTIONS: tuple[Reaction, ...] = (pages, reward, index, relate)
 
 
 def published(conversion_id: int) -> None:
@@ -101,6 +109,15 @@ def _tell(
     notify(user, kind, text=text, document=document, url=url)
 
 
+def _pages(document_id: int) -> Callable[[], None]:
+    """The cached pages a decision about a document changes: the site's lists and its page."""
+
+    def drop() -> None:
+        pages(0, [document_id])
+
+    return drop
+
+
 def _document(document_id: int) -> Document:
     return Document.objects.select_related("owner", "conversion").get(pk=document_id)
 
@@ -114,11 +131,12 @@ def _site(text: Callable[[], str]) -> str:
 
 
 def approved(document_id: int) -> None:
-    """reward (approval pays it), index, relate, tell the uploader."""
+    """cached pages, reward (approval pays it), index, relate, tell the uploader."""
     doc = _document(document_id)
     _steps(
         "approved",
         [
+            _pages(doc.pk),
             lambda: economy.reward_upload(
                 doc,
                 known_content=bool(fingerprint.similar_conversions(doc.conversion_id)),
@@ -137,11 +155,12 @@ def approved(document_id: int) -> None:
 
 
 def rejected(document_id: int, reason: str) -> None:
-    """out of the index, tell the uploader why."""
+    """cached pages, out of the index, tell the uploader why."""
     doc = _document(document_id)
     _steps(
         "rejected",
         [
+            _pages(doc.pk),
             lambda: indexing.index_documents([doc.pk]),
             lambda: _tell(
                 doc.owner,
@@ -183,13 +202,15 @@ def refused(document_id: int, reason: str) -> None:
 
 
 def taken_down(notice: Notice) -> None:
-    """out of the index (pages, search, related lists, feeds, sitemaps and downloads read
-    the status at once), tell the uploader with the notice and how to answer it."""
+    """cached pages dropped, out of the index (pages, search, related lists, feeds,
+    sitemaps and downloads read the status at once), tell the uploader with the notice and
+    how to answer it."""
     doc = _document(notice.document_id)
     counter_url = reverse("desk:counter_notice", args=[notice.pk])
     _steps(
         "taken down",
         [
+            _pages(doc.pk),
             lambda: indexing.index_documents([doc.pk]),
             lambda: _tell(
                 doc.owner,
@@ -232,11 +253,12 @@ def countered(notice: Notice) -> None:
 
 
 def restored(notice: Notice) -> None:
-    """index, relate, tell the uploader and the claimant."""
+    """cached pages, index, relate, tell the uploader and the claimant."""
     doc = _document(notice.document_id)
     _steps(
         "restored",
         [
+            _pages(doc.pk),
             lambda: index(doc.conversion_id, [doc.pk]),
             lambda: relate(doc.conversion_id, [doc.pk]),
             lambda: _tell(
@@ -285,6 +307,7 @@ def removed(document_id: int, note: str) -> None:
     _steps(
         "removed",
         [
+            _pages(doc.pk),
             lambda: indexing.index_documents([doc.pk]),
             lambda: _tell(
                 doc.owner,
@@ -303,9 +326,9 @@ def removed(document_id: int, note: str) -> None:
 
 def withdrawn(document_id: int) -> None:
     """Deleted by its uploader: out of the index."""
-    _steps("withdrawn", [lambda: indexing.index_documents([document_id])])
+    _steps("withdrawn", [_pages(document_id), lambda: indexing.index_documents([document_id])])
 
 
 def edited(document_id: int) -> None:
     """New details: indexed again (or dropped, if the edit sent it back to review)."""
-    _steps("edited", [lambda: indexing.index_documents([document_id])])
+    _steps("edited", [_pages(document_id), lambda: indexing.index_documents([document_id])])
