@@ -17,8 +17,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 PASSWORD = "correct horse battery"
 
 
-def signed_in(browser, base: str, name: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def signed_in(browser, base: str, name: str, phone: bool = False):  # type: ignore[no-untyped-def]
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=phone)
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", name)
@@ -129,8 +130,13 @@ def test_a_held_near_copy_is_shown_with_passages_side_by_side_and_rejected(
     assert Document.objects.get(pk=copy.pk).status == "rejected"
     assert Document.objects.get(pk=original.pk).status == "ready"
 
-    uploader, mine_page = signed_in(browser, base, other_user.username)
+    # 我的上传 on a phone: each document is a card with its state and the reason.
+    uploader, mine_page = signed_in(browser, base, other_user.username, phone=True)
     mine_page.goto(f"{base}/me/uploads/")
-    assert "基本相同" in mine_page.inner_text(f"#upload-{copy.pk}")
+    card = mine_page.locator(f"#upload-{copy.pk}")
+    assert "基本相同" in card.inner_text()
+    assert card.evaluate("row => getComputedStyle(row).display") == "block"
+    assert mine_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    save_screenshot(mine_page, "my-uploads-phone")
     staff.close()
     uploader.close()

@@ -148,10 +148,5 @@ def test_the_api_edits_deletes_and_shows_originality(client, publish, user, othe
         == "deleted"
     )
 
-    approve = client.post(
-        "/api/v1/moderation/approve",
-        {"ids": [copy_id]},
-        content_type="application/json",
-        **auth(staffs),
-    )
+    approve = client.post("/api/v1/moderation/approve", {"ids": [copy_id]}, **auth(staffs))
     assert approve.json() == {"done": [copy_id]}

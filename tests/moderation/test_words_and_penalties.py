@@ -159,3 +159,25 @@ def test_uploads_are_rate_limited_per_user(client, user, settings):
         return client.post("/api/v1/documents", {"file": upload}).status_code
 
     assert [send(1), send(2)] == [201, 429]
+
+
+@pytest.mark.parametrize(
+    ("pages", "flag"),
+    [
+        (["目录", "第一章 总则……1", "第二章 考核……4", "第三章 奖惩……9", "附录……12"], True),
+        (["目 录", "一、工作回顾 2", "二、存在问题 5", "三、明年计划 7", "四、结语 9"], True),
+        (
+            ["本年度完成了全部考核任务，共组织培训十二次，参加人数超过三百人，累计学时达到 120"]
+            * 6,
+            False,
+        ),
+        (["river mountain lesson report budget teacher summary contract 1"] * 6, False),
+    ],
+)
+def test_only_a_table_of_contents_is_flagged(pages, flag):
+    from wenku.moderation import flags
+
+    found = flags.compute(
+        title="目录", description="", tags=[], size=5000, pages=["\n".join(pages)], char_count=100
+    )
+    assert ("toc_only" in found) is flag

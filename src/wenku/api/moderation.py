@@ -1,5 +1,6 @@
 """Trust and safety in the API: originality, the uploader's edits and deletions, 举报 and
 copyright notices, counter-notices, and the staff's review and takedown decisions.
+POST routes take form fields, like the upload; PATCH takes JSON.
 
 The same domain functions as the web pages (``publishing.decisions``,
 ``moderation.domain``), so penalties, rate limits and the audit log apply alike.
@@ -168,23 +169,16 @@ def delete_document(request: HttpRequest, document_id: int) -> Status[object]:
     return Status(200, StatusOut(id=doc.pk, status=DocumentStatus.DELETED))
 
 
-class ReportIn(Schema):
-    reason: str  # illegal, pornography, spam, fraud, privacy, low_quality
-    details: str = ""
-
-
 class ReportOut(Schema):
     id: int
     created: bool
 
 
 def _report(
-    request: HttpRequest, doc: Document, payload: ReportIn, **target: Any
+    request: HttpRequest, doc: Document, reason: str, details: str, **target: Any
 ) -> Status[object]:
     try:
-        report, created = moderation.file_report(
-            auth_user(request), doc, payload.reason, payload.details, **target
-        )
+        report, created = moderation.file_report(auth_user(request), doc, reason, details, **target)
     except moderation.Invalid as exc:
         return Status(400, Error(detail=exc.message, field=exc.field))
     except RateLimited as exc:
@@ -197,11 +191,14 @@ def _report(
     response={200: ReportOut, 201: ReportOut, 400: Error, 404: Error, 429: Error},
     summary="举报 a document",
 )
-def report_document(request: HttpRequest, document_id: int, payload: ReportIn) -> Status[object]:
-    """Copyright complaints are notices (`POST /documents/{id}/notices`). Reporting the
-    same thing again answers 200 with the first report."""
+def report_document(
+    request: HttpRequest, document_id: int, reason: Form[str], details: Form[str] = ""
+) -> Status[object]:
+    """`reason`: illegal, pornography, spam, fraud, privacy or low_quality (form fields).
+    Copyright complaints are notices (`POST /documents/{id}/notices`). Reporting the same
+    thing again answers 200 with the first report."""
     doc = access.viewable_or_404(auth_user(request), document_id)
-    return _report(request, doc, payload)
+    return _report(request, doc, reason, details)
 
 
 @router.post(
@@ -209,10 +206,14 @@ def report_document(request: HttpRequest, document_id: int, payload: ReportIn) -
     response={200: ReportOut, 201: ReportOut, 400: Error, 404: Error, 429: Error},
     summary="举报 a comment",
 )
-def report_comment(request: HttpRequest, comment_id: int, payload: ReportIn) -> Status[object]:
+def report_comment(
+    request: HttpRequest, comment_id: int, reason: Form[str], details: Form[str] = ""
+) -> Status[object]:
     comment = get_object_or_404(Comment, pk=comment_id, deleted_at=None)
     doc = access.viewable_or_404(auth_user(request), comment.document_id)
-    return _report(request, doc, payload, comment_id=comment.pk, comment_excerpt=comment.body)
+    return _report(
+        request, doc, reason, details, comment_id=comment.pk, comment_excerpt=comment.body
+    )
 
 
 class NoticeOut(Schema):
@@ -260,24 +261,19 @@ def send_notice(
     )
 
 
-class CounterIn(Schema):
-    statement: str
-    contact: str
-
-
 @router.post(
     "/notices/{notice_id}/counter",
     response={200: NoticeOut, 400: Error, 404: Error, 409: Error},
     summary="Answer a notice about your document with a counter-notice",
 )
-def counter(request: HttpRequest, notice_id: int, payload: CounterIn) -> Status[object]:
+def counter(
+    request: HttpRequest, notice_id: int, statement: Form[str], contact: Form[str]
+) -> Status[object]:
     notice = get_object_or_404(Notice.objects.select_related("document"), pk=notice_id)
     if notice.document.owner_id != auth_user(request).pk:
         raise Http404
     try:
-        notice = decisions.counter_notice(
-            notice, auth_user(request), payload.statement, payload.contact
-        )
+        notice = decisions.counter_notice(notice, auth_user(request), statement, contact)
     except moderation.Invalid as exc:
         return Status(400, Error(detail=exc.message, field=exc.field))
     except moderation.Conflict as exc:
@@ -335,11 +331,6 @@ def queue(request: HttpRequest, tab: str = "held") -> list[QueueItem]:
     return items
 
 
-class DecisionIn(Schema):
-    ids: list[int]
-    reason: str = ""
-
-
 class DecisionOut(Schema):
     done: list[int]
 
@@ -347,8 +338,9 @@ class DecisionOut(Schema):
 @router.post(
     "/moderation/approve", response={200: DecisionOut, 404: Error}, summary="Staff: approve"
 )
-def approve(request: HttpRequest, payload: DecisionIn) -> DecisionOut:
-    return DecisionOut(done=decisions.approve(payload.ids, _staff(request), payload.reason))
+def approve(request: HttpRequest, ids: Form[list[int]], reason: Form[str] = "") -> DecisionOut:
+    """Form fields: `ids` (repeated), `reason` (optional)."""
+    return DecisionOut(done=decisions.approve(ids, _staff(request), reason))
 
 
 @router.post(
@@ -356,15 +348,12 @@ def approve(request: HttpRequest, payload: DecisionIn) -> DecisionOut:
     response={200: DecisionOut, 400: Error, 404: Error},
     summary="Staff: reject",
 )
-def reject(request: HttpRequest, payload: DecisionIn) -> Status[object]:
+def reject(request: HttpRequest, ids: Form[list[int]], reason: Form[str] = "") -> Status[object]:
+    """Form fields: `ids` (repeated), `reason` (required: the uploader sees it)."""
     staff = _staff(request)
-    if not payload.reason.strip():
+    if not reason.strip():
         return Status(400, Error(detail="a reason is required", field="reason"))
-    return Status(200, DecisionOut(done=decisions.reject(payload.ids, staff, payload.reason)))
-
-
-class NoteIn(Schema):
-    note: str = ""
+    return Status(200, DecisionOut(done=decisions.reject(ids, staff, reason)))
 
 
 NOTICE_ACTIONS = {
@@ -381,7 +370,7 @@ NOTICE_ACTIONS = {
     summary="Staff: take down, reject, restore or uphold",
 )
 def notice_action(
-    request: HttpRequest, notice_id: int, action: str, payload: NoteIn
+    request: HttpRequest, notice_id: int, action: str, note: Form[str] = ""
 ) -> Status[object]:
     staff = _staff(request)
     act = NOTICE_ACTIONS.get(action)
@@ -389,16 +378,10 @@ def notice_action(
         raise Http404
     notice = get_object_or_404(Notice, pk=notice_id)
     try:
-        notice = act(notice, staff, payload.note)
+        notice = act(notice, staff, note)
     except moderation.Conflict as exc:
         return Status(409, Error(detail=str(exc)))
     return Status(200, NoticeOut(id=notice.pk, state=notice.state, created=False))
-
-
-class PenaltyIn(Schema):
-    kind: str  # upload, comment, download
-    hours: int
-    reason: str = ""
 
 
 class PenaltyOut(Schema):
@@ -412,13 +395,16 @@ class PenaltyOut(Schema):
     response={201: PenaltyOut, 400: Error, 404: Error},
     summary="Staff: forbid a user uploading, commenting or downloading for a time",
 )
-def penalise(request: HttpRequest, user_id: int, payload: PenaltyIn) -> Status[object]:
+def penalise(
+    request: HttpRequest, user_id: int, kind: Form[str], hours: Form[int], reason: Form[str] = ""
+) -> Status[object]:
+    """Form fields: `kind` (upload, comment or download), `hours`, `reason`."""
     from django.contrib.auth import get_user_model
 
     staff = _staff(request)
     person = get_object_or_404(get_user_model(), pk=user_id)
     try:
-        penalty = moderation.penalise(person, payload.kind, payload.hours, payload.reason, staff)
+        penalty = moderation.penalise(person, kind, hours, reason, staff)
     except moderation.Invalid as exc:
         return Status(400, Error(detail=exc.message, field=exc.field))
     return Status(

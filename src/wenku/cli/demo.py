@@ -136,7 +136,7 @@ def _upload(console: Any, files: list[Any], users: dict[str, Any]) -> list[Row]:
                         upload_ip=file.upload_ip,
                     )
                 row.document_id = doc.pk
-            except (OSError, intake.TooLarge) as exc:
+            except (OSError, intake.TooLarge, intake.Refused, intake.Penalised) as exc:
                 row.error = str(exc)
             rows.append(row)
             progress.advance(bar)
@@ -163,7 +163,7 @@ def _summary(console: Any, rows: list[Row], seed: int, waited: bool) -> int:
         status = doc.status if doc else "rejected"
         failed += status in ("failed", "rejected")
         style = {"ready": "green", "failed": "red", "rejected": "red"}.get(status, "yellow")
-        reason = row.error or (doc.failure_reason if doc else "")
+        reason = row.error or (_reason(doc) if doc else "")
         table.add_row(
             str(row.document_id or ""),
             row.title,
@@ -183,3 +183,9 @@ def _summary(console: Any, rows: list[Row], seed: int, waited: bool) -> int:
         + f". Same documents again: wenku demo --seed {seed} --count {len(rows)}"
     )
     return 1 if failed else 0
+
+
+def _reason(doc: Any) -> str:
+    """Why a document is not published: its failure, or the review's reason."""
+    review = getattr(doc, "review", None)
+    return doc.failure_reason or (review.reason if review and doc.status != "ready" else "")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wenku.library.details import UploadDetails
@@ -106,7 +106,7 @@ def _upload(console: object, files: list[Path], owner: object, details: UploadDe
                     )
                 row.document_id = doc.pk
                 row.status = doc.status
-            except (OSError, intake.TooLarge) as exc:
+            except (OSError, intake.TooLarge, intake.Refused, intake.Penalised) as exc:
                 row.error = str(exc)
             rows.append(row)
             progress.advance(bar)
@@ -135,7 +135,7 @@ def _summary(console: object, rows: list[Row]) -> None:
     for row in rows:
         doc = docs.get(row.document_id) if row.document_id else None
         status = doc.status if doc else "rejected"
-        reason = row.error or (doc.failure_reason if doc else "")
+        reason = row.error or (_reason(doc) if doc else "")
         style = {"ready": "green", "failed": "red", "rejected": "red"}.get(status, "yellow")
         table.add_row(
             str(row.path),
@@ -146,3 +146,9 @@ def _summary(console: object, rows: list[Row]) -> None:
             reason,
         )
     console.print(table)  # type: ignore[attr-defined]
+
+
+def _reason(doc: Any) -> str:
+    """Why a document is not published: its failure, or the review's reason."""
+    review = getattr(doc, "review", None)
+    return doc.failure_reason or (review.reason if review and doc.status != "ready" else "")

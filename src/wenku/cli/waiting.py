@@ -14,7 +14,8 @@ from typing import Any
 
 from wenku.config import conf
 
-FINISHED = ("ready", "failed")
+# Anything but waiting: ready, failed, or decided by the review (held, rejected …).
+UNFINISHED = ("queued", "processing")
 
 
 @contextmanager
@@ -42,7 +43,8 @@ def worker_if_none_running() -> Iterator[bool]:
 def wait_for_documents(
     console: Any, ids: Collection[int], label: str = "Processing", poll: float = 0.3
 ) -> dict[int, str]:
-    """Block until every document is ready or failed; return each one's final status."""
+    """Block until no document waits for its job any more (ready, failed, held, rejected …);
+    return each one's status."""
     from rich.progress import Progress
 
     from wenku.library.models import Document
@@ -52,7 +54,7 @@ def wait_for_documents(
         bar = progress.add_task(label, total=len(wanted))
         while True:
             states = dict(Document.objects.filter(pk__in=wanted).values_list("pk", "status"))
-            done = sum(1 for s in states.values() if s in FINISHED)
+            done = sum(1 for s in states.values() if s not in UNFINISHED)
             progress.update(bar, completed=done)
             if done >= len(states):
                 return states

@@ -24,7 +24,9 @@ FLAGS = {
 # Flags that make an upload junk: held when the policy says so, and never rewarded.
 JUNK = frozenset({"little_text", "no_text", "toc_only", "tiny_file"})
 
-_TOC_LINE = re.compile(r"(\.{3,}|…{2,}|·{3,}|-{3,}|\s)\s*\d{1,4}\s*$")
+_TOC_LEADERS = re.compile(r"(\.{3,}|…{2,}|·{3,}|-{3,}|_{3,})\s*\d{1,4}\s*$")
+_TOC_SHORT = re.compile(r"\S\s+\d{1,4}\s*$")
+_TOC_SHORT_LINE = 40
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-z]{3,}")
 
@@ -64,11 +66,16 @@ def is_junk(flags: Sequence[str]) -> bool:
 
 
 def _toc_only(text: str) -> bool:
-    """Most lines end in a page number after leaders or spaces (and there are several)."""
+    """Most of several lines are entries: a page number after leaders (……12), or a short
+    heading followed by its page number (第一章 总则 3)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) < 5:
         return False
-    entries = sum(1 for line in lines if _TOC_LINE.search(line))
+    entries = sum(
+        1
+        for line in lines
+        if _TOC_LEADERS.search(line) or (len(line) <= _TOC_SHORT_LINE and _TOC_SHORT.search(line))
+    )
     return entries / len(lines) >= 0.6
 
 
