@@ -127,9 +127,15 @@ def test_gbk_text_is_decoded(ingested):
 
 
 def test_identical_file_reuses_results(ingested, other_user):
+    """An identical file is never converted twice. (While the first upload is published,
+    the same file is refused at intake as a copy; once its uploader deleted it, another
+    upload of it reuses the conversion.)"""
+    from wenku.publishing import decisions
+
     data = f.make_docx(2, seed=42)
     first = ingested("a.docx", data)
     finished = Conversion.objects.get(pk=first.conversion_id).finished_at
+    decisions.delete(first, first.owner)
     second = ingested("copy.docx", data, owner=other_user, title="别人的标题")
     assert second.conversion_id == first.conversion_id
     assert second.status == "ready" and second.page_count == first.page_count

@@ -172,3 +172,31 @@ def test_the_desk_is_for_staff_only(client, user):
     client.force_login(user)
     for name in ("overview", "review_queue", "reports", "notices", "penalties", "audit"):
         assert client.get(reverse(f"desk:{name}")).status_code == 404
+
+
+def test_the_policy_and_banned_words_are_edited_in_the_admin_and_the_log_is_not(client, staff, db):
+    from wenku.moderation.domain import audit
+    from wenku.moderation.models import BannedWord, Policy
+
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    page = client.get("/admin/moderation/policy/1/change/")
+    assert page.status_code == 200
+    form = {
+        "review": "everyone",
+        "trusted_after": 3,
+        "refuse_exact_copies": "on",
+        "hold_similarity": 0.6,
+        "flag_similarity": 0.3,
+        "min_chars_per_page": 5,
+        "tiny_file_bytes": 200,
+    }
+    assert client.post("/admin/moderation/policy/1/change/", form).status_code == 302
+    assert (Policy.current().review, Policy.current().hold_similarity) == ("everyone", 0.6)
+    client.post("/admin/moderation/bannedword/add/", {"word": "刷单", "action": "hold"})
+    assert BannedWord.objects.get().action == "hold"
+    entry = audit(staff, "approve")
+    assert client.get(f"/admin/moderation/auditentry/{entry.pk}/change/").status_code == 200
+    deleted = client.post(f"/admin/moderation/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 403 and AuditEntry.objects.filter(pk=entry.pk).exists()

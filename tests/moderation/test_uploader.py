@@ -121,6 +121,8 @@ def test_the_api_edits_deletes_and_shows_originality(client, publish, user, othe
     assert seen["status"] == "held" and seen["matches"][0]["id"] == original.pk
     assert seen["matches"][0]["kind"] == "near" and seen["matches"][0]["passages"]
     assert client.get(url, **auth(staffs)).status_code == 200
+    followed = client.get(f"/api/v1/documents/{copy_id}", **auth(theirs)).json()
+    assert followed["status"] == "held" and "the original" in followed["review_reason"]
 
     again = client.post(
         "/api/v1/documents",

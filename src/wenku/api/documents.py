@@ -16,7 +16,8 @@ from wenku.ingest.counting import format_chars
 from wenku.ingest.rendering import PageUnavailable, page_image
 from wenku.library import access
 from wenku.library.details import InvalidDetails, UploadDetails
-from wenku.library.models import Category, Document
+from wenku.library.models import Category, Document, DocumentStatus
+from wenku.moderation.models import Review
 from wenku.publishing import intake
 
 router = Router(tags=["documents"], auth=OPTIONAL)
@@ -41,6 +42,7 @@ class DocumentOut(Schema):
     status: str
     failure_stage: str
     failure_reason: str
+    review_reason: str  # why it is held or was not published (for its uploader and staff)
     format: str
     size: int
     sha256: str
@@ -87,6 +89,7 @@ def document_out(doc: Document) -> DocumentOut:
         status=doc.status,
         failure_stage=doc.failure_stage,
         failure_reason=doc.failure_reason,
+        review_reason=_review_reason(doc),
         format=doc.format or doc.conversion.format,
         size=doc.size,
         sha256=doc.conversion.sha256,
@@ -102,6 +105,13 @@ def document_out(doc: Document) -> DocumentOut:
         category=CategoryOut.from_orm(doc.category) if doc.category else None,
         tags=[t.name for t in doc.tags.all()],
     )
+
+
+def _review_reason(doc: Document) -> str:
+    if doc.status not in (DocumentStatus.HELD, DocumentStatus.REJECTED):
+        return ""
+    review = Review.objects.filter(document=doc).first()
+    return review.reason if review else ""
 
 
 def _visible(request: HttpRequest, document_id: int) -> Document:

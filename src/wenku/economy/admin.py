@@ -23,7 +23,7 @@ from wenku.economy.models import Account, Download, LedgerEntry, Rules, VipOrder
 class RulesAdmin(admin.ModelAdmin):
     fieldsets = (
         (_("Earning"), {"fields": ("signup_bonus", "sign_in_reward", "upload_reward",
-                                   "upload_reward_daily_cap")}),
+                                   "upload_reward_min_chars", "upload_reward_daily_cap")}),
         (_("Sales"), {"fields": ("uploader_share_percent", "free_download_reward",
                                  "free_download_reward_daily_cap")}),
         (_("Downloads"), {"fields": ("guests_may_download_free", "user_daily_downloads",

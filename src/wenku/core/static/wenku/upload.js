@@ -12,11 +12,13 @@
   const T = (document.documentElement.lang || "").startsWith("zh")
     ? { title: "标题", description: "简介", category: "分类", tags: "标签（逗号分隔）", none: "（无）",
         waiting: "等待上传", uploading: "上传中", queued: "排队中", processing: "处理中",
-        ready: "已完成", failed: "失败", open: "查看", remove: "移除", error: "上传失败" }
+        ready: "已完成", failed: "失败", open: "查看", remove: "移除", error: "上传失败",
+        held: "待审核", rejected: "未发布", original: "原文档" }
     : { title: "Title", description: "Description", category: "Category", tags: "Tags (comma-separated)",
         none: "(none)", waiting: "Waiting", uploading: "Uploading", queued: "Queued",
         processing: "Processing", ready: "Ready", failed: "Failed", open: "Open", remove: "Remove",
-        error: "Upload failed" };
+        error: "Upload failed", held: "Awaiting review", rejected: "Not published",
+        original: "the original" };
   let rows = [];
 
   // The shared title/description make no sense per file once rows exist.
@@ -72,8 +74,10 @@
       .then((doc) => {
         row.status.textContent = T[doc.status] || doc.status;
         row.row.dataset.status = doc.status;
-        if (doc.status === "ready" || doc.status === "failed") {
-          if (doc.failure_reason) row.status.textContent += `: ${doc.failure_reason}`;
+        if (doc.status !== "queued" && doc.status !== "processing") {
+          // Ready, failed, or decided by the review (held, rejected): say why.
+          const reason = doc.failure_reason || doc.review_reason;
+          if (reason) row.status.textContent += `: ${reason}`;
           const link = el("a", { href: doc.url, text: T.open });
           row.status.append(" ", link);
         } else {
@@ -114,6 +118,9 @@
         } else {
           row.row.dataset.status = "failed";
           row.status.textContent = `${T.error}: ${body.detail || xhr.status}`;
+          if (body.original_url) {  // an exact copy: link to the original
+            row.status.append(" ", el("a", { href: body.original_url, text: T.original }));
+          }
         }
         resolve();
       };
