@@ -50,6 +50,16 @@ _NOT_DOCUMENTS = (
     (b"GIF8", "unsupported", "GIF image"),
 )
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+# What a file named so should be: when its bytes are none of the formats, say that file
+# is damaged (decoding it as text would only say its "encoding" is unknown).
+_NAMED = {
+    **dict.fromkeys((".docx", ".doc", ".docm", ".dotx", ".dot"), "Word"),
+    **dict.fromkeys((".pptx", ".ppt", ".pptm", ".ppsx", ".pps"), "PowerPoint"),
+    **dict.fromkeys((".xlsx", ".xls", ".xlsm", ".xltx"), "Excel"),
+    **dict.fromkeys((".odt", ".odp", ".ods"), "OpenDocument"),
+    ".epub": "EPUB",
+    ".rtf": "RTF",
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     if b"%PDF-" in head[:1024]:
         return Detected("pdf")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return Detected(_inspect_zip(path, limits))
+        return Detected(_inspect_zip(path, limits, _NAMED.get(Path(original_name).suffix.lower())))
     if head.startswith(OLE_MAGIC):
         return Detected(_inspect_ole(path))
     if head.lstrip().startswith(b"{\\rtf"):
@@ -85,6 +95,9 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     for magic, code, label in _NOT_DOCUMENTS:
         if head.startswith(magic):
             raise IngestError(code, detected=label)
+    named = _NAMED.get(Path(original_name).suffix.lower())
+    if named:
+        raise IngestError("damaged", format=named)
     from wenku.ingest.textdocs import detect_encoding
 
     encoding = detect_encoding(path)
@@ -95,16 +108,24 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
 # --- ZIP containers: OOXML, OpenDocument, EPUB
 
 
-def _inspect_zip(path: Path, limits: Limits) -> str:
+def _inspect_zip(path: Path, limits: Limits, named: str | None = None) -> str:
+    """The format inside a ZIP container; a damaged one is named as its file name says
+    ("the Word file is damaged"), else as a ZIP archive."""
+    damaged = IngestError("damaged", format=named) if named else None
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             fmt = _zip_format(zf, {i.filename for i in infos})
             _check_zip_limits(zf, infos, fmt, limits)
-    except zipfile.BadZipFile:
-        raise IngestError("zip_damaged", format="ZIP") from None
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError):
-        raise IngestError("zip_damaged", format="ZIP") from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        RuntimeError,
+    ):
+        raise damaged or IngestError("zip_damaged", format="ZIP") from None
     return fmt
 
 
