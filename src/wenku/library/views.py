@@ -14,15 +14,17 @@ from wenku.library.models import Document
 
 @require_GET
 def page_image(request: HttpRequest, document_id: int, number: int) -> HttpResponse:
-    """A page image behind a signed, short-lived URL; entitlement is checked again here."""
+    """A page image behind a signed, short-lived URL; entitlement is checked again here.
+    ``&x=2`` asks for the rendition twice as wide (the reader's ``srcset``)."""
     if not signing.verify(document_id, number, request.GET.get("e", ""), request.GET.get("s", "")):
         return HttpResponse(_("This page link has expired. Reload the page."), status=403)
     documents = Document.objects.select_related("conversion")
     doc = access.viewable_or_404(request.user, document_id, documents)
     if not access.can_view_page(request.user, doc, number):
         return HttpResponse(_("This page is past the free preview."), status=403)
+    scale = 2 if request.GET.get("x") == "2" else 1
     try:
-        data = render_page_image(doc.conversion, number)
+        data = render_page_image(doc.conversion, number, scale)
     except PageUnavailable as exc:
         raise Http404 from exc
     response = HttpResponse(data, content_type="image/webp")
