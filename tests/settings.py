@@ -12,3 +12,5 @@ os.environ["WENKU_DATA_DIR"] = tempfile.mkdtemp(prefix="wenku-tests-")
 os.environ["WENKU_VIEW_FLUSH_SECONDS"] = "0"
 
 from wenku.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["tests.hashers.OneIterationPBKDF2"]

@@ -41,7 +41,8 @@ def test_upload_several_files_with_their_own_details(
 
     page.click("#upload-form button[type=submit]")
     page.wait_for_function(
-        "document.querySelectorAll('.file-row[data-status=ready]').length === 2", timeout=60000
+        "() => document.querySelectorAll('.file-row[data-status=ready]').length === 2",
+        timeout=60000,
     )
     progress = rows.locator("progress").evaluate_all("ps => ps.map(p => p.value)")
     assert progress == [100, 100]
@@ -82,7 +83,8 @@ def test_details_chosen_after_the_files_reach_every_document(
 
     page.click("#upload-form button[type=submit]")
     page.wait_for_function(
-        "document.querySelectorAll('.file-row[data-status=ready]').length === 2", timeout=60000
+        "() => document.querySelectorAll('.file-row[data-status=ready]').length === 2",
+        timeout=60000,
     )
     docs = {d.title: d for d in Document.objects.all()}
     assert {d.category.slug for d in docs.values()} == {"kejian"}

@@ -1,7 +1,13 @@
 """Many simultaneous downloads from one account at a real `wenku serve` (gunicorn, several
 processes × threads), on the database the suite runs on (SQLite, then PostgreSQL in the
 second pass of scripts/test.sh): the balance never goes negative, nothing is charged
-twice, and the books balance exactly."""
+twice, and the books balance exactly.
+
+The overdraw test is itself tested: the same scenario against the same server with a
+read-then-write ledger (moredoc's way: read the balance, check it, write the new one, no
+row lock) must fail it on PostgreSQL — otherwise the test could not tell a correct ledger
+from a broken one.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +19,11 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
+from django.db import connection
 from django.db.models import Sum
 
 from tests.cli.test_cli import free_port
@@ -26,36 +34,60 @@ from wenku.economy.models import Download, LedgerEntry
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 CLIENTS = 40
+REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def server(child_env, tmp_path):
-    env = {**child_env, "WENKU_WEB_PROCESSES": "3", "WENKU_WEB_THREADS": "8"}
-    port = free_port()
-    log = tmp_path / "serve.log"
+def start_server(env: dict[str, str], log: Path, argv: list[str]):  # type: ignore[no-untyped-def]
+    """Start a web server (its own process group); return (process, base URL) once it answers."""
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "wenku", "serve", "--no-worker", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            argv, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+    port = argv[argv.index("--port") + 1] if "--port" in argv else argv[-1].rsplit(":", 1)[1]
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
             if requests.get(base + "/api/v1/vip/plans", timeout=2).status_code == 200:
-                break
+                return proc, base
         except requests.RequestException:
             pass
         assert proc.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "wenku serve did not answer"
+        assert time.monotonic() < deadline, "the server did not answer"
         time.sleep(0.2)
-    yield base
+
+
+def stop_server(proc, log: Path) -> None:  # type: ignore[no-untyped-def]
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(timeout=30)
     assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.fixture
+def server(child_env, tmp_path):
+    env = {**child_env, "WENKU_WEB_PROCESSES": "3", "WENKU_WEB_THREADS": "8"}
+    log = tmp_path / "serve.log"
+    argv = [sys.executable, "-m", "wenku", "serve", "--no-worker", "--port", str(free_port())]
+    proc, base = start_server(env, log, argv)
+    yield base
+    stop_server(proc, log)
+
+
+@pytest.fixture
+def naive_server(child_env, tmp_path):
+    """The same web server (gunicorn, 3 processes × 8 threads) running a read-then-write
+    ledger (tests/economy/naive_ledger.py)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's writers take turns (BEGIN IMMEDIATE): no ledger can race there")
+    log = tmp_path / "naive.log"
+    argv = [
+        sys.executable, "-m", "gunicorn", "tests.economy.naive_ledger:application",
+        "--worker-class", "gthread", "--workers", "3", "--threads", "8",
+        "--bind", f"127.0.0.1:{free_port()}",
+    ]  # fmt: skip
+    proc, base = start_server({**child_env, "PYTHONPATH": str(REPO)}, log, argv)
+    yield base
+    stop_server(proc, log)
 
 
 def fire(base, token, document_id, keys):
@@ -90,16 +122,17 @@ def books_balance(*users):
         assert last is None or last.balance_after == total
 
 
-def test_simultaneous_paid_downloads_never_overdraw(server, publish, rules, reader, user):
+def no_overdraw(base, publish, rules, reader, user):  # type: ignore[no-untyped-def]
     """Given 100 points and a 10-point document with no free re-download,
-    when 40 downloads arrive at once, then exactly 10 are granted and 30 get 402."""
+    when 40 downloads arrive at once, then exactly 10 are granted and 30 get 402, and the
+    books balance."""
     rules.redownload_window_hours = 0
     rules.uploader_share_percent = 70
     rules.save()
     doc = publish(pricing="points", price=10)
     give(reader, 100)
     _, token = ApiToken.issue(reader, "load")
-    codes = fire(server, token, doc.pk, [""] * CLIENTS)
+    codes = fire(base, token, doc.pk, [""] * CLIENTS)
     assert codes == Counter({200: 10, 402: 30})
     assert queries.balance(reader) == 0
     assert Download.objects.filter(user=reader).count() == 10
@@ -107,6 +140,20 @@ def test_simultaneous_paid_downloads_never_overdraw(server, publish, rules, read
     books_balance(reader, user)
     doc.refresh_from_db()
     assert doc.download_count == 10
+
+
+def test_simultaneous_paid_downloads_never_overdraw(server, publish, rules, reader, user):
+    no_overdraw(server, publish, rules, reader, user)
+
+
+def test_the_overdraw_test_fails_a_read_then_write_ledger(
+    naive_server, publish, rules, reader, user
+):
+    """Given the same server with moredoc's ledger (read, check, write; no lock), when the
+    overdraw test runs against it, then it fails: more than 10 downloads are granted."""
+    with pytest.raises(AssertionError, match="200"):
+        no_overdraw(naive_server, publish, rules, reader, user)
+    assert Download.objects.filter(user=reader).count() > 10
 
 
 def test_simultaneous_downloads_of_one_document_charge_once_within_the_window(

@@ -80,16 +80,44 @@ def test_confirming_charges_once_and_serves_the_file_as_an_attachment(en, publis
     assert "sandbox" in response["Content-Security-Policy"]
 
 
-def test_the_original_extension_is_kept(en, publish, rules, reader):
+def test_the_download_takes_the_extension_of_the_detected_format(en, publish, rules, reader):
+    """Given a PDF uploaded as 报告.hta (a runnable name on Windows), when it is downloaded,
+    then the file is called 报告.pdf: the uploader's extension is never used."""
+    from wenku.economy.downloads import download
     from wenku.library.models import Document
 
     doc = publish()
-    Document.objects.filter(pk=doc.pk).update(original_name="报告.PDF", title="报告")
+    Document.objects.filter(pk=doc.pk).update(original_name="报告.hta", title="报告")
     doc.refresh_from_db()
-    grant = __import__("wenku.economy.downloads", fromlist=["download"]).download(reader, doc)
-    response = en.get(grant.link.url)
+    response = en.get(download(reader, doc).link.url)
     b"".join(response.streaming_content)
     assert "filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf" in response["Content-Disposition"]
+    assert f'filename="document-{doc.pk}.pdf"' in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("name", ["setup.bat", "run.hta", "macro.vbs", "notes.txt", "notes"])
+def test_a_text_document_downloads_as_txt_whatever_it_was_called(name):
+    from wenku.economy.files import filename
+    from wenku.library.models import Document
+
+    assert filename(Document(title="安装说明", format="txt", original_name=name)) == "安装说明.txt"
+
+
+def test_the_original_of_a_document_with_macros_is_never_served(en, publish, rules, reader):
+    """Given a document kept as a preview although its file has macros
+    (WENKU_MACRO_DOCUMENTS=preview), then no one is offered its original, and a link signed
+    before is refused too."""
+    from wenku.economy.downloads import download, quote
+    from wenku.ingest.models import Conversion
+
+    doc = publish()
+    link = download(reader, doc).link.url
+    Conversion.objects.filter(pk=doc.conversion_id).update(macros=True)
+    doc.refresh_from_db()
+    refused = quote(reader, doc)
+    assert refused.refusal == "original_withheld" and refused.status == 403
+    assert "macros" in refused.message
+    assert en.get(link).status_code == 403
 
 
 def test_not_enough_points_is_a_message_not_an_error(en, publish, rules, reader):

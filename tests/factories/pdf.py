@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 def make_pdf(
     pages: int = 1,
@@ -108,3 +110,112 @@ def _standard_security(user_password: bytes) -> tuple[bytes, bytes]:
         permissions,
     )
     return file_id.hex().encode(), encrypt
+
+
+# --- Chinese text, placed where a test wants it
+
+
+@dataclass(frozen=True)
+class Run:
+    """Text drawn from the baseline point (x, y), ``size`` points, every glyph one em wide
+    plus ``spacing`` points (PDF's Tc: how justified CJK text is spread)."""
+
+    x: float
+    y: float
+    text: str
+    size: float = 12.0
+    spacing: float = 0.0
+
+
+def make_cjk_pdf(pages: list[list[Run]], *, size: tuple[float, float] = (595.0, 842.0)) -> bytes:
+    """A PDF whose pages draw ``Run``s in the order given, in Adobe's non-embedded Chinese
+    font STSong-Light (CMap UniGB-UCS2-H: text is UCS-2, so any BMP character), so a reader
+    extracts exactly the characters written. The order of runs is the drawing order: a
+    test draws a line's quotes after the line, as LibreOffice does, by listing them later.
+    """
+    width, height = size
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    catalog = add(b"")
+    tree = add(b"")
+    descendant = add(
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
+        b"/FontDescriptor << /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
+        b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+        b"/CapHeight 880 /StemV 93 >> /DW 1000 >>"
+    )
+    font = add(
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+        b"/DescendantFonts [%d 0 R] >>" % descendant
+    )
+    kids = []
+    for runs in pages:
+        parts = []
+        for run in runs:
+            hex_text = run.text.encode("utf-16-be").hex().upper()
+            parts.append(
+                f"BT /F1 {run.size:.2f} Tf {run.spacing:.3f} Tc "
+                f"1 0 0 1 {run.x:.2f} {run.y:.2f} Tm <{hex_text}> Tj ET"
+            )
+        stream = "\n".join(parts).encode("ascii")
+        content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+        kids.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f] "
+                b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
+                % (tree, width, height, font, content)
+            )
+        )
+    objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % tree
+    objects[tree - 1] = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (
+        len(kids),
+        b" ".join(b"%d 0 R" % k for k in kids),
+    )
+    return _assemble(objects, catalog)
+
+
+def _assemble(objects: list[bytes], catalog: int) -> bytes:
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        catalog,
+        xref,
+    )
+    return bytes(out)
+
+
+def wrapped(
+    text: str,
+    *,
+    chars_per_line: int,
+    x: float = 72.0,
+    top: float = 770.0,
+    size: float = 12.0,
+    leading: float = 18.0,
+    indent: int = 2,
+) -> list[Run]:
+    """``text`` as one paragraph set in lines of ``chars_per_line`` characters (the first
+    indented by ``indent`` ems, as Chinese paragraphs are), cutting words wherever the line
+    ends."""
+    runs = []
+    first = chars_per_line - indent
+    pieces = [text[:first]] + [
+        text[i : i + chars_per_line] for i in range(first, len(text), chars_per_line)
+    ]
+    for number, piece in enumerate(p for p in pieces if p):
+        left = x + (indent * size if number == 0 else 0)
+        runs.append(Run(left, top - number * leading, piece, size))
+    return runs

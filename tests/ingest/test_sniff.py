@@ -126,7 +126,7 @@ def test_macro_enabled_docx_is_refused(tmp_path):
         for item in src.infolist():
             dst.writestr(item, src.read(item.filename))
         dst.writestr("word/vbaProject.bin", b"\x00" * 16)
-    assert refused(tmp_path, buffer.getvalue(), "a.docm") == "macro_format"
+    assert refused(tmp_path, buffer.getvalue(), "a.docm") == "macros"
 
 
 def test_truncated_zip(tmp_path):

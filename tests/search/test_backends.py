@@ -206,3 +206,13 @@ def test_ranked_queries_leave_the_planner_as_they_found_it(backend, many):
     with connection.cursor() as cur:
         cur.execute("SHOW enable_bitmapscan")
         assert cur.fetchone()[0] == "on"
+
+
+def test_the_required_postgresql_pass_ranks_with_rum(backend):
+    """CI (WENKU_TEST_REQUIRE_POSTGRES=1, set by scripts/test.sh under CI=true) installs
+    postgresql-15-rum: its PostgreSQL pass must test RUM, not fall back to GIN unnoticed."""
+    import os
+
+    if backend.name != "postgres" or os.environ.get("WENKU_TEST_REQUIRE_POSTGRES") != "1":
+        pytest.skip("only the PostgreSQL pass that CI requires insists on RUM")
+    assert backend.ranking() == "rum"

@@ -54,6 +54,7 @@ REFUSALS = {
     "user_cap": 429,
     "ip_cap": 429,
     "key_reused": 409,
+    "original_withheld": 403,
 }
 
 
@@ -111,6 +112,11 @@ def refusal_message(q: Quote) -> str:
         return _("This document is for VIP members only.")
     if q.refusal == "not_ready":
         return _("This document cannot be downloaded yet.")
+    if q.refusal == "original_withheld":
+        return _(
+            "The original file contains macros (program code), so it is not offered for "
+            "download; its pages can be read here."
+        )
     if q.refusal == "user_cap":
         return ngettext(
             "You have reached today's limit of %(n)s download. Try again tomorrow.",
@@ -196,6 +202,8 @@ def quote(
     base = Quote(document, "", 0, "", have, signed_in, rules.redownload_window_hours)
     if document.status != Status.READY:
         return replace(base, refusal="not_ready")
+    if document.conversion.macros:
+        return replace(base, refusal="original_withheld")
     if signed_in and (user.pk == document.owner_id or user.is_staff):
         return replace(base, basis=Basis.OWNER if user.pk == document.owner_id else Basis.STAFF)
     if not signed_in:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
@@ -17,15 +16,13 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
 
 
 def extension(document: Document) -> str:
-    """The original file's extension (lower case), else the detected format's."""
-    suffix = PurePosixPath(document.original_name).suffix.lower().lstrip(".")
-    if suffix and suffix.isalnum() and len(suffix) <= 8:
-        return suffix
+    """The extension of the file's detected format, never the uploader's: a text file
+    called ``setup.bat`` or ``run.hta`` downloads as ``.txt``."""
     return document.format or "bin"
 
 
 def filename(document: Document) -> str:
-    """The document's title with its original extension, cleaned for a file system."""
+    """The document's title with its format's extension, cleaned for a file system."""
     title = unicodedata.normalize("NFC", document.title)
     title = _UNSAFE.sub(" ", title).strip(" .")[:150] or "document"
     return f"{title}.{extension(document)}"
@@ -41,6 +38,8 @@ def content_disposition(name: str, fallback: str) -> str:
 
 
 def attachment(document: Document) -> HttpResponse | FileResponse:
+    if document.conversion.macros:
+        return HttpResponse(status=403)  # never served, whatever link was signed
     storage = get_storage()
     key = document.conversion.original_key
     try:

@@ -45,6 +45,10 @@ MESSAGES: Mapping[str, Any] = {
         "Macro-enabled files (%(detected)s) are not accepted. Save the file as an ordinary "
         "document and upload it again."
     ),
+    "macros": _(
+        "The document contains macros (program code), which are not accepted. Save it "
+        "without macros (as DOCX, XLSX, PPTX or ODF) and upload it again."
+    ),
     "text_encoding": _("The text file's character encoding could not be recognised."),
     "epub_invalid": _("The EPUB file is damaged: %(detail)s"),
     "pdf_damaged": _("The PDF is damaged and cannot be read."),

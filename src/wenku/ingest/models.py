@@ -25,6 +25,9 @@ class Conversion(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.BigIntegerField()
     format = models.CharField(_("format"), max_length=10, blank=True)
+    # Macros were found in the file (WENKU_MACRO_DOCUMENTS=preview keeps such documents):
+    # its pages are shown, the original is never offered for download.
+    macros = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     failure_stage = models.CharField(max_length=20, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)

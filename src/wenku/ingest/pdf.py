@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from wenku.ingest.errors import IngestError
-from wenku.ingest.structure import blocks_from_lines, page_lines
+from wenku.ingest.structure import blocks_from_lines, page_lines, page_text
 
 PDFIUM_LOCK = threading.RLock()
 MAX_SIDE = 16383  # WebP's limit
@@ -56,7 +56,8 @@ def page_count(doc: pdfium.PdfDocument) -> int:
 
 
 def read_page(doc: pdfium.PdfDocument, index: int, *, structure: bool = False) -> PageInfo:
-    """Size and text of page ``index`` (0-based); with ``structure``, its blocks too."""
+    """Size and text of page ``index`` (0-based): lines in reading order, wrapped lines of
+    a paragraph rejoined (``structure.page_text``); with ``structure``, its blocks too."""
     blocks = None
     with PDFIUM_LOCK:
         page = doc[index]
@@ -64,14 +65,14 @@ def read_page(doc: pdfium.PdfDocument, index: int, *, structure: bool = False) -
             width, height = page.get_size()
             textpage = page.get_textpage()
             try:
-                text = textpage.get_text_bounded()
-                if structure:
-                    blocks = blocks_from_lines(page_lines(textpage))
+                lines = page_lines(textpage)
             finally:
                 textpage.close()
         finally:
             page.close()
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = page_text(lines).replace("\x00", "")
+    if structure:
+        blocks = blocks_from_lines(lines)
     return PageInfo(index + 1, float(width), float(height), text, blocks)
 
 

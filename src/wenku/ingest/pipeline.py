@@ -31,7 +31,7 @@ from wenku.ingest.sniff import Detected, Limits
 log = logging.getLogger(__name__)
 
 # Bump when the pipeline's output changes, so stored results are rebuilt.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2  # 2: page text in reading order, wrapped lines rejoined
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ class Context:
                 zip_max_unpacked=w.zip_max_unpacked_mb * 1024 * 1024,
                 zip_max_entries=w.zip_max_entries,
                 zip_max_ratio=w.zip_max_ratio,
+                macros=w.macro_documents,
             ),
             render=RenderSettings.from_conf(),
             tmp_root=settings.DATA_DIR / "tmp",

@@ -2,12 +2,15 @@
 
 ``inspect_file`` returns the detected format or raises IngestError with a reason
 the uploader can read. It also enforces the container limits that protect the
-converters: ZIP entry count, real unpacked size and ratio (zip bombs), DTDs in
-office XML (XXE), password protection and macro-enabled variants.
+converters: ZIP entry count, real unpacked size and ratio (zip bombs), XML that declares
+entities (XXE; ``containers.check_xml``), password protection, and macros found by
+content (``containers``): refused, or — with ``Limits.macros == "preview"`` — marked, so
+the document is shown but its original never offered for download.
 """
 
 from __future__ import annotations
 
+import functools
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -16,9 +19,10 @@ from pathlib import Path
 import olefile
 
 from wenku.core.units import human_size
+from wenku.ingest import containers
+from wenku.ingest.containers import OLE_MAGIC
 from wenku.ingest.errors import IngestError
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_FORMATS = frozenset({"txt", "md"})
 OFFICE_FORMATS = frozenset(
     {"docx", "doc", "pptx", "ppt", "xlsx", "xls", "odt", "odp", "ods", "rtf"}
@@ -49,7 +53,6 @@ _NOT_DOCUMENTS = (
     (b"\xff\xd8\xff", "unsupported", "JPEG image"),
     (b"GIF8", "unsupported", "GIF image"),
 )
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
 # What a file named so should be: when its bytes are none of the formats, say that file
 # is damaged (decoding it as text would only say its "encoding" is unknown).
 _NAMED = {
@@ -68,12 +71,14 @@ class Limits:
     zip_max_unpacked: int
     zip_max_entries: int
     zip_max_ratio: int
+    macros: str = "refuse"  # or "preview": show the document, never offer the original
 
 
 @dataclass(frozen=True)
 class Detected:
     format: str
     encoding: str = ""  # for text formats: the codec that decodes the file
+    macros: bool = False  # macros were found (and the site keeps such documents as previews)
 
 
 def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
@@ -87,9 +92,10 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     if b"%PDF-" in head[:1024]:
         return Detected("pdf")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return Detected(_inspect_zip(path, limits, _NAMED.get(Path(original_name).suffix.lower())))
+        named = _NAMED.get(Path(original_name).suffix.lower())
+        return _macro_policy(*_inspect_zip(path, limits, named), limits)
     if head.startswith(OLE_MAGIC):
-        return Detected(_inspect_ole(path))
+        return _macro_policy(*_inspect_ole(path), limits)
     if head.lstrip().startswith(b"{\\rtf"):
         return Detected("rtf")
     for magic, code, label in _NOT_DOCUMENTS:
@@ -105,18 +111,32 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     return Detected("md" if is_markdown else "txt", encoding)
 
 
+def _macro_policy(fmt: str, macros: bool, limits: Limits) -> Detected:
+    if macros and limits.macros != "preview":
+        raise IngestError("macros", detected=fmt.upper())
+    return Detected(fmt, macros=macros)
+
+
 # --- ZIP containers: OOXML, OpenDocument, EPUB
 
 
-def _inspect_zip(path: Path, limits: Limits, named: str | None = None) -> str:
-    """The format inside a ZIP container; a damaged one is named as its file name says
-    ("the Word file is damaged"), else as a ZIP archive."""
+def _inspect_zip(path: Path, limits: Limits, named: str | None = None) -> tuple[str, bool]:
+    """The format and whether macros were found. A damaged container is named as its file
+    name says ("the Word file is damaged"), else as a ZIP archive."""
     damaged = IngestError("damaged", format=named) if named else None
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            fmt = _zip_format(zf, {i.filename for i in infos})
-            _check_zip_limits(zf, infos, fmt, limits)
+            names = {i.filename for i in infos}
+            fmt = _zip_format(zf, names)
+            _check_zip_limits(zf, infos, limits)
+            _check_xml_parts(zf, infos)
+            if fmt in {"docx", "pptx", "xlsx"}:
+                macros = containers.ooxml_has_macros(zf, names)
+            elif fmt in {"odt", "odp", "ods"}:
+                macros = containers.odf_has_macros(names) or containers.embedded_ole_has_macros(zf)
+            else:
+                macros = False
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -126,15 +146,13 @@ def _inspect_zip(path: Path, limits: Limits, named: str | None = None) -> str:
         RuntimeError,
     ):
         raise damaged or IngestError("zip_damaged", format="ZIP") from None
-    return fmt
+    return fmt, macros
 
 
 def _zip_format(zf: zipfile.ZipFile, names: set[str]) -> str:
     if "[Content_Types].xml" in names:
         for part, fmt in _OOXML_MAIN.items():
             if part in names:
-                if any(n.endswith("vbaProject.bin") for n in names):
-                    raise IngestError("macro_format", detected=fmt[:-1] + "m")
                 return fmt
         raise IngestError("unsupported", detected="Office Open XML")
     if "mimetype" in names:
@@ -145,9 +163,7 @@ def _zip_format(zf: zipfile.ZipFile, names: set[str]) -> str:
     raise IngestError("archive", detected="ZIP")
 
 
-def _check_zip_limits(
-    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], fmt: str, limits: Limits
-) -> None:
+def _check_zip_limits(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.zip_max_entries:
         raise IngestError("zip_entries", limit=limits.zip_max_entries)
     declared = sum(i.file_size for i in infos)
@@ -159,47 +175,59 @@ def _check_zip_limits(
             if ratio > limits.zip_max_ratio:
                 raise IngestError("zip_ratio", ratio=int(ratio))
     # Declared sizes can lie: inflate everything once, counting real bytes.
-    refuse_dtd = fmt != "epub"  # EPUB XHTML legitimately declares a DOCTYPE
     total = 0
     for info in infos:
         if info.is_dir():
             continue
         with zf.open(info) as member:
-            first = True
             while chunk := member.read(256 * 1024):
                 total += len(chunk)
                 if total > limits.zip_max_unpacked:
                     raise IngestError("zip_bomb", limit=human_size(limits.zip_max_unpacked))
-                xml_part = first and refuse_dtd and info.filename.endswith(_XML_SUFFIXES)
-                if xml_part and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk):
-                    raise IngestError("xml_dtd")
-                first = False
+
+
+def _check_xml_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Every XML part through the hardened parser (after the size checks: its unpacked
+    size is known to be bounded)."""
+    for info in infos:
+        if info.is_dir() or not info.filename.lower().endswith(containers.XML_SUFFIXES):
+            continue
+        try:
+            containers.check_xml(functools.partial(zf.open, info))
+        except containers.UnsafeXml:
+            raise IngestError("xml_dtd") from None
 
 
 # --- OLE compound files: legacy Office, or encrypted OOXML
 
 
-def _inspect_ole(path: Path) -> str:
+def _inspect_ole(path: Path) -> tuple[str, bool]:
+    """The format and whether macros were found."""
     try:
         ole = olefile.OleFileIO(str(path))
     except (OSError, ValueError, struct.error, IndexError):
         raise IngestError("unsupported", detected="damaged OLE file") from None
     with ole:
-        if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
+        fmt = _ole_format(ole)
+        return fmt, containers.ole_has_macros(ole)
+
+
+def _ole_format(ole: olefile.OleFileIO) -> str:
+    if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
+        raise IngestError("encrypted")
+    if ole.exists("WordDocument"):
+        if _word_is_encrypted(ole):
             raise IngestError("encrypted")
-        if ole.exists("WordDocument"):
-            if _word_is_encrypted(ole):
+        return "doc"
+    for stream in ("Workbook", "Book"):
+        if ole.exists(stream):
+            if _workbook_is_encrypted(ole, stream):
                 raise IngestError("encrypted")
-            return "doc"
-        for stream in ("Workbook", "Book"):
-            if ole.exists(stream):
-                if _workbook_is_encrypted(ole, stream):
-                    raise IngestError("encrypted")
-                return "xls"
-        if ole.exists("PowerPoint Document"):
-            if ole.exists("EncryptedSummary"):
-                raise IngestError("encrypted")
-            return "ppt"
+            return "xls"
+    if ole.exists("PowerPoint Document"):
+        if ole.exists("EncryptedSummary"):
+            raise IngestError("encrypted")
+        return "ppt"
     raise IngestError("unsupported", detected="OLE compound file")
 
 

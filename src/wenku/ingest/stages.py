@@ -25,8 +25,11 @@ class Preflight:
         job.detected = inspect_file(job.source, job.original_name, ctx.limits)
         named = job.source.with_name(f"original.{job.detected.format}")
         job.source = job.source.rename(named)
-        Conversion.objects.filter(pk=job.conversion.pk).update(format=job.detected.format)
+        Conversion.objects.filter(pk=job.conversion.pk).update(
+            format=job.detected.format, macros=job.detected.macros
+        )
         job.conversion.format = job.detected.format
+        job.conversion.macros = job.detected.macros
 
 
 class Normalise:

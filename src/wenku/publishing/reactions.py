@@ -3,11 +3,13 @@
 The same on both paths — a file converted now, or an identical file's results reused —
 and in this order:
 
-1. ``reward``: the upload reward for the first upload of content new to the site
+1. ``pages``: the cached pages the new documents change (the home page, their own pages),
+   so every process shows them at once;
+2. ``reward``: the upload reward for the first upload of content new to the site
    (the economy decides the amount and the caps; publishing tells it whether the text is
    known, which search's fingerprints know);
-2. ``index``: the documents into the search backend, then anything it missed before;
-3. ``relate``: their related-document lists, and those of their nearest neighbours.
+3. ``index``: the documents into the search backend, then anything it missed before;
+4. ``relate``: their related-document lists, and those of their nearest neighbours.
 
 Each step stands alone: a failure is logged and the next step still runs — the documents
 are published whatever happens here, and what failed is caught up later (the next job
@@ -19,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from wenku.core import pagecache
 from wenku.economy import domain as economy
 from wenku.ingest.models import Status
 from wenku.library.models import Document
@@ -26,6 +29,11 @@ from wenku.search import fingerprint, indexing, related
 
 log = logging.getLogger(__name__)
 CATCH_UP_LIMIT = 200
+
+
+def pages(conversion_id: int, document_ids: Sequence[int]) -> None:
+    pagecache.invalidate_site()
+    pagecache.invalidate_documents(document_ids)
 
 
 def reward(conversion_id: int, document_ids: Sequence[int]) -> None:
@@ -54,7 +62,7 @@ def relate(conversion_id: int, document_ids: Sequence[int]) -> None:
 
 
 Reaction = Callable[[int, Sequence[int]], None]
-REACTIONS: tuple[Reaction, ...] = (reward, index, relate)
+REACTIONS: tuple[Reaction, ...] = (pages, reward, index, relate)
 
 
 def published(conversion_id: int) -> None:

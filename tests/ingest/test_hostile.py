@@ -1,0 +1,214 @@
+"""Hostile containers: macros found by content, and XML entity tricks, refused before any
+converter sees them — while ordinary documents with standard DOCTYPEs pass.
+
+Each case reproduces an attack that got through the preflight before: a Word 97 file with
+a VBA ``Macros`` storage and a .docm whose vbaProject.bin was renamed were accepted (and
+offered for download byte for byte); a DTD after 300 KB of padding, or in UTF-16, slipped
+past the textual check of the first 256 KB.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from tests.factories import documents as f
+from tests.factories.ole import excel4_macro_workbook, legacy_word, vba_project
+from wenku.ingest.errors import IngestError
+from wenku.ingest.sniff import Limits, inspect_file
+
+LIMITS = Limits(
+    max_bytes=50 * 1024 * 1024,
+    zip_max_unpacked=300 * 1024 * 1024,
+    zip_max_entries=20000,
+    zip_max_ratio=150,
+)
+PREVIEW = Limits(**{**LIMITS.__dict__, "macros": "preview"})
+
+
+def detect(tmp_path, data, name="upload.bin", limits=LIMITS):
+    path = tmp_path / "file"
+    path.write_bytes(data)
+    return inspect_file(path, name, limits)
+
+
+def refused(tmp_path, data, name="upload.bin", limits=LIMITS):
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, data, name, limits)
+    return caught.value.code
+
+
+def repack(data: bytes, changes: dict[str, bytes | None]) -> bytes:
+    """A copy of a ZIP package with parts replaced, added, or (None) removed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            if item.filename not in changes:
+                dst.writestr(item, src.read(item.filename))
+        for name, body in changes.items():
+            if body is not None:
+                dst.writestr(name, body)
+    return out.getvalue()
+
+
+def with_vba(docx: bytes, part: str, content_type: str) -> bytes:
+    """A .docx carrying a VBA project as ``part``, declared with ``content_type``."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+        types = zf.read("[Content_Types].xml").decode()
+    override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
+    types = types.replace("</Types>", override + "</Types>")
+    return repack(docx, {"[Content_Types].xml": types.encode(), part: vba_project()})
+
+
+# --- macros
+
+
+def test_a_word_97_file_with_a_macros_storage_is_refused(tmp_path):
+    assert detect(tmp_path, legacy_word(), "a.doc").format == "doc"
+    assert refused(tmp_path, legacy_word(macros=True), "thesis.doc") == "macros"
+
+
+def test_an_excel_4_macro_sheet_is_refused(tmp_path):
+    assert refused(tmp_path, excel4_macro_workbook(), "budget.xls") == "macros"
+
+
+@pytest.mark.parametrize(
+    ("part", "content_type"),
+    [
+        ("word/vbaProject.bin", "application/vnd.ms-office.vbaProject"),
+        ("word/data.bin", "application/vnd.ms-office.vbaProject"),  # renamed, declared
+        ("word/media/image9.bin", "application/octet-stream"),  # renamed and disguised
+    ],
+)
+def test_a_vba_project_in_an_office_open_xml_file_is_refused_whatever_its_name(
+    tmp_path, part, content_type
+):
+    data = with_vba(f.make_docx(1), part, content_type)
+    assert refused(tmp_path, data, "report.docx") == "macros"
+
+
+def test_an_embedded_ole_object_without_vba_passes(tmp_path):
+    """An equation or chart embedded as an OLE object is no macro."""
+    data = repack(f.make_docx(1), {"word/embeddings/oleObject1.bin": legacy_word()})
+    assert detect(tmp_path, data, "thesis.docx").format == "docx"
+
+
+def odt(extra: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        zf.writestr(
+            "content.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+        )
+        for name, body in extra.items():
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+BASIC_MODULE = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE script:module PUBLIC '
+    b'"-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">\n<script:module '
+    b'xmlns:script="http://openoffice.org/2000/script" script:name="Module1" '
+    b'script:language="StarBasic">Sub Main\nShell("calc")\nEnd Sub</script:module>'
+)
+
+
+def test_an_opendocument_file_with_basic_macros_is_refused_for_its_macros(tmp_path):
+    """Its Basic module carries OpenOffice's standard DOCTYPE: the reason is the macro, not
+    the DTD."""
+    data = odt({"Basic/Standard/Module1.xml": BASIC_MODULE, "Basic/script-lc.xml": b"<x/>"})
+    assert refused(tmp_path, data, "a.odt") == "macros"
+    assert refused(tmp_path, odt({"Scripts/python/run.py": b"import os"}), "a.odt") == "macros"
+
+
+def test_a_library_index_alone_is_no_macro(tmp_path):
+    assert detect(tmp_path, odt({"Basic/script-lc.xml": b"<x/>"}), "a.odt").format == "odt"
+
+
+def test_with_previews_allowed_a_macro_file_is_marked_not_refused(tmp_path):
+    detected = detect(tmp_path, legacy_word(macros=True), "a.doc", PREVIEW)
+    assert (detected.format, detected.macros) == ("doc", True)
+    assert detect(tmp_path, f.make_docx(1), "a.docx", PREVIEW).macros is False
+
+
+# --- XML
+
+
+def with_document_prolog(prolog: bytes, encoding: str = "utf-8") -> bytes:
+    """A .docx whose document.xml starts with ``prolog`` after its XML declaration."""
+    with zipfile.ZipFile(io.BytesIO(f.make_docx(1))) as zf:
+        xml = zf.read("word/document.xml").decode()
+    _, body = xml.split("?>", 1)
+    text = f'<?xml version="1.0" encoding="{encoding.upper()}" standalone="yes"?>'
+    data = (text + prolog.decode() + body).encode(encoding)
+    return repack(f.make_docx(1), {"word/document.xml": data})
+
+
+XXE = b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+LAUGHS = b'<!DOCTYPE w:document [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(with_document_prolog(XXE), id="external entity"),
+        pytest.param(with_document_prolog(LAUGHS), id="billion laughs"),
+        pytest.param(
+            with_document_prolog(b"<!--" + b" " * 300_000 + b"-->" + XXE), id="after 300 KB"
+        ),
+        pytest.param(with_document_prolog(b" \n" * 150_000 + XXE), id="after 300 KB of spaces"),
+        pytest.param(with_document_prolog(XXE, "utf-16"), id="UTF-16"),
+        pytest.param(with_document_prolog(b"<!-- - -->" + XXE), id="not well-formed"),
+        pytest.param(
+            with_document_prolog(b'<!DOCTYPE w:document SYSTEM "file:///etc/passwd">'),
+            id="external DTD",
+        ),
+        pytest.param(
+            with_document_prolog(b'<!DOCTYPE w:document SYSTEM "http://evil.example/x.dtd">'),
+            id="remote DTD",
+        ),
+    ],
+)
+def test_entity_tricks_are_refused_however_they_are_hidden(tmp_path, data):
+    assert refused(tmp_path, data, "a.docx") == "xml_dtd"
+
+
+MATHML = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE math:math PUBLIC '
+    b'"-//W3C//DTD MathML 2.0//EN" "math.dtd">\n<math:math '
+    b'xmlns:math="http://www.w3.org/1998/Math/MathML"><math:mi>x</math:mi></math:math>'
+)
+SVG = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+    b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg '
+    b'xmlns="http://www.w3.org/2000/svg"/>'
+)
+MANIFEST = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE manifest:manifest PUBLIC '
+    b'"-//OpenOffice.org//DTD Manifest 1.0//EN" "Manifest.dtd">\n<manifest:manifest '
+    b'xmlns:manifest="http://openoffice.org/2001/manifest"/>'
+)
+
+
+def test_standard_doctypes_pass(tmp_path):
+    """An OpenOffice 3 text with an equation (MathML), an SVG picture and the old manifest."""
+    data = odt(
+        {
+            "Object 1/content.xml": MATHML,
+            "Pictures/drawing.svg": SVG,
+            "META-INF/manifest.xml": MANIFEST,
+        }
+    )
+    assert detect(tmp_path, data, "formula.odt").format == "odt"
+
+
+def test_an_epub_chapter_declaring_entities_is_refused(tmp_path):
+    with zipfile.ZipFile(io.BytesIO(f.make_epub(1))) as zf:
+        chapter = zf.read("OEBPS/c0.xhtml")
+    hostile = chapter.replace(b"<!DOCTYPE html>", LAUGHS.replace(b"w:document", b"html"))
+    assert detect(tmp_path, f.make_epub(1), "a.epub").format == "epub"
+    assert refused(tmp_path, repack(f.make_epub(1), {"OEBPS/c0.xhtml": hostile})) == "xml_dtd"
