@@ -38,6 +38,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(f"expected zero or a positive whole number, got {raw!r}")
+    return value
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if not value > 0:
@@ -327,6 +334,28 @@ class Config:
         "A document whose worker dies this many times is failed instead of retried again.",
         _positive_int,
     )
+    worker_retries = Setting(
+        "WENKU_WORKER_RETRIES",
+        "5",
+        "A job that meets a passing trouble (the database or object storage not answering) "
+        "is tried again this many times, with a growing pause, before it fails.",
+        _positive_int,
+    )
+    worker_retry_seconds = Setting(
+        "WENKU_WORKER_RETRY_SECONDS",
+        "5",
+        "The first pause before a job is tried again; each later pause doubles (at most 10 "
+        "minutes).",
+        _positive_float,
+    )
+    office_concurrency = Setting(
+        "WENKU_OFFICE_CONCURRENCY",
+        "0",
+        "LibreOffice conversions running at once on one machine, whatever the number of "
+        "worker processes (the others read and render PDFs meanwhile, or wait); 0: one per "
+        "worker process.",
+        _non_negative_int,
+    )
     # --- scale mode
     redis_url = Setting(
         "WENKU_REDIS_URL",
@@ -341,6 +370,34 @@ class Config:
         "wenku",
         "Prefix of every key Wenku writes to Redis, so several sites (or test runs) can "
         "share one Redis; clearing the cache deletes only these keys.",
+    )
+    # --- operations
+    log_level = Setting(
+        "WENKU_LOG_LEVEL",
+        "INFO",
+        "Level of Wenku's own log records (DEBUG, INFO, WARNING, ERROR); other libraries "
+        "log warnings and errors.",
+        _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+    )
+    log_format = Setting(
+        "WENKU_LOG_FORMAT",
+        "text",
+        "Format of the log on standard output: 'text' (one readable line a record) or "
+        "'json' (one JSON object a line). DATA_DIR/logs/wenku.log is always JSON lines.",
+        _choice("text", "json"),
+    )
+    metrics_allow = Setting(
+        "WENKU_METRICS_ALLOW",
+        "127.0.0.1,::1",
+        "Comma-separated addresses or networks (CIDR) that may read /metrics (the client's "
+        "address as seen through WENKU_TRUSTED_PROXIES). Others get a 404.",
+        _networks,
+    )
+    metrics_token = Setting(
+        "WENKU_METRICS_TOKEN",
+        "",
+        "A secret that also opens /metrics, sent as 'Authorization: Bearer <token>' (for a "
+        "Prometheus outside WENKU_METRICS_ALLOW). Empty: addresses only.",
     )
     # --- search
     search_backend = Setting(

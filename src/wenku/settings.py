@@ -7,6 +7,7 @@ from pathlib import Path
 from wenku import config
 from wenku.core.cache import cache_settings
 from wenku.core.datadir import database_settings, prepare_data_dir
+from wenku.core.logs import logging_settings
 
 WENKU = config.load()
 DATA_DIR: Path = WENKU.data_dir
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wenku.core.middleware.request_context",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wenku.core.middleware.upload_size_limit",
@@ -154,13 +156,5 @@ EMAIL_USE_TLS = WENKU.smtp_security == "starttls"
 EMAIL_USE_SSL = WENKU.smtp_security == "ssl"
 EMAIL_TIMEOUT = 20
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {
-        "wenku": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
-    },
-}
+# JSON lines in DATA_DIR/logs/wenku.log, and text (or JSON) on standard output.
+LOGGING = logging_settings(DATA_DIR, WENKU.log_level, WENKU.log_format)

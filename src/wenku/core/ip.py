@@ -67,3 +67,15 @@ def client_ip(request: HttpRequest, trusted: Sequence[str] | None = None) -> str
         if not _trusted(addr, networks):
             break
     return str(client)
+
+
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """The direct peer is a trusted proxy (its headers about the request may be believed)."""
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    return peer is not None and _trusted(peer, _networks(tuple(conf().trusted_proxies)))
+
+
+def address_in(raw: str | None, entries: Sequence[str]) -> bool:
+    """``raw`` is an address inside one of the networks ``entries`` names."""
+    addr = _address(raw or "")
+    return addr is not None and _trusted(addr, _networks(tuple(entries)))

@@ -9,12 +9,13 @@ from django.db import transaction
 from wenku.config import conf
 from wenku.ingest import conversions
 from wenku.ingest.intake import TooLarge, store_upload
+from wenku.ingest.models import Status
 from wenku.library import domain
 from wenku.library.details import UploadDetails
 from wenku.library.models import Document
 from wenku.publishing.tasks import publish_upload
 
-__all__ = ["TooLarge", "upload"]
+__all__ = ["TooLarge", "retry", "upload"]
 
 
 def upload(
@@ -45,3 +46,16 @@ def upload(
         )
         publish_upload.enqueue(document.pk)
     return document
+
+
+def retry(document_id: int) -> bool:
+    """A failed document is tried again (staff's button): its conversion is queued afresh
+    and a new job enqueued. False when the document has not failed."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.status != Status.FAILED:
+            return False
+        conversions.requeue(document.conversion_id)
+        domain.mark_document_queued(document_id)
+        publish_upload.enqueue(document_id)
+    return True

@@ -10,10 +10,10 @@ from functools import cache
 
 from django.conf import settings
 
-from wenku.core.storage.base import Storage
+from wenku.core.storage.base import Storage, StorageUnavailable
 from wenku.core.storage.local import LocalStorage
 
-__all__ = ["LocalStorage", "Storage", "get_storage", "reset_storage"]
+__all__ = ["LocalStorage", "Storage", "StorageUnavailable", "get_storage", "reset_storage"]
 
 
 @cache
