@@ -100,6 +100,24 @@ def _choice(*choices: str) -> Callable[[str], str]:
     return parse
 
 
+def _storage_url(raw: str) -> str:
+    """'' or s3://[key:secret@]bucket[/prefix]?endpoint=…&region=…&addressing=path|virtual."""
+    from urllib.parse import parse_qs, urlsplit
+
+    if not raw:
+        return raw
+    parts = urlsplit(raw)
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ValueError(f"expected s3://bucket[/prefix]?endpoint=…, got {raw!r}")
+    query = parse_qs(parts.query)
+    unknown = set(query) - {"endpoint", "region", "addressing"}
+    if unknown:
+        raise ValueError(f"unknown parameters {sorted(unknown)}")
+    if query.get("addressing", ["path"])[-1] not in ("path", "virtual"):
+        raise ValueError("addressing must be 'path' or 'virtual'")
+    return raw
+
+
 def _directory(raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -371,6 +389,43 @@ class Config:
         "Prefix of every key Wenku writes to Redis, so several sites (or test runs) can "
         "share one Redis; clearing the cache deletes only these keys.",
     )
+    storage_url = Setting(
+        "WENKU_STORAGE_URL",
+        "",
+        "Where files are kept. Empty: DATA_DIR/files. Object storage: "
+        "s3://[ACCESS_KEY:SECRET@]bucket[/prefix]?endpoint=https://host&region=R "
+        "(&addressing=path for MinIO and the like); without keys, boto3's usual "
+        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an instance role.",
+        _storage_url,
+    )
+    storage_url_seconds = Setting(
+        "WENKU_STORAGE_URL_SECONDS",
+        "120",
+        "Lifetime of the signed URLs to which page images are redirected (object storage "
+        "or a CDN), in seconds; each is made only after the reader's right to the page "
+        "is checked.",
+        _positive_int,
+    )
+    cdn_url = Setting(
+        "WENKU_CDN_URL",
+        "",
+        "Base URL of a CDN (or nginx) in front of the storage; page images are redirected "
+        "there, signed with WENKU_CDN_SECRET. Empty: object storage's own signed URLs, or "
+        "Wenku serves the images itself.",
+    )
+    cdn_secret = Setting(
+        "WENKU_CDN_SECRET",
+        "",
+        "Secret the CDN checks its signed URLs with (required with WENKU_CDN_URL: unsigned "
+        "URLs would show every page of every document).",
+    )
+    cdn_signing = Setting(
+        "WENKU_CDN_SIGNING",
+        "nginx",
+        "How CDN URLs are signed: 'nginx' (secure_link: ?md5=…&expires=…) or 'type-a' "
+        "(Alibaba Cloud and Tencent Cloud CDN URL authentication, ?auth_key=…).",
+        _choice("nginx", "type-a"),
+    )
     # --- operations
     log_level = Setting(
         "WENKU_LOG_LEVEL",
@@ -575,6 +630,11 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             values[setting.name] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{setting.name}: {exc}") from None
+    if values["WENKU_CDN_URL"] and not values["WENKU_CDN_SECRET"]:
+        raise ConfigError(
+            "WENKU_CDN_URL needs WENKU_CDN_SECRET: unsigned CDN URLs would show every page "
+            "of every document, past any free preview"
+        )
     return Config(values)
 
 

@@ -44,6 +44,17 @@ def render_and_store(
     return data
 
 
+def stored_page_image(conversion: Conversion, number: int) -> str:
+    """The storage key of page ``number``'s image, rendering and storing it first if it
+    was never rendered (for a redirect to the storage: the bytes are not read here)."""
+    page = Page.objects.filter(conversion=conversion, number=number).only("rendered").first()
+    if page is None:
+        raise PageUnavailable(number)
+    if not page.rendered:
+        page_image(conversion, number)
+    return keys.page_image(conversion.sha256, number)
+
+
 def page_image(conversion: Conversion, number: int) -> bytes:
     """The WebP image of page ``number``, rendering and storing it if needed."""
     page = Page.objects.filter(conversion=conversion, number=number).only("rendered").first()
