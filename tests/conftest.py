@@ -150,7 +150,6 @@ def s3_endpoint() -> Iterator[str]:
     import time
 
     import requests
-
     from bench.harness import free_port
 
     port = free_port()

@@ -158,7 +158,7 @@ class S3Storage:
 
     def open(self, key: str) -> BinaryIO:
         body = self._call(key, lambda: self._object(key).get()["Body"])
-        return body  # type: ignore[no-any-return]
+        return body
 
     def exists(self, key: str) -> bool:
         try:
