@@ -13,8 +13,8 @@ WENKU = config.load()
 DATA_DIR: Path = WENKU.data_dir
 SECRET_KEY = prepare_data_dir(DATA_DIR, WENKU.secret_key)
 DEBUG = WENKU.debug
-ALLOWED_HOSTS = WENKU.allowed_hosts
-CSRF_TRUSTED_ORIGINS = WENKU.csrf_trusted_origins
+ALLOWED_HOSTS = config.allowed_hosts(WENKU)
+CSRF_TRUSTED_ORIGINS = config.trusted_origins(WENKU)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 INSTALLED_APPS = [
@@ -42,8 +42,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "wenku.core.middleware.request_context",
+    "wenku.core.requests.request_id",
+    "wenku.core.middleware.request_metrics",
+    "wenku.core.security.https_from_trusted_proxy",
     "django.middleware.security.SecurityMiddleware",
+    "wenku.core.security.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wenku.core.middleware.upload_size_limit",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,6 +141,8 @@ FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Sent only on HTTPS requests (through a trusted proxy: wenku.core.security).
+SECURE_HSTS_SECONDS = WENKU.hsts_seconds
 
 # E-mail: files under DATA_DIR/mail by default (an operator reads them), SMTP by settings.
 EMAIL_BACKEND = {
@@ -156,5 +161,7 @@ EMAIL_USE_TLS = WENKU.smtp_security == "starttls"
 EMAIL_USE_SSL = WENKU.smtp_security == "ssl"
 EMAIL_TIMEOUT = 20
 
-# JSON lines in DATA_DIR/logs/wenku.log, and text (or JSON) on standard output.
+# JSON lines in DATA_DIR/logs/wenku.log, and text (or JSON) on standard output; every
+# record names the request it was written for (core.requests). Unhandled exceptions
+# reach django.request at ERROR, with their traceback; 404s are not logged.
 LOGGING = logging_settings(DATA_DIR, WENKU.log_level, WENKU.log_format)

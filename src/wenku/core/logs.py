@@ -8,32 +8,21 @@ that collect standard output). The file is opened for appending by every process
 machine and reopened when it is moved away, so ``logrotate`` can rotate it without
 ``copytruncate``.
 
-``request_id`` is set per request by ``core.middleware.request_context`` (the
-``X-Request-ID`` a trusted proxy sends, else a new one) and appears on every record
-logged while that request runs, including the traceback of an unhandled exception.
+Every record carries the id of the request it was written for (``core.requests``: the
+``X-Request-ID`` a trusted proxy sends, else a new one; '-' outside a request), also the
+traceback of an unhandled exception.
 """
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 FILE_NAME = "wenku.log"
 _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
-
-
-class RequestIdFilter(logging.Filter):
-    """Puts the current request's id on every record (empty outside a request)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not getattr(record, "request_id", ""):
-            record.request_id = request_id.get()
-        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -47,8 +36,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "process": record.process,
         }
-        if getattr(record, "request_id", ""):
-            entry["request_id"] = record.request_id  # type: ignore[attr-defined]
+        rid = getattr(record, "request_id", "-")
+        if rid and rid != "-":
+            entry["request_id"] = rid
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in entry and not key.startswith("_"):
                 entry[key] = value if isinstance(value, str | int | float | bool) else str(value)
@@ -63,9 +53,11 @@ def logging_settings(data_dir: Path, level: str, stdout_format: str) -> dict[str
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "wenku.core.logs.RequestIdFilter"}},
+        "filters": {"request_id": {"()": "wenku.core.requests.RequestIdFilter"}},
         "formatters": {
-            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "plain": {
+                "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+            },
             "json": {"()": "wenku.core.logs.JsonFormatter"},
         },
         "handlers": {
@@ -86,8 +78,10 @@ def logging_settings(data_dir: Path, level: str, stdout_format: str) -> dict[str
         "root": {"handlers": handlers, "level": "WARNING"},
         "loggers": {
             "wenku": {"handlers": handlers, "level": level, "propagate": False},
-            # Unhandled exceptions in views (500s), with their traceback.
-            "django.request": {"handlers": handlers, "level": "ERROR", "propagate": False},
+            # Refused hosts, CSRF failures; unhandled exceptions (500s) with their traceback.
+            "django": {"handlers": handlers, "level": "WARNING", "propagate": False},
+            "django.request": {"level": "ERROR"},
+            "django.server": {"level": "ERROR"},
             "django_tasks_db": {"handlers": handlers, "level": "WARNING", "propagate": False},
         },
     }

@@ -1,10 +1,11 @@
 """Whole pages kept for anonymous readers, in the cache every process shares, and dropped
 by the writes that change them.
 
-Only what every anonymous reader sees alike is kept (``cacheable``): a GET by a visitor
-who is not signed in and has no flash message waiting, and a 200 response that sets no
-cookie but the view counter's and uses no CSRF token. The body is kept, never headers
-or cookies; the view calls its per-visitor work (view counting) on a hit as on a miss.
+Only what every anonymous reader sees alike is kept (``cacheable``): a GET without a
+query string by a visitor who is not signed in and has no flash message waiting, and a
+200 response that sets no cookie but the view counter's and uses no CSRF token. The body
+is kept, never headers or cookies; the view calls its per-visitor work (view counting)
+on a hit as on a miss.
 
 Pages are keyed by kind, object and the reader's language. Pages carry signed page-image
 URLs valid for ``WENKU_PAGE_URL_SECONDS`` from the half-window they were made in, so a
@@ -60,8 +61,11 @@ def _key(kind: str, ident: object, language: str, window: int) -> str:
 
 def cacheable(request: HttpRequest) -> bool:
     """Would every anonymous reader get the same page as this request? Not for a signed-in
-    reader, a method other than GET/HEAD, or a visitor with a flash message waiting."""
-    if request.method not in ("GET", "HEAD"):
+    reader, a method other than GET/HEAD, a visitor with a flash message waiting, or a
+    URL with a query string (pages echo it: the header's search box, the log-in and
+    language links' ``next``; one visitor's ``?q=`` must not reach the next visitor).
+    tests/library/test_page_cache_contract.py is what every kept page must pass."""
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
         return False
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated:
