@@ -55,9 +55,7 @@ def logging_settings(data_dir: Path, level: str, stdout_format: str) -> dict[str
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "wenku.core.requests.RequestIdFilter"}},
         "formatters": {
-            "plain": {
-                "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-            },
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
             "json": {"()": "wenku.core.logs.JsonFormatter"},
         },
         "handlers": {
