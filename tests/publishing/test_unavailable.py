@@ -33,8 +33,8 @@ def failing_storage(monkeypatch):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("exc", "words"),
     [
-        (StorageUnavailable("connection refused"), "cannot be stored right now"),
-        (OSError(errno.ENOSPC, "No space left on device"), "no room for new files"),
+        (StorageUnavailable("connection refused"), "暂时无法保存"),
+        (OSError(errno.ENOSPC, "No space left on device"), "没有空间"),
     ],
 )
 def test_the_api_says_try_again_and_keeps_nothing(client, user, failing_storage, exc, words):
