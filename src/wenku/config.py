@@ -38,13 +38,6 @@ def _positive_int(raw: str) -> int:
     return value
 
 
-def _non_negative_int(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError(f"expected zero or a positive whole number, got {raw!r}")
-    return value
-
-
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if not value > 0:
