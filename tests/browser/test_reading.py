@@ -95,6 +95,11 @@ def test_read_a_document_uploaded_through_the_web(
     assert page.locator("#p2 img").evaluate(REAL_PIXELS) == 2000
     page.click("[data-action=zoom-out]")
     page.click("[data-action=zoom-out]")
+    page.fill("#page-input", "2")  # back at page 2, at 100 %
+    page.press("#page-input", "Enter")
+    page.wait_for_function(
+        "() => Math.abs(document.querySelector('#p2').getBoundingClientRect().top) < 200"
+    )
     page.evaluate("document.activeElement.blur()")  # keys go to the page, not the input
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('#page-input').value === '3'")
