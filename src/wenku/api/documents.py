@@ -126,7 +126,15 @@ def client_ip(request: HttpRequest) -> str | None:
 
 @router.post(
     "/documents",
-    response={201: Created, 400: Error, 403: Error, 409: Conflict, 413: Error, 429: Error},
+    response={
+        201: Created,
+        400: Error,
+        403: Error,
+        409: Conflict,
+        413: Error,
+        429: Error,
+        503: Error,
+    },
     auth=REQUIRED,
     url_name="upload_document",
     summary="Upload a document",
@@ -189,6 +197,8 @@ def upload_document(
                 original_url=original.get_absolute_url() if original else None,
             ),
         )
+    except intake.Unavailable as exc:  # nothing was kept: the same upload works later
+        return Status(503, Error(detail=str(exc)))
     return Status(
         201,
         Created(

@@ -76,6 +76,13 @@ def claim(conversion_id: int, worker: str) -> tuple[Claim, Conversion]:
     return Claim.RUN, conversion
 
 
+def requeue(conversion_id: int) -> None:
+    """A failed conversion is queued afresh (a person asked to try it again)."""
+    Conversion.objects.filter(pk=conversion_id, status=Status.FAILED).update(
+        status=Status.QUEUED, attempts=0, worker_id=""
+    )
+
+
 def fail(conversion: Conversion, stage: str, code: str, params: dict) -> None:
     """Record a lasting failure, with the stage and a reason the uploader can read."""
     conversion.status = Status.FAILED
@@ -121,17 +128,3 @@ def release(conversion_id: int, worker: str) -> Conversion | None:
     held.attempts = max(0, held.attempts - 1)
     held.save(update_fields=["status", "worker_id", "attempts"])
     return held
-
-
-def requeue(conversion: Conversion) -> bool:
-    """A failed conversion is queued again (a moderator's retry): attempts start over."""
-    return bool(
-        Conversion.objects.filter(pk=conversion.pk, status=Status.FAILED).update(
-            status=Status.QUEUED,
-            attempts=0,
-            worker_id="",
-            failure_stage="",
-            failure_code="",
-            failure_params={},
-        )
-    )

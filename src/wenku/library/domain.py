@@ -114,14 +114,6 @@ def update_details(document: Document, details: UploadDetails) -> None:
     set_tags(document, list(details.tags))
 
 
-def requeue_failed(conversion: Conversion) -> list[int]:
-    """The failed documents of a conversion wait again (a moderator's retry); their ids."""
-    failed = Document.objects.filter(conversion=conversion, status=DocumentStatus.FAILED)
-    ids = list(failed.values_list("pk", flat=True))
-    failed.update(status=DocumentStatus.QUEUED, failure_stage="", failure_code="")
-    return ids
-
-
 def fail_documents(conversion: Conversion) -> int:
     """Every unfinished document of a failed conversion fails with its reason."""
     return Document.objects.filter(conversion=conversion, status__in=WAITING).update(
@@ -130,6 +122,13 @@ def fail_documents(conversion: Conversion) -> int:
         failure_stage=conversion.failure_stage,
         failure_code=conversion.failure_code,
         failure_params=conversion.failure_params,
+    )
+
+
+def mark_document_queued(document_id: int) -> None:
+    """A failed document waits for its conversion again (it is being tried again)."""
+    Document.objects.filter(pk=document_id, status=Status.FAILED).update(
+        status=Status.QUEUED, failure_stage="", failure_code="", failure_params={}
     )
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from wenku.config import conf
 from wenku.core import ratelimit
 from wenku.ingest import conversions
-from wenku.ingest.intake import TooLarge, store_upload
+from wenku.ingest.intake import StoredUpload, TooLarge, Unavailable, store_upload, unavailable
+from wenku.ingest.models import Status
 from wenku.library import domain
 from wenku.library.details import UploadDetails
 from wenku.library.models import Document, DocumentStatus
@@ -20,7 +21,7 @@ from wenku.moderation.models import Policy, WordAction
 from wenku.moderation.penalties import Penalised
 from wenku.publishing.tasks import publish_upload
 
-__all__ = ["Penalised", "Refused", "TooLarge", "limit", "retry", "upload"]
+__all__ = ["Penalised", "Refused", "TooLarge", "Unavailable", "limit", "retry", "upload"]
 
 
 class Refused(Exception):
@@ -48,8 +49,9 @@ def upload(
     The bytes are then stored (raising ``TooLarge``, with nothing kept, past the site's
     limit); then, in one transaction, the conversion of those bytes is found or made (an
     identical file reuses the earlier results), the document is created and its job is
-    queued — so the job exists if and only if the document does. Copies of the text in
-    another file are found once it is converted (``review``).
+    queued — so the job exists if and only if the document does. ``Unavailable`` (a full
+    disk, object storage not answering) leaves no document and no job. Copies of the text
+    in another file are found once it is converted (``review``).
     """
     penalties.check(owner, "upload")
     if words.find(details.title, details.description, " ".join(details.tags)).action == (
@@ -58,6 +60,21 @@ def upload(
         raise Refused(_("The title, description or tags contain words that are not allowed."))
     stored = store_upload(stream, conf().max_upload_mb * 1024 * 1024)
     _refuse_known_file(owner, stored.sha256)
+    try:
+        return _record(owner, stored, original_name, details, upload_ip)
+    except OperationalError as exc:
+        if "full" in str(exc).lower():  # SQLite: "database or disk is full"
+            raise unavailable(exc) from exc
+        raise
+
+
+def _record(
+    owner: Any,
+    stored: StoredUpload,
+    original_name: str,
+    details: UploadDetails,
+    upload_ip: str | None,
+) -> Document:
     with transaction.atomic():
         conversion = conversions.for_upload(stored)
         document = domain.create_document(
@@ -94,12 +111,16 @@ def limit(owner: Any, ip: str | None) -> None:
         ratelimit.enforce("upload-ip", ip, conf().rate_upload_ip)
 
 
-def retry(document: Document, actor: Any) -> bool:
-    """A moderator's retry: a failed document's conversion is queued again, with its job."""
+def retry(document_id: int, actor: Any = None) -> bool:
+    """A failed document is tried again (staff's button): its conversion is queued afresh
+    and a new job enqueued, the step in the audit log. False when the document has not
+    failed."""
     with transaction.atomic():
-        conversions.requeue(document.conversion)
-        ids = domain.requeue_failed(document.conversion)
-        for document_id in ids:
-            moderation.audit(actor, "retry", document=document_id)
-            publish_upload.enqueue(document_id)
-    return bool(ids)
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.status != Status.FAILED:
+            return False
+        conversions.requeue(document.conversion_id)
+        domain.mark_document_queued(document_id)
+        publish_upload.enqueue(document_id)
+        moderation.audit(actor, "retry", document=document_id)
+    return True

@@ -11,7 +11,7 @@ identical file's results reused), for those that are public, in this order:
    amount and the caps; publishing tells it whether the text is known, which search's
    fingerprints know, and whether the review flagged it as junk);
 3. ``index``: the documents into the search backend, then anything it missed before;
-4. ``relate``: their related-document lists.
+4. ``relate``: their related-document lists, and those of their nearest neighbours.
 
 The other sequences (``approved``, ``rejected``, ``taken_down`` …) are listed below,
 each in its order. Each step stands alone: a failure is logged and the next step still
@@ -79,7 +79,11 @@ def index(conversion_id: int, document_ids: Sequence[int]) -> None:
 
 
 def relate(conversion_id: int, document_ids: Sequence[int]) -> None:
+    """The documents' related lists, then their nearest neighbours' lists, which may now
+    name them (on a young site the first documents would otherwise never see the later
+    ones until their lists age)."""
     related.refresh(document_ids)
+    related.refresh(related.neighbours(document_ids))
 
 
 Reaction = Callable[[int, Sequence[int]], None]

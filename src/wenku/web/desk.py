@@ -132,10 +132,7 @@ def _bulk(request: HttpRequest, tab: str) -> HttpResponse:
             moderation.clear_flag(document_id, request.user)
         messages.success(request, _("Flags cleared."))
     elif action == "retry":
-        retried = sum(
-            intake.retry(doc, request.user)
-            for doc in Document.objects.filter(pk__in=ids, status=DocumentStatus.FAILED)
-        )
+        retried = sum(intake.retry(document_id, request.user) for document_id in ids)
         messages.success(request, _("%(n)s queued again.") % {"n": retried})
     return redirect(f"{request.path}?tab={tab}")
 
@@ -196,7 +193,7 @@ def _decide_one(request: HttpRequest, doc: Document) -> HttpResponse:
         decisions.reject([doc.pk], request.user, reason)
         messages.success(request, _("Rejected."))
     elif action == "retry":
-        intake.retry(doc, request.user)
+        intake.retry(doc.pk, request.user)
         messages.success(request, _("Queued again."))
     elif action == "take_down":
         decisions.take_down_reported(doc, request.user, reason or _("reported content"))

@@ -5,7 +5,7 @@ live here, on the top floor."""
 from django.urls import path
 
 from wenku.library import views as library
-from wenku.web import browse, document, upload
+from wenku.web import browse, document, operations, upload
 
 app_name = "library"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("me/uploads/", upload.my_uploads, name="my_uploads"),
     path("me/uploads/<int:document_id>/edit/", upload.edit_upload, name="edit_upload"),
     path("me/uploads/<int:document_id>/delete/", upload.delete_upload, name="delete_upload"),
+    path("staff/queue/", operations.queue, name="staff_queue"),
+    path("staff/queue/retry/<int:document_id>/", operations.retry, name="staff_retry"),
 ]
