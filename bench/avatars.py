@@ -5,8 +5,8 @@ Run from the repository root: ``.venv/bin/python bench/avatars.py``.
 Flat-coloured pictures (small files, many pixels: what an attacker sends) of 6000×6000
 in every accepted format, plus a 12-megapixel JPEG photo size and a 4K screenshot, each
 re-encoded by ``accounts.avatars.reencode`` in a fresh process (a process's peak memory
-is a high-water mark, read as VmHWM, and Pillow allocates outside Python): the outcome, the wall time
-and the growth of the peak resident memory. The baseline is a 256×256 PNG, re-encoded
+is a high-water mark, read as VmHWM, and Pillow allocates outside Python): the outcome,
+the wall time and the growth of the peak resident memory. The baseline is a 256×256 PNG, re-encoded
 the same way in the same run.
 """
 
