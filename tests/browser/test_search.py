@@ -59,6 +59,16 @@ def test_a_phrase_deep_inside_leads_to_its_page(browser, live_server, ingested):
     found.wait_for()
     assert "全文另有 1 处匹配，下载后可见" in found.inner_text()
     assert "9" not in page.locator("#find-results").inner_text().replace("1 处", "")
+    # The results are beside the toolbar, where the reader is (not above page 1).
+    assert page.locator("#find-panel").is_visible()
+    box = page.locator("#find-panel").bounding_box()
+    assert 0 <= box["y"] < 900
+
+    # A search result pointing at a page past the preview lands on the end-of-preview panel.
+    page.goto(f"{live_server.url}/search?q={LATE_PHRASE}")
+    page.locator('a[href$="#p9"]').first.click()
+    page.wait_for_url(f"**{doc.get_absolute_url()}#p9")
+    page.wait_for_function(IN_VIEW)
     page.close()
 
 
@@ -76,3 +86,11 @@ def test_the_find_box_says_when_searches_are_limited(browser, live_server, publi
     page.wait_for_selector("#find-results [role=alert]")
     assert "请" in page.locator("#find-results [role=alert]").inner_text()
     page.close()
+
+
+# The end-of-preview panel is below the sticky header and toolbar, wholly in view.
+IN_VIEW = """() => {
+  const panel = document.getElementById('preview-end').getBoundingClientRect();
+  const toolbar = document.querySelector('.reader-toolbar').getBoundingClientRect();
+  return panel.top >= toolbar.bottom - 1 && panel.bottom <= window.innerHeight;
+}"""

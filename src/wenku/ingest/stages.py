@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from wenku.config import conf
 from wenku.ingest import pdf as pdfmod
 from wenku.ingest import textdocs
 from wenku.ingest.counting import count_chars
@@ -14,6 +15,7 @@ from wenku.ingest.models import Conversion, Page
 from wenku.ingest.pipeline import Context, Job, Stage
 from wenku.ingest.rendering import render_and_store
 from wenku.ingest.sniff import OFFICE_FORMATS, inspect_file
+from wenku.worker.slots import slot
 
 
 class Preflight:
@@ -45,11 +47,14 @@ class Normalise:
             return
         target = job.workdir / "document.pdf"
         if fmt in OFFICE_FORMATS:
-            ctx.office.convert(job.source, target)
+            source, html = job.source, False
         else:
-            html = job.workdir / "document.html"
-            html.write_text(self._html(job), encoding="utf-8")
-            ctx.office.convert(html, target, html=True)
+            source, html = job.workdir / "document.html", True
+            source.write_text(self._html(job), encoding="utf-8")
+        # LibreOffice is limited per machine (WENKU_OFFICE_CONCURRENCY), apart from the
+        # worker processes that read and render meanwhile.
+        with slot("office", conf().office_concurrency):
+            ctx.office.convert(source, target, html=html)
         ctx.storage.put_file(job.conversion.pdf_key, target)
         job.pdf = target
 
