@@ -186,6 +186,17 @@ def check_conversion() -> list[Result]:
     return [Result("Chinese conversion", result.ok, result.detail, APT)]
 
 
+def check_ocr() -> list[Result]:
+    """OCR of scanned pages: the engine on a rendered Chinese page (WENKU_OCR=false: off)."""
+    if not conf().ocr:
+        return [Result("OCR", True, "off (WENKU_OCR=false): scans stay without text")]
+    from wenku.ingest.ocr import selftest
+
+    result = selftest()
+    fix = "pip install rapidocr==3.10.0 onnxruntime (or set WENKU_OCR=false)"
+    return [Result("OCR (scanned pages)", result.ok, result.detail, fix)]
+
+
 def check_geo() -> list[Result]:
     """IP data is optional: without it Wenku runs and shows no province, so this only warns."""
     from wenku.core import geo
@@ -230,6 +241,7 @@ CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_libreoffice,
     check_fonts,
     check_conversion,
+    check_ocr,
     check_geo,
     check_public_address,
 )

@@ -21,6 +21,13 @@ class Status(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
+class OcrState(models.TextChoices):
+    NONE = "", _("not needed")
+    PENDING = "pending", _("waiting for OCR")
+    DONE = "done", _("recognised by OCR")
+    FAILED = "failed", _("OCR failed")
+
+
 class Conversion(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.BigIntegerField()
@@ -83,6 +90,9 @@ class Page(models.Model):
     blocks = models.JSONField(null=True, blank=True)
     char_count = models.PositiveIntegerField(default=0)
     rendered = models.BooleanField(default=False)
+    # A scanned page (no printed text, an image): its text comes from OCR after publishing.
+    # "done" marks the page's text as recognised, not printed.
+    ocr = models.CharField(max_length=8, choices=OcrState.choices, default="", blank=True)
 
     class Meta:
         constraints = [

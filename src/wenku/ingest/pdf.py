@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from wenku.ingest.errors import IngestError
@@ -32,6 +33,7 @@ class PageInfo:
     height: float
     text: str
     blocks: list[dict[str, str]] | None = None  # headings and paragraphs, when asked for
+    images: bool = False  # the page draws images (with no text: a scan, for OCR)
 
 
 @contextmanager
@@ -68,12 +70,19 @@ def read_page(doc: pdfium.PdfDocument, index: int, *, structure: bool = False) -
                 lines = page_lines(textpage)
             finally:
                 textpage.close()
+            images = _has_images(page)
         finally:
             page.close()
     text = page_text(lines).replace("\x00", "")
     if structure:
         blocks = blocks_from_lines(lines)
-    return PageInfo(index + 1, float(width), float(height), text, blocks)
+    return PageInfo(index + 1, float(width), float(height), text, blocks, images)
+
+
+def _has_images(page: pdfium.PdfPage) -> bool:
+    """Whether the page draws an image (also inside a form XObject)."""
+    image = pdfium_c.FPDF_PAGEOBJ_IMAGE
+    return any(True for _ in page.get_objects(filter=[image], max_depth=3))
 
 
 def render_scale(width_pt: float, height_pt: float, target_width: int, max_pixels: int) -> float:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from wenku.config import conf
 from wenku.ingest import pdf as pdfmod
 from wenku.ingest import textdocs
 from wenku.ingest.counting import count_chars
 from wenku.ingest.errors import IngestError
-from wenku.ingest.models import Conversion, Page
+from wenku.ingest.models import Conversion, OcrState, Page
+from wenku.ingest.ocr import needs_ocr
 from wenku.ingest.pipeline import Context, Job, Stage
 from wenku.ingest.rendering import render_and_store
 from wenku.ingest.sniff import OFFICE_FORMATS, inspect_file
@@ -88,11 +90,13 @@ class Read:
 
 
 class Count:
-    """字数 per page and in total; store the pages."""
+    """字数 per page and in total; store the pages, scanned ones marked for OCR (which
+    publishing runs after the publish)."""
 
     name = "count"
 
     def run(self, job: Job, ctx: Context) -> None:
+        ocr = conf().ocr
         rows = [
             Page(
                 conversion=job.conversion,
@@ -102,6 +106,7 @@ class Count:
                 text=p.text,
                 blocks=p.blocks,
                 char_count=count_chars(p.text),
+                ocr=OcrState.PENDING if ocr and needs_ocr(p.text, p.images) else OcrState.NONE,
             )
             for p in job.pages
         ]

@@ -1,13 +1,15 @@
 """What follows a publish: one explicit sequence, run after the publish has committed.
 
 The same on both paths — a file converted now, or an identical file's results reused —
-and in this order:
+and in this order (the steps are ``steps``'s):
 
 1. ``reward``: the upload reward for the first upload of content new to the site
    (the economy decides the amount and the caps; publishing tells it whether the text is
    known, which search's fingerprints know);
 2. ``index``: the documents into the search backend, then anything it missed before;
-3. ``relate``: their related-document lists.
+3. ``relate``: their related-document lists;
+4. ``queue_ocr``: scanned pages waiting for their text get an OCR job (``ocr``: queue
+   ``ocr``, behind every waiting upload), which later runs what follows new text.
 
 Each step stands alone: a failure is logged and the next step still runs — the documents
 are published whatever happens here, and what failed is caught up later (the next job
@@ -16,52 +18,25 @@ indexes what is missing; an idle worker stores missing related lists).
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from wenku.economy import domain as economy
-from wenku.ingest.models import Status
-from wenku.library.models import Document
-from wenku.search import fingerprint, indexing, related
+from wenku.config import conf
+from wenku.ingest.models import OcrState, Page
+from wenku.publishing import ocr, steps
+from wenku.publishing.steps import index, relate, reward
 
-log = logging.getLogger(__name__)
-CATCH_UP_LIMIT = 200
+__all__ = ["REACTIONS", "index", "published", "queue_ocr", "relate", "reward"]
 
 
-def reward(conversion_id: int, document_ids: Sequence[int]) -> None:
-    first = (
-        Document.objects.filter(conversion_id=conversion_id, status=Status.READY)
-        .select_related("owner", "conversion")
-        .order_by("created_at", "pk")
-        .first()
-    )
-    if first is not None:
-        known = bool(fingerprint.similar_conversions(conversion_id))
-        economy.reward_upload(first, known_content=known)
+def queue_ocr(conversion_id: int, document_ids: Sequence[int]) -> None:
+    pending = Page.objects.filter(conversion_id=conversion_id, ocr=OcrState.PENDING)
+    if document_ids and conf().ocr and pending.exists():
+        ocr.recognise_pages.enqueue(conversion_id)
 
 
-def index(conversion_id: int, document_ids: Sequence[int]) -> None:
-    indexing.index_documents(document_ids)
-    indexing.catch_up(limit=CATCH_UP_LIMIT)
-
-
-def relate(conversion_id: int, document_ids: Sequence[int]) -> None:
-    related.refresh(document_ids)
-
-
-Reaction = Callable[[int, Sequence[int]], None]
-REACTIONS: tuple[Reaction, ...] = (reward, index, relate)
+REACTIONS: tuple[steps.Step, ...] = (reward, index, relate, queue_ocr)
 
 
 def published(conversion_id: int) -> None:
     """Run every reaction, in order, for the public documents of ``conversion_id``."""
-    document_ids = list(
-        Document.objects.public().filter(conversion_id=conversion_id).values_list("pk", flat=True)
-    )
-    for reaction in REACTIONS:
-        try:
-            reaction(conversion_id, document_ids)
-        except Exception:
-            log.exception(
-                "%s after publishing conversion %s failed", reaction.__name__, conversion_id
-            )
+    steps.run(REACTIONS, conversion_id, "publishing")

@@ -36,7 +36,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from wenku.worker import liveness
 
 log = logging.getLogger(__name__)
-QUEUES = ("ingest", "default")
+QUEUES = ("ingest", "default", "ocr")  # ocr: scanned pages after publishing, lowest priority
 DATABASE_RETRIES = 5
 IDLE_RECHECK_SECONDS = 60.0
 RETRY_DELAY_SECONDS = 5
