@@ -35,6 +35,9 @@ class Conversion(models.Model):
     # Macros were found in the file (WENKU_MACRO_DOCUMENTS=preview keeps such documents):
     # its pages are shown, the original is never offered for download.
     macros = models.BooleanField(default=False)
+    # A PDF upload PDFium could only read once qpdf had repaired it: the repaired copy is
+    # stored as its rendition (the original stays what was uploaded).
+    pdf_repaired = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     failure_stage = models.CharField(max_length=20, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)
@@ -69,8 +72,10 @@ class Conversion(models.Model):
 
     @property
     def pdf_key(self) -> str:
-        # A PDF upload is its own PDF: no second copy is stored.
-        return keys.original(self.sha256) if self.format == "pdf" else keys.pdf(self.sha256)
+        # A PDF upload is its own PDF: no second copy is stored (unless it was repaired).
+        if self.format == "pdf" and not self.pdf_repaired:
+            return keys.original(self.sha256)
+        return keys.pdf(self.sha256)
 
     @property
     def cover_key(self) -> str:

@@ -52,6 +52,28 @@ def open_pdf(path: Path) -> Iterator[pdfium.PdfDocument]:
             doc.close()
 
 
+def repair(source: Path, target: Path) -> Path | None:
+    """A copy of a damaged PDF rebuilt by qpdf (pikepdf): cross-reference table recovered
+    from the objects, header restored. None if qpdf cannot, or PDFium still cannot read
+    the result (an encrypted PDF stays refused as such)."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(source, attempt_recovery=True) as pdf:
+            if len(pdf.pages) == 0:
+                return None
+            pdf.save(target)
+    except pikepdf.PasswordError:
+        raise IngestError("pdf_encrypted") from None
+    except (pikepdf.PdfError, OSError, ValueError, RuntimeError):
+        return None
+    try:
+        with open_pdf(target) as doc:
+            return target if page_count(doc) > 0 else None
+    except IngestError:
+        return None
+
+
 def page_count(doc: pdfium.PdfDocument) -> int:
     with PDFIUM_LOCK:
         return len(doc)
@@ -73,10 +95,17 @@ def read_page(doc: pdfium.PdfDocument, index: int, *, structure: bool = False) -
             images = _has_images(page)
         finally:
             page.close()
-    text = page_text(lines).replace("\x00", "")
+    text = _unicode(page_text(lines))
     if structure:
-        blocks = blocks_from_lines(lines)
+        blocks = [{**b, "t": _unicode(b["t"])} for b in blocks_from_lines(lines)]
     return PageInfo(index + 1, float(width), float(height), text, blocks, images)
+
+
+def _unicode(text: str) -> str:
+    """PDFium reports characters beyond the BMP as two UTF-16 halves: pair them up (a lone
+    half, as damaged fonts produce, becomes U+FFFD); NULs go."""
+    paired = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return paired.replace("\x00", "")
 
 
 def _has_images(page: pdfium.PdfPage) -> bool:

@@ -4,11 +4,13 @@ small and does one thing to the Job. Publishing adds its own stages after these
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.db import transaction
 
 from wenku.config import conf
+from wenku.ingest import decrypt, textdocs
 from wenku.ingest import pdf as pdfmod
-from wenku.ingest import textdocs
 from wenku.ingest.counting import count_chars
 from wenku.ingest.errors import IngestError
 from wenku.ingest.models import Conversion, OcrState, Page
@@ -24,7 +26,17 @@ class Preflight:
     name = "preflight"
 
     def run(self, job: Job, ctx: Context) -> None:
-        job.detected = inspect_file(job.source, job.original_name, ctx.limits)
+        try:
+            job.detected = inspect_file(job.source, job.original_name, ctx.limits)
+        except IngestError as exc:
+            # Encrypted with Office's default password: Office opens it without asking.
+            plain = None
+            if exc.code == "encrypted":
+                plain = decrypt.with_default_password(job.source, job.workdir / "decrypted")
+            if plain is None:
+                raise
+            job.source = plain
+            job.detected = inspect_file(job.source, job.original_name, ctx.limits)
         named = job.source.with_name(f"original.{job.detected.format}")
         job.source = job.source.rename(named)
         Conversion.objects.filter(pk=job.conversion.pk).update(
@@ -43,7 +55,7 @@ class Normalise:
         assert job.detected is not None
         fmt = job.detected.format
         if fmt == "pdf":
-            job.pdf = job.source
+            job.pdf = self._readable_pdf(job, ctx)
             return
         target = job.workdir / "document.pdf"
         if fmt in OFFICE_FORMATS:
@@ -54,6 +66,25 @@ class Normalise:
             ctx.office.convert(html, target, html=True)
         ctx.storage.put_file(job.conversion.pdf_key, target)
         job.pdf = target
+
+    @staticmethod
+    def _readable_pdf(job: Job, ctx: Context) -> Path:
+        """The upload itself when PDFium reads it; else a copy qpdf repaired (a damaged
+        cross-reference table, a missing header), stored as the conversion's PDF."""
+        try:
+            with pdfmod.open_pdf(job.source) as doc:
+                pdfmod.page_count(doc)
+            return job.source
+        except IngestError as exc:
+            if exc.code != "pdf_damaged":
+                raise
+        repaired = pdfmod.repair(job.source, job.workdir / "repaired.pdf")
+        if repaired is None:
+            raise IngestError("pdf_damaged")
+        Conversion.objects.filter(pk=job.conversion.pk).update(pdf_repaired=True)
+        job.conversion.pdf_repaired = True
+        ctx.storage.put_file(job.conversion.pdf_key, repaired)
+        return repaired
 
     @staticmethod
     def _html(job: Job) -> str:

@@ -142,7 +142,9 @@ _KEEP = frozenset(
     "table thead tbody tfoot tr td th hr dl dt dd".split()
 )
 _DROP = frozenset(
-    "script style head svg math object iframe embed noscript template audio video".split()
+    # rt/rp: ruby readings (汉字<rt>hànzì</rt>) are annotations, not the text: dropped, or
+    # they would be read, searched and counted as words of the book.
+    "script style head svg math object iframe embed noscript template audio video rt rp".split()
 )
 _XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html"})
 
