@@ -88,3 +88,70 @@ def test_a_pdf_without_its_header_is_repaired_and_read_as_a_pdf(ingested):
 def test_pdf_objects_beyond_repair_are_refused_as_a_damaged_pdf(ingested):
     doc = ingested("broken.pdf", b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" * 3)
     assert (doc.status, doc.failure_code) == ("failed", "pdf_damaged")
+
+
+@pytest.mark.django_db
+def test_a_truncated_pdf_publishes_the_pages_that_survive(ingested):
+    """Given the first half of a 10-page PDF (its cross-reference table is gone with the
+    rest), then qpdf rebuilds what is there, as poppler would show it."""
+    from tests.factories.pdf import make_pdf
+
+    doc = ingested("truncated.pdf", f.truncated(make_pdf(10)))
+    assert doc.status == "ready", doc.failure_reason
+    assert 1 <= doc.page_count < 10
+    assert doc.conversion.pages.get(number=1).text == "Wenku test page 1"
+
+
+def test_excel_4_and_powerpoint_4_files_are_recognised(tmp_path):
+    """Excel 2.x–4.0 keep a bare BIFF stream (no OLE container); PowerPoint 4.0 an OLE file
+    with a PP40 stream. LibreOffice reads both; they were refused as unsupported."""
+    import struct
+
+    from tests.factories.ole import make_ole
+
+    bof = struct.pack("<HHHH", 0x0409, 6, 0, 0x10) + b"\x00\x00"
+    assert detect(tmp_path, bof + struct.pack("<HH", 0x000A, 0), "old.xls").format == "xls"
+    assert detect(tmp_path, make_ole({"PP40": b"\x00" * 64}), "old.ppt").format == "ppt"
+
+
+@pytest.mark.django_db
+def test_a_page_tree_listing_a_page_that_does_not_load_keeps_the_pages_before_it(ingested):
+    """Given a PDF whose page tree lists a second "page" that is no page (PDFium counts it
+    but cannot load it), then the first page is published rather than the whole refused."""
+    import re
+
+    from tests.factories.pdf import make_pdf
+
+    data = re.sub(
+        rb"/Kids \[(\d+) 0 R \d+ 0 R\]", rb"/Kids [\1 0 R 1 0 R]", make_pdf(2, text="kept")
+    )
+    doc = ingested("tree.pdf", data)
+    assert doc.status == "ready", doc.failure_reason
+    assert doc.page_count == 1
+    assert doc.conversion.pages.get(number=1).text == "kept 1"
+
+
+def commented_docx() -> bytes:
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("学位论文正文：研究背景与意义。")
+    document.add_comment(paragraph.runs[0], text="请补充参考文献", author="导师")
+    document.add_paragraph("第二段：研究方法。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.live
+@pytest.mark.django_db
+def test_a_word_file_with_comments_converts_and_the_next_one_too(ingested):
+    """Given a Word file with a comment (the thesis templates' 批注), which crashes a
+    LibreOffice driven over UNO (Writer builds the comment's widget off its main thread)
+    while plain ``soffice --convert-to`` converts it, then it is converted — by a cold
+    LibreOffice after the crash — and the warm one is back for the next document."""
+    doc = ingested("论文模板.docx", commented_docx())
+    assert doc.status == "ready", doc.failure_reason
+    assert "研究背景与意义" in doc.conversion.pages.get(number=1).text
+    after = ingested("下一份.docx", f.make_docx(1, seed=21))
+    assert after.status == "ready", after.failure_reason

@@ -54,8 +54,8 @@ def open_pdf(path: Path) -> Iterator[pdfium.PdfDocument]:
 
 def repair(source: Path, target: Path) -> Path | None:
     """A copy of a damaged PDF rebuilt by qpdf (pikepdf): cross-reference table recovered
-    from the objects, header restored. None if qpdf cannot, or PDFium still cannot read
-    the result (an encrypted PDF stays refused as such)."""
+    from the objects, header restored. None if qpdf cannot (an encrypted PDF among them),
+    or PDFium still cannot read the result."""
     import pikepdf
 
     try:
@@ -63,9 +63,7 @@ def repair(source: Path, target: Path) -> Path | None:
             if len(pdf.pages) == 0:
                 return None
             pdf.save(target)
-    except pikepdf.PasswordError:
-        raise IngestError("pdf_encrypted") from None
-    except (pikepdf.PdfError, OSError, ValueError, RuntimeError):
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, RuntimeError):
         return None
     try:
         with open_pdf(target) as doc:

@@ -86,6 +86,8 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
         return _macro_policy(*_inspect_zip(path, limits), limits)
     if head.startswith(OLE_MAGIC):
         return _macro_policy(*_inspect_ole(path), limits)
+    if _biff_workbook(head):
+        return Detected("xls")  # Excel 2.x–4.0: a bare BIFF stream, no OLE container
     if head.lstrip().startswith(b"{\\rtf"):
         return Detected("rtf")
     for magic, code, label in _NOT_DOCUMENTS:
@@ -108,6 +110,15 @@ def _pdf_objects(head: bytes) -> bool:
         and (b"<<" in head)
         and (b"endobj" in head or b"stream" in head)
     )
+
+
+def _biff_workbook(head: bytes) -> bool:
+    """A worksheet or workbook of Excel 2.x–4.0: a BOF record (0x0009/0x0209/0x0409) with its
+    usual length, then a version and a sheet type."""
+    if len(head) < 8:
+        return False
+    record, length = struct.unpack_from("<HH", head)
+    return record in (0x0009, 0x0209, 0x0409) and 4 <= length <= 16
 
 
 def _macro_policy(fmt: str, macros: bool, limits: Limits) -> Detected:
@@ -233,6 +244,8 @@ def _ole_format(ole: olefile.OleFileIO) -> str:
         if ole.exists("EncryptedSummary"):
             raise IngestError("encrypted")
         return "ppt"
+    if ole.exists("PP40"):
+        return "ppt"  # PowerPoint 4.0
     raise IngestError("unsupported", detected="OLE compound file")
 
 

@@ -4,6 +4,9 @@ small and does one thing to the Job. Publishing adds its own stages after these
 
 from __future__ import annotations
 
+import logging
+import re
+import shutil
 from pathlib import Path
 
 from django.db import transaction
@@ -18,6 +21,8 @@ from wenku.ingest.ocr import needs_ocr
 from wenku.ingest.pipeline import Context, Job, Stage
 from wenku.ingest.rendering import render_and_store
 from wenku.ingest.sniff import OFFICE_FORMATS, inspect_file
+
+log = logging.getLogger(__name__)
 
 
 class Preflight:
@@ -59,7 +64,10 @@ class Normalise:
             return
         target = job.workdir / "document.pdf"
         if fmt in OFFICE_FORMATS:
-            ctx.office.convert(job.source, target)
+            named = job.workdir / "named" / f"{_file_stem(job.original_name)}.{fmt}"
+            named.parent.mkdir()
+            shutil.copyfile(job.source, named)
+            ctx.office.convert(named, target)
         else:
             html = job.workdir / "document.html"
             html.write_text(self._html(job), encoding="utf-8")
@@ -77,10 +85,10 @@ class Normalise:
             return job.source
         except IngestError as exc:
             if exc.code != "pdf_damaged":
-                raise
+                return job.source  # encrypted: the read stage says so
         repaired = pdfmod.repair(job.source, job.workdir / "repaired.pdf")
         if repaired is None:
-            raise IngestError("pdf_damaged")
+            return job.source  # beyond repair: the read stage says so
         Conversion.objects.filter(pk=job.conversion.pk).update(pdf_repaired=True)
         job.conversion.pdf_repaired = True
         ctx.storage.put_file(job.conversion.pdf_key, repaired)
@@ -98,8 +106,20 @@ class Normalise:
         return textdocs.text_to_html(text, title)
 
 
+_UNSAFE_NAME = re.compile(r"[^\w\-. ()（）]+")
+
+
+def _file_stem(original_name: str) -> str:
+    """The upload's name without its extension, safe as a file name: LibreOffice shows it
+    in a header's or footer's file-name field (not the sandbox's own name for the file)."""
+    stem = original_name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].rsplit(".", 1)[0]
+    stem = _UNSAFE_NAME.sub("_", stem).strip(" .")[:80]
+    return stem or "document"
+
+
 class Read:
-    """Count the PDF's pages and read each page's size and text."""
+    """Count the PDF's pages and read each page's size and text (the pages up to the first
+    that does not load: a damaged page tree keeps what can be shown)."""
 
     name = "read"
 
@@ -112,12 +132,17 @@ class Read:
             if count > ctx.render.max_pages:
                 raise IngestError("too_many_pages", pages=count, limit=ctx.render.max_pages)
             structured = ctx.render.structured_pages
-            try:
-                job.pages = [
-                    pdfmod.read_page(doc, i, structure=i < structured) for i in range(count)
-                ]
-            except pdfmod.pdfium.PdfiumError:
-                raise IngestError("pdf_damaged") from None
+            job.pages = []
+            for i in range(count):
+                try:
+                    job.pages.append(pdfmod.read_page(doc, i, structure=i < structured))
+                except pdfmod.pdfium.PdfiumError:
+                    # A page tree can list pages that do not load: the document is the
+                    # pages before the first such one, if there are any.
+                    log.info("page %s of %s does not load", i + 1, job.conversion.sha256[:12])
+                    break
+            if not job.pages:
+                raise IngestError("pdf_damaged")
 
 
 class Count:
