@@ -57,11 +57,11 @@ $(VENV)/.runtime: pyproject.toml
 		(echo "Wenku needs Python 3.11 or newer"; exit 1)
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[postgres]"
+	$(BIN)/pip install -q -e ".[scale]"
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime
-	$(BIN)/pip install -q -e ".[dev,postgres]"
+	$(BIN)/pip install -q -e ".[dev,scale]"
 	@touch $@
 
 # Compiled translations (.mo files are built here, never committed).

@@ -19,8 +19,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-untyped-def]
-    """A fresh data folder (files, tmp) for each test."""
+def data_dir(tmp_path: Path, settings, request) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """A fresh data folder (files, tmp) and an empty cache for each test."""
     from wenku.core.storage import reset_storage
 
     folder = tmp_path / "data"
@@ -29,9 +29,20 @@ def data_dir(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-unt
     settings.DATA_DIR = folder
     settings.WENKU = settings.WENKU.replace(data_dir=folder)
     reset_storage()
-    cache.clear()  # cached pages and category maps belong to one test
+    if _may_use_cache(request):
+        cache.clear()  # cached pages and category maps belong to one test
     yield folder
     reset_storage()
+
+
+def _may_use_cache(request: pytest.FixtureRequest) -> bool:
+    """On PostgreSQL the cache is a table: only tests given the database may touch it."""
+    if "DatabaseCache" not in django_settings.CACHES["default"]["BACKEND"]:
+        return True
+    uses = set(request.fixturenames)
+    return bool(uses & {"db", "transactional_db"}) or (
+        request.node.get_closest_marker("django_db") is not None
+    )
 
 
 def database_url() -> str:
@@ -59,6 +70,75 @@ def child_env(data_dir) -> dict[str, str]:
         "WENKU_DATABASE_URL": database_url(),
         "WENKU_WORKER_POLL_SECONDS": "0.05",
     }
+
+
+@pytest.fixture
+def wenku_server(child_env, data_dir, tmp_path):  # type: ignore[no-untyped-def]
+    """wenku_server(worker=False, processes=None, threads=None, **env) → a started
+    ``wenku serve`` (bench.harness.WenkuServer: ``.url``, ``.log()``, ``.tree()``) on this
+    test's database and data folder, stopped with Ctrl-C at the end of the test."""
+    from bench.harness import WenkuServer
+
+    servers: list[WenkuServer] = []
+
+    def start(worker: bool = False, processes=None, threads=None, **env: str):  # type: ignore[no-untyped-def]
+        settings = {k: v for k, v in child_env.items() if k.startswith("WENKU_")}
+        settings.update(DJANGO_SETTINGS_MODULE="wenku.settings", **env)
+        server = WenkuServer(
+            data_dir,
+            worker=worker,
+            processes=processes,
+            threads=threads,
+            env=settings,
+            log_path=tmp_path / f"serve-{len(servers)}.log",
+        )
+        servers.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A private redis-server on a free port for this session (WENKU_TEST_REDIS_URL instead,
+    if set); tests give their keys a prefix of their own and never flush it."""
+    import os
+    import subprocess
+    import time
+
+    from bench.harness import free_port
+
+    given = os.environ.get("WENKU_TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    port = free_port()
+    folder = _SESSION_DIR / "redis"
+    folder.mkdir(exist_ok=True)
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/3"
+    import redis
+
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert proc.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,31 @@ def _non_negative_float(raw: str) -> float:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(f"expected zero or a positive whole number, got {raw!r}")
+    return value
+
+
+def _site_url(raw: str) -> str:
+    """'' or an absolute http(s) address without path, query or fragment."""
+    from urllib.parse import urlsplit
+
+    value = raw.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an address such as https://wenku.example.com, got {raw!r}")
+    if parts.path or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"expected the site's address alone (no path), got {raw!r}")
+    return value
+
+
+LOOPBACK_HOSTS = "localhost,127.0.0.1,[::1]"
+
+
 def _csv(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
@@ -166,8 +191,11 @@ class Config:
     )
     allowed_hosts = Setting(
         "WENKU_ALLOWED_HOSTS",
-        "*",
-        "Comma-separated host names the site answers to. Set it to your domain in production.",
+        LOOPBACK_HOSTS,
+        "Comma-separated host names the site answers to (a leading dot admits subdomains: "
+        ".example.com). The default is this machine only; the host of WENKU_SITE_URL is "
+        "always admitted. Requests naming another host are refused (400). '*' admits any "
+        "host: then set WENKU_SITE_URL, or no password-reset or verification mail is sent.",
         _csv,
     )
     csrf_trusted_origins = Setting(
@@ -354,6 +382,21 @@ class Config:
         "A document whose worker dies this many times is failed instead of retried again.",
         _positive_int,
     )
+    # --- scale mode
+    redis_url = Setting(
+        "WENKU_REDIS_URL",
+        "",
+        "Redis for the cache, sessions and rate limits (redis://host:6379/0). Empty: the "
+        "cache is files under DATA_DIR/cache (SQLite) or a table in the database "
+        "(PostgreSQL), shared by every process either way; sessions and rate limits stay "
+        "in the database.",
+    )
+    redis_prefix = Setting(
+        "WENKU_REDIS_PREFIX",
+        "wenku",
+        "Prefix of every key Wenku writes to Redis, so several sites (or test runs) can "
+        "share one Redis; clearing the cache deletes only these keys.",
+    )
     # --- search
     search_backend = Setting(
         "WENKU_SEARCH_BACKEND",
@@ -386,9 +429,12 @@ class Config:
     site_url = Setting(
         "WENKU_SITE_URL",
         "",
-        "Public address of the site (https://wenku.example.com), used for the links in "
-        "e-mails. Empty: the address of the request; then set WENKU_ALLOWED_HOSTS, or a "
-        "forged Host header could put another site's address into a password-reset mail.",
+        "Public address of the site (https://wenku.example.com): the links in e-mails name "
+        "it, and its host is admitted (WENKU_ALLOWED_HOSTS). Empty: links name the host the "
+        "request was sent to, only when it is listed in WENKU_ALLOWED_HOSTS (not by '*'), so "
+        "a forged Host header never reaches a mail. `wenku serve` on a public address "
+        "needs this or WENKU_ALLOWED_HOSTS.",
+        _site_url,
     )
     email_backend = Setting(
         "WENKU_EMAIL_BACKEND",
@@ -471,11 +517,20 @@ class Config:
         "WENKU_WEB_THREADS", "4", "Threads per web server process.", _positive_int
     )
     # --- client addresses and where they are
+    hsts_seconds = Setting(
+        "WENKU_HSTS_SECONDS",
+        "31536000",
+        "Strict-Transport-Security max-age sent with HTTPS responses (HTTPS as a trusted "
+        "proxy reports it in X-Forwarded-Proto): browsers then use only HTTPS for the "
+        "site this long. 0: not sent.",
+        _non_negative_int,
+    )
     trusted_proxies = Setting(
         "WENKU_TRUSTED_PROXIES",
         "127.0.0.1,::1",
         "Comma-separated addresses or networks (CIDR) of reverse proxies whose "
-        "X-Forwarded-For header is believed when finding a client's real address. "
+        "X-Forwarded-For header is believed when finding a client's real address, and "
+        "whose X-Forwarded-Proto: https makes a request HTTPS (Secure cookies, HSTS). "
         "Empty: trust none (the direct peer is the client).",
         _networks,
     )
@@ -531,6 +586,33 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         except ValueError as exc:
             raise ConfigError(f"{setting.name}: {exc}") from None
     return Config(values)
+
+
+def site_host(c: Config) -> str:
+    """The host of WENKU_SITE_URL ('' without one), as Django's ALLOWED_HOSTS spells it."""
+    from urllib.parse import urlsplit
+
+    if not c.site_url:
+        return ""
+    host = urlsplit(c.site_url).hostname or ""
+    return f"[{host}]" if ":" in host else host
+
+
+def allowed_hosts(c: Config) -> list[str]:
+    """Django's ALLOWED_HOSTS: WENKU_ALLOWED_HOSTS and the site's own host."""
+    hosts = list(c.allowed_hosts)
+    host = site_host(c)
+    if host and host not in hosts:
+        hosts.append(host)
+    return hosts
+
+
+def trusted_origins(c: Config) -> list[str]:
+    """Django's CSRF_TRUSTED_ORIGINS: WENKU_CSRF_TRUSTED_ORIGINS and the site's origin."""
+    origins = list(c.csrf_trusted_origins)
+    if c.site_url and c.site_url not in origins:
+        origins.append(c.site_url)
+    return origins
 
 
 def conf() -> Config:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from wenku import config
+from wenku.core.cache import cache_settings
 from wenku.core.datadir import database_settings, prepare_data_dir
 
 WENKU = config.load()
 DATA_DIR: Path = WENKU.data_dir
 SECRET_KEY = prepare_data_dir(DATA_DIR, WENKU.secret_key)
 DEBUG = WENKU.debug
-ALLOWED_HOSTS = WENKU.allowed_hosts
-CSRF_TRUSTED_ORIGINS = WENKU.csrf_trusted_origins
+ALLOWED_HOSTS = config.allowed_hosts(WENKU)
+CSRF_TRUSTED_ORIGINS = config.trusted_origins(WENKU)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 INSTALLED_APPS = [
@@ -40,7 +41,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wenku.core.requests.request_id",
+    "wenku.core.security.https_from_trusted_proxy",
     "django.middleware.security.SecurityMiddleware",
+    "wenku.core.security.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wenku.core.middleware.upload_size_limit",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +93,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(WENKU.database_url, DATA_DIR)}
+# One cache shared by every process (never per process): Redis, the database or files.
+CACHES = {
+    "default": cache_settings(
+        WENKU, DATA_DIR, "postgresql" if "postgresql" in DATABASES["default"]["ENGINE"] else ""
+    )
+}
+# Sessions live in the database; with Redis they are read through the cache as well.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if WENKU.redis_url
+    else "django.contrib.sessions.backends.db"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -123,6 +139,8 @@ FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Sent only on HTTPS requests (through a trusted proxy: wenku.core.security).
+SECURE_HSTS_SECONDS = WENKU.hsts_seconds
 
 # E-mail: files under DATA_DIR/mail by default (an operator reads them), SMTP by settings.
 EMAIL_BACKEND = {
@@ -141,13 +159,28 @@ EMAIL_USE_TLS = WENKU.smtp_security == "starttls"
 EMAIL_USE_SSL = WENKU.smtp_security == "ssl"
 EMAIL_TIMEOUT = 20
 
+# Every line names the request it was written for ('-' outside one). Unhandled
+# exceptions reach django.request at ERROR, with their traceback (Django's own config
+# logs them only with DEBUG on); 404s are not logged, refused hosts and CSRF are.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "wenku.core.requests.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "loggers": {
         "wenku": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
         "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
     },
 }

@@ -7,6 +7,8 @@ from wenku.core.views import switch_language
 from wenku.library.seo import SITEMAPS, robots_txt
 from wenku.web import browse
 
+handler500 = "wenku.core.views.server_error"
+
 urlpatterns = [
     path("", browse.home, name="home"),
     path("", include("wenku.web.urls")),

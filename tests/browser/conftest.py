@@ -1,4 +1,9 @@
-"""Browser tests: Playwright (Python) driving Debian's Chromium against a live server."""
+"""Browser tests: Playwright (Python) driving Debian's Chromium against a live server.
+
+Pages run under the site's Content-Security-Policy, which forbids eval: give
+``wait_for_function`` a function (``"() => …"``), not an expression, which Playwright
+would evaluate inside the page with eval and the browser would refuse.
+"""
 
 from __future__ import annotations
 

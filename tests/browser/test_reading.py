@@ -67,7 +67,9 @@ def test_read_a_document_uploaded_through_the_web(
     assert page.locator("#p1 img").evaluate(REAL_PIXELS)
     for number in range(2, 6):
         page.locator(f"#p{number}").scroll_into_view_if_needed()
-        page.wait_for_function(f"document.querySelector('#p{number} img').complete", timeout=10000)
+        page.wait_for_function(
+            f"() => document.querySelector('#p{number} img').complete", timeout=10000
+        )
         assert page.locator(f"#p{number} img").evaluate(REAL_PIXELS)
     end = page.locator("#preview-end")
     end.scroll_into_view_if_needed()
@@ -79,14 +81,14 @@ def test_read_a_document_uploaded_through_the_web(
     page.fill("#page-input", "2")
     page.press("#page-input", "Enter")
     page.wait_for_function(
-        "Math.abs(document.querySelector('#p2').getBoundingClientRect().top) < 200"
+        "() => Math.abs(document.querySelector('#p2').getBoundingClientRect().top) < 200"
     )
     width = page.locator("#p2").bounding_box()["width"]
     page.click("[data-action=zoom-in]")
     assert page.locator("#p2").bounding_box()["width"] > width * 1.2
     page.evaluate("document.activeElement.blur()")  # keys go to the page, not the input
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('#page-input').value === '3'")
+    page.wait_for_function("() => document.querySelector('#page-input').value === '3'")
 
     # The text of the free pages is real text, ending where the preview ends.
     text = page.locator(".doc-text").inner_text().replace(" ", "")

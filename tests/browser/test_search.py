@@ -48,7 +48,7 @@ def test_a_phrase_deep_inside_leads_to_its_page(browser, live_server, ingested):
     page.locator('a[href$="#p4"]').first.click()
     page.wait_for_url(f"**{doc.get_absolute_url()}#p4")
     page.wait_for_function(
-        "Math.abs(document.querySelector('#p4').getBoundingClientRect().top) < 250"
+        "() => Math.abs(document.querySelector('#p4').getBoundingClientRect().top) < 250"
     )
     assert page.locator("#page-input").input_value() == "4"
 

@@ -41,7 +41,8 @@ def test_upload_several_files_with_their_own_details(
 
     page.click("#upload-form button[type=submit]")
     page.wait_for_function(
-        "document.querySelectorAll('.file-row[data-status=ready]').length === 2", timeout=60000
+        "() => document.querySelectorAll('.file-row[data-status=ready]').length === 2",
+        timeout=60000,
     )
     progress = rows.locator("progress").evaluate_all("ps => ps.map(p => p.value)")
     assert progress == [100, 100]

@@ -91,6 +91,8 @@ def test_doctor_checks_everything_for_real(run_env):
         "bubblewrap",
         "Noto Sans CJK SC",
         "Chinese conversion",
+        "public site: site URL",
+        "public site: HTTPS",
     ):
         assert check in result.stdout
     assert "All checks passed." in result.stdout

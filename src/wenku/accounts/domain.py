@@ -20,6 +20,7 @@ from wenku.accounts import avatars
 from wenku.accounts.backends import find_account
 from wenku.accounts.models import ApiToken, User
 from wenku.config import conf
+from wenku.core.siteurl import site_url
 from wenku.core.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,6 @@ class TooManyTokens(ValueError):
 
 class AccountTaken(ValueError):
     """The name or address was taken by another registration at the same moment."""
-
-
-def site_url(request: HttpRequest | None) -> str:
-    """The site's public address for links in mails: WENKU_SITE_URL, else the request's."""
-    configured = conf().site_url.rstrip("/")
-    if configured or request is None:
-        return configured
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 def verification_required() -> bool:
@@ -90,8 +83,12 @@ def verification_token(user: User) -> str:
 
 
 def send_verification(user: User, request: HttpRequest | None) -> bool:
-    """Mail the verification link; False (logged) if the mail could not be handed over."""
-    link = site_url(request) + reverse("accounts:verify", args=[verification_token(user)])
+    """Mail the verification link; False (logged) if the mail could not be handed over,
+    or if the site has no trustworthy address to put in it (``core.siteurl``)."""
+    base = site_url(request)
+    if base is None:
+        return False
+    link = base + reverse("accounts:verify", args=[verification_token(user)])
     context = {"user": user, "link": link, "hours": conf().email_link_hours}
     return _mail(user.email, "accounts/email/verify", context)
 

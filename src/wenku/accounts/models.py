@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -34,6 +35,15 @@ class User(AbstractUser):
                 Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
             )
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a new password (changed, reset, set by an administrator or by
+        `manage changepassword`) revokes the account's API tokens, as Django's session
+        hash logs out its other sessions. A hasher upgrade at log-in is no change."""
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self).delete()
 
     @property
     def display_name(self) -> str:

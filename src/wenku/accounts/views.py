@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from wenku.accounts.forms import (
 from wenku.accounts.models import ApiToken, User
 from wenku.config import conf
 from wenku.core import ratelimit
+from wenku.core.siteurl import site_url
 from wenku.core.storage import get_storage
 
 BACKEND = "wenku.accounts.backends.UsernameOrEmailBackend"
@@ -128,9 +129,13 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form: Any) -> HttpResponse:
-        # Links point at WENKU_SITE_URL when set, never at a Host header someone forged.
+        # Links name WENKU_SITE_URL or a listed host, never a Host header someone forged;
+        # without either no mail goes (logged), and the answer reads the same.
+        base = site_url(self.request)
+        if base is None:
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {
-            "site_url": domain.site_url(self.request),
+            "site_url": base,
             "SITE_NAME": conf().site_name,
             "hours": conf().email_link_hours,
         }
@@ -156,8 +161,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:me")
 
     def form_valid(self, form: Any) -> HttpResponse:
+        had_tokens = ApiToken.objects.filter(user=self.request.user.pk).exists()
+        response = super().form_valid(form)  # saving the password revokes the tokens
         messages.success(self.request, _("Your password is changed."))
-        return super().form_valid(form)
+        if had_tokens:
+            messages.info(
+                self.request,
+                _("Your API tokens were revoked with the old password: create new ones."),
+            )
+        return response
 
 
 @login_required

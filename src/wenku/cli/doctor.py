@@ -214,23 +214,17 @@ def check_geo() -> list[Result]:
     ]
 
 
-def check_public_address() -> list[Result]:
-    """Mails carry links: with any Host accepted and no fixed address, they can be forged."""
+def check_public_site() -> list[Result]:
+    """What a site opened to the internet needs (warnings: a site on this machine only
+    does without them). `wenku serve` refuses a public address without a site URL or
+    allowed hosts; the rest is docs/operations.md's public site checklist."""
+    from django.conf import settings
 
-    w = conf()
-    exposed = "*" in w.allowed_hosts and not w.site_url
-    hosts = ", ".join(w.allowed_hosts)
+    from wenku.cli.publicsite import report
+
     return [
-        Result(
-            "public address",
-            not exposed,
-            "WENKU_SITE_URL is set"
-            if w.site_url
-            else f"links in mails use the request's address (allowed hosts: {hosts})",
-            "set WENKU_SITE_URL=https://your.site (or WENKU_ALLOWED_HOSTS to your domain) "
-            "before opening the site to the internet",
-            optional=True,
-        )
+        Result(f"public site: {f.name}", f.ok, f.detail, f.fix, optional=True)
+        for f in report(conf(), debug=settings.DEBUG)
     ]
 
 
@@ -243,5 +237,5 @@ CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_conversion,
     check_ocr,
     check_geo,
-    check_public_address,
+    check_public_site,
 )

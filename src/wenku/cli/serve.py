@@ -27,11 +27,16 @@ def handle(args: argparse.Namespace) -> int:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    from wenku.cli.publicsite import bind_refusal
     from wenku.cli.supervise import Child, Supervisor
     from wenku.library.models import Document
 
-    call_command("migrate", interactive=False, verbosity=0)
     w = conf()
+    refusal = bind_refusal(args.host, w)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    call_command("migrate", interactive=False, verbosity=0)
     web = [
         sys.executable,
         "-m",
@@ -49,8 +54,9 @@ def handle(args: argparse.Namespace) -> int:
         "120",
         "--graceful-timeout",
         "10",
+        # gunicorn believes X-Forwarded-Proto from the same proxies as Wenku does.
         "--forwarded-allow-ips",
-        "127.0.0.1,::1",
+        ",".join(w.trusted_proxies),
         "--log-level",
         "warning",
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-SUBDIRS = ("files", "tmp", "static", "logs")
+SUBDIRS = ("files", "tmp", "static", "logs", "cache")
 
 
 def prepare_data_dir(data_dir: Path, configured_secret: str) -> str:

@@ -48,6 +48,12 @@ def _trusted(addr: Address, networks: Sequence[Network]) -> bool:
     return any(addr.version == net.version and addr in net for net in networks)
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the direct peer is one of WENKU_TRUSTED_PROXIES (its X-Forwarded-* count)."""
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    return peer is not None and _trusted(peer, _networks(tuple(conf().trusted_proxies)))
+
+
 def client_ip(request: HttpRequest, trusted: Sequence[str] | None = None) -> str | None:
     """The address the request came from, seen through trusted proxies; None if unknown."""
     peer = _address(request.META.get("REMOTE_ADDR") or "")

@@ -20,8 +20,13 @@ RETURNING hits``, SQLite ≥ 3.35 and PostgreSQL): every process and thread of e
 web node sees one count. Django's local-memory cache would not do: it is per process,
 so `wenku serve`'s processes would each allow the full rate. Keys are stored as an
 HMAC under the site's secret. Rows of windows that no longer matter are deleted at
-most once a minute per process. A Redis backend (fewer database writes at scale) would
-be a second ``Backend``; it is not needed for correctness and is not written yet.
+most once a minute per process.
+
+With ``WENKU_REDIS_URL`` set (scale mode) the counters live in Redis instead (one hash per
+scope and key, ``HINCRBY`` and ``EXPIRE`` in one transaction): no database writes per
+attempt. Should Redis stop answering, counting goes on in the database table until it
+answers again, so a limit never silently lapses; the counts of the two places are not
+added up, so a client can get up to twice its limit across such an outage.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import logging
 import math
 import threading
 import time
@@ -45,6 +51,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wenku.core.ip import client_ip
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -134,14 +142,77 @@ class DatabaseBackend:
         RateCounter.objects.filter(expires__lt=now).delete()
 
 
-_backend: Backend = DatabaseBackend()
+class RedisBackend:
+    """Counters in Redis, one hash per scope and key (its fields are the windows), expiring
+    with the last window; the database backend counts whenever Redis does not answer."""
+
+    def __init__(self, client: Any, prefix: str, fallback: Backend) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.fallback = fallback
+
+    def _key(self, scope: str, key_hash: str) -> str:
+        return f"{self.prefix}:rl:{scope}:{key_hash}"
+
+    def _failed(self, exc: Exception) -> None:
+        log.warning("rate limits: Redis unavailable (%s); counting in the database", exc)
+
+    def incr(self, scope: str, key_hash: str, bucket: int, expires: int) -> int:
+        from redis.exceptions import RedisError
+
+        name = self._key(scope, key_hash)
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hincrby(name, str(bucket), 1)
+            pipe.expireat(name, expires)
+            hits, _ = pipe.execute()
+            return int(hits)
+        except RedisError as exc:
+            self._failed(exc)
+            return self.fallback.incr(scope, key_hash, bucket, expires)
+
+    def get(self, scope: str, key_hash: str, bucket: int) -> int:
+        from redis.exceptions import RedisError
+
+        try:
+            return int(self.client.hget(self._key(scope, key_hash), str(bucket)) or 0)
+        except RedisError as exc:
+            self._failed(exc)
+            return self.fallback.get(scope, key_hash, bucket)
+
+    def clear(self, scope: str, key_hash: str) -> None:
+        from redis.exceptions import RedisError
+
+        try:
+            self.client.delete(self._key(scope, key_hash))
+        except RedisError as exc:
+            self._failed(exc)
+        self.fallback.clear(scope, key_hash)
+
+    def prune(self, now: int) -> None:
+        self.fallback.prune(now)  # Redis expires its own; the fallback's rows may remain
+
+
 _prune_lock = threading.Lock()
 _next_prune = [0.0]
 PRUNE_EVERY = 60.0
 
 
+@functools.cache
 def get_backend() -> Backend:
-    return _backend
+    """The counters' backend, chosen once from settings (Redis when WENKU_REDIS_URL is set)."""
+    from wenku.config import conf
+    from wenku.core.cache import redis_client
+
+    database = DatabaseBackend()
+    if conf().redis_url:
+        return RedisBackend(redis_client(), conf().redis_prefix, database)
+    return database
+
+
+def reset_backend() -> None:
+    """Forget the chosen backend (tests that change the settings)."""
+    get_backend.cache_clear()
 
 
 def _hash(scope: str, key: str) -> str:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
@@ -21,3 +21,21 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponseRedirect:
     response = HttpResponseRedirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax")
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page: an apology and the request's id, which is in the log with the traceback.
+
+    Rendered without the site's context processors or the database: whatever broke the
+    request may break them too.
+    """
+    from django.template import loader
+
+    from wenku.core.requests import current
+
+    rid = getattr(request, "id", None) or current()
+    if request.path.startswith("/api/"):
+        detail = "Internal server error; quote the request id when you report it."
+        return JsonResponse({"detail": detail, "request_id": rid}, status=500)
+    html = loader.get_template("500.html").render({"request_id": rid})
+    return HttpResponse(html, status=500)

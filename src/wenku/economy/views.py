@@ -89,9 +89,11 @@ def file(request: HttpRequest, token: str) -> HttpResponseBase:
         )
     except links.LinkInvalid:
         raise Http404 from None
-    row = get_object_or_404(Download.objects.select_related("document__conversion"), pk=download_id)
-    if row.document.status != "ready":
-        raise Http404
+    row = get_object_or_404(
+        Download.objects.select_related("document__conversion", "user"), pk=download_id
+    )
+    if row.document.status != "ready" or (row.user is not None and not row.user.is_active):
+        raise Http404  # taken down, or the downloader's account closed meanwhile
     return files.attachment(row.document)
 
 

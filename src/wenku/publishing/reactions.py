@@ -3,12 +3,14 @@
 The same on both paths — a file converted now, or an identical file's results reused —
 and in this order (the steps are ``steps``'s):
 
-1. ``reward``: the upload reward for the first upload of content new to the site
+1. ``pages``: the cached pages the new documents change (the home page, their own pages),
+   so every process shows them at once;
+2. ``reward``: the upload reward for the first upload of content new to the site
    (the economy decides the amount and the caps; publishing tells it whether the text is
    known, which search's fingerprints know);
-2. ``index``: the documents into the search backend, then anything it missed before;
-3. ``relate``: their related-document lists;
-4. ``queue_ocr``: scanned pages waiting for their text get an OCR job (``ocr``: queue
+3. ``index``: the documents into the search backend, then anything it missed before;
+4. ``relate``: their related-document lists;
+5. ``queue_ocr``: scanned pages waiting for their text get an OCR job (``ocr``: queue
    ``ocr``, behind every waiting upload), which later runs what follows new text.
 
 Each step stands alone: a failure is logged and the next step still runs — the documents
@@ -23,9 +25,9 @@ from collections.abc import Sequence
 from wenku.config import conf
 from wenku.ingest.models import OcrState, Page
 from wenku.publishing import ocr, steps
-from wenku.publishing.steps import index, relate, reward
+from wenku.publishing.steps import index, pages, relate, reward
 
-__all__ = ["REACTIONS", "index", "published", "queue_ocr", "relate", "reward"]
+__all__ = ["REACTIONS", "index", "pages", "published", "queue_ocr", "relate", "reward"]
 
 
 def queue_ocr(conversion_id: int, document_ids: Sequence[int]) -> None:
@@ -34,7 +36,7 @@ def queue_ocr(conversion_id: int, document_ids: Sequence[int]) -> None:
         ocr.recognise_pages.enqueue(conversion_id)
 
 
-REACTIONS: tuple[steps.Step, ...] = (reward, index, relate, queue_ocr)
+REACTIONS: tuple[steps.Step, ...] = (pages, reward, index, relate, queue_ocr)
 
 
 def published(conversion_id: int) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from wenku.core import pagecache
 from wenku.economy import domain as economy
 from wenku.ingest.models import Conversion, Page, Status
 from wenku.library import domain as library
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 CATCH_UP_LIMIT = 200
 
 Step = Callable[[int, Sequence[int]], None]
+
+
+def pages(conversion_id: int, document_ids: Sequence[int]) -> None:
+    """The cached pages the documents change (the home page, their own pages), so every
+    process shows them at once."""
+    pagecache.invalidate_site()
+    pagecache.invalidate_documents(document_ids)
 
 
 def reward(conversion_id: int, document_ids: Sequence[int]) -> None:

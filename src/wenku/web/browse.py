@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from wenku.core import pagecache
 from wenku.library import categories, queries
 from wenku.library.models import Category, Document, Tag
 from wenku.search import rankings
 
-HOME_CACHE_SECONDS = 60
-
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The home page; anonymous readers all see the same one, rebuilt once a minute."""
-    anonymous = not request.user.is_authenticated
-    key = f"library:home:{get_language()}"
-    if anonymous and (cached := cache.get(key)) is not None:
-        return HttpResponse(cached)
+    """The home page; anonymous readers share one, kept until publishing changes it."""
+    if (cached := pagecache.get(request, "site", "home")) is not None:
+        return cached
     public = Document.objects.public()
     context = {
         "newest": list(queries.cards(public).order_by("-published_at")[:12]),
@@ -32,8 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "total": public.count(),
     }
     response = render(request, "library/home.html", context)
-    if anonymous:
-        cache.set(key, response.content, HOME_CACHE_SECONDS)
+    pagecache.store(request, "site", "home", response)
     return response
 
 

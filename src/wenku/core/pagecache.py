@@ -1,0 +1,125 @@
+"""Whole pages kept for anonymous readers, in the cache every process shares, and dropped
+by the writes that change them.
+
+Only what every anonymous reader sees alike is kept (``cacheable``): a GET without a
+query string by a visitor who is not signed in and has no flash message waiting, and a
+200 response that sets no cookie but the view counter's and uses no CSRF token. The body
+is kept, never headers or cookies; the view calls its per-visitor work (view counting)
+on a hit as on a miss.
+
+Pages are keyed by kind, object and the reader's language. Pages carry signed page-image
+URLs valid for ``WENKU_PAGE_URL_SECONDS`` from the half-window they were made in, so a
+page is kept until the end of the current half-window and no longer: every URL it
+holds is still valid for at least half a window after it was served.
+
+Invalidation is explicit and names what changed — ``invalidate_site()`` (lists that
+every new or removed document changes: the home page) and ``invalidate_documents(ids)``
+(a document's own page) — called by publishing, edits, comments and takedowns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+from wenku.config import conf
+
+SITE_PAGES = ("home",)
+# Cookies a cached page may be served without (set per visitor on a hit as on a miss).
+PER_VISITOR_COOKIES = frozenset({"wk_v"})
+
+
+@dataclass(frozen=True)
+class Cached:
+    content: bytes
+    content_type: str
+
+
+def _half_window() -> int:
+    return max(1, int(conf().page_url_seconds) // 2)
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _window(now: float | None = None) -> int:
+    return int(_now() if now is None else now) // _half_window()
+
+
+def _key(kind: str, ident: object, language: str, window: int) -> str:
+    return f"wenku:page:{kind}:{ident}:{language}:{window}"
+
+
+def cacheable(request: HttpRequest) -> bool:
+    """Would every anonymous reader get the same page as this request? Not for a signed-in
+    reader, a method other than GET/HEAD, a visitor with a flash message waiting, or a
+    URL with a query string (pages echo it: the header's search box, the log-in and
+    language links' ``next``; one visitor's ``?q=`` must not reach the next visitor).
+    tests/library/test_page_cache_contract.py is what every kept page must pass."""
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    user = getattr(request, "user", None)
+    if user is None or user.is_authenticated:
+        return False
+    return len(get_messages(request)) == 0
+
+
+def get(request: HttpRequest, kind: str, ident: object) -> HttpResponse | None:
+    """The kept page for this anonymous reader, or None (also when it may not be kept)."""
+    if not cacheable(request):
+        return None
+    found = cache.get(_key(kind, ident, get_language(), _window()))
+    if not isinstance(found, Cached):
+        return None
+    response = HttpResponse(found.content, content_type=found.content_type)
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def store(request: HttpRequest, kind: str, ident: object, response: HttpResponse) -> None:
+    """Keep the page for other anonymous readers, if it is the same for all of them."""
+    if not cacheable(request) or response.status_code != 200 or response.streaming:
+        return
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+        return  # the page holds this visitor's CSRF token
+    if set(response.cookies) - PER_VISITOR_COOKIES:
+        return
+    if len(get_messages(request)) != 0:  # the view queued a message for this visitor
+        return
+    now = _now()
+    window = _window(now)
+    seconds = max(1, (window + 1) * _half_window() - int(now))
+    entry = Cached(response.content, response.get("Content-Type", "text/html; charset=utf-8"))
+    cache.set(_key(kind, ident, get_language(), window), entry, seconds)
+    response["X-Page-Cache"] = "miss"
+
+
+def _keys(kind: str, idents: Iterable[object]) -> list[str]:
+    window = _window()
+    languages = [code for code, _name in settings.LANGUAGES]
+    return [
+        _key(kind, ident, language, w)
+        for ident in idents
+        for language in languages
+        for w in (window - 1, window, window + 1)
+    ]
+
+
+def invalidate_site() -> None:
+    """Drop the pages every published or removed document changes (the home page)."""
+    cache.delete_many(_keys("site", SITE_PAGES))
+
+
+def invalidate_documents(document_ids: Iterable[int]) -> None:
+    """Drop these documents' own pages (an edit, a comment, a rating, a takedown)."""
+    ids = list(document_ids)
+    if ids:
+        cache.delete_many(_keys("document", ids))

@@ -1,0 +1,159 @@
+"""The shared cache and the page cache: one cache for every process, pages kept only for
+what every anonymous reader sees alike, and dropped by the writes that change them."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from wenku.core import pagecache
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_cache_is_shared_by_every_process():
+    """Local memory is per process: a page one process invalidated would live on in the
+    others (the home page showed 0 documents on one request and 48 on the next)."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    assert "locmem" not in backend.lower() and "dummy" not in backend.lower()
+    from django.db import connection
+
+    expected = "DatabaseCache" if connection.vendor == "postgresql" else "FileBasedCache"
+    assert backend.endswith(expected)
+
+
+@pytest.fixture
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_publishing_shows_on_the_cached_home_page_at_once(english, publish):
+    """Given the anonymous home page cached with no documents, when a document is
+    published, then the next anonymous request shows it."""
+    first = english.get("/")
+    assert first["X-Page-Cache"] == "miss" and "0 documents to search" in first.text
+    assert english.get("/")["X-Page-Cache"] == "hit"
+    doc = publish(title="新发布的述职报告")
+    again = english.get("/")
+    assert doc.title in again.text and "1 document to search" in again.text
+
+
+def test_a_flash_message_is_never_kept_for_others(english, rf_session):
+    """Given a visitor with a message waiting, when they open the home page, then it is
+    neither served from the cache nor kept for the next visitor."""
+    request = rf_session("/")
+    from django.contrib import messages
+
+    messages.info(request, "只给这位访客看的提示")
+    assert not pagecache.cacheable(request)
+    english.get("/")  # an ordinary visitor: kept
+    assert pagecache.get(_anonymous("/"), "site", "home") is not None
+
+
+def _anonymous(path: str):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    request.session = {}  # type: ignore[assignment]
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    return request
+
+
+@pytest.fixture
+def rf_session():  # type: ignore[no-untyped-def]
+    return _anonymous
+
+
+def test_pages_holding_a_csrf_token_or_cookies_are_not_kept():
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    request = _anonymous("/")
+    get_token(request)  # the page would hold this visitor's token
+    pagecache.store(request, "document", 1, HttpResponse("token"))
+    assert pagecache.get(_anonymous("/"), "document", 1) is None
+    request = _anonymous("/")
+    response = HttpResponse("session")
+    response.set_cookie("sessionid", "x")
+    pagecache.store(request, "document", 1, response)
+    assert pagecache.get(_anonymous("/"), "document", 1) is None
+    request = _anonymous("/")
+    response = HttpResponse("view counter only")
+    response.set_cookie("wk_v", "y")
+    pagecache.store(request, "document", 1, response)
+    hit = pagecache.get(_anonymous("/"), "document", 1)
+    assert hit is not None and hit.content == b"view counter only" and not hit.cookies
+
+
+def test_signed_in_readers_get_their_own_pages(user):
+    from django.http import HttpResponse
+
+    request = _anonymous("/")
+    request.user = user
+    pagecache.store(request, "document", 2, HttpResponse("alice's page"))
+    assert pagecache.get(_anonymous("/"), "document", 2) is None
+
+
+def test_a_page_is_kept_no_longer_than_its_signed_urls_are_fresh(monkeypatch):
+    """Pages are keyed by the half-window of WENKU_PAGE_URL_SECONDS they were made in."""
+    from django.http import HttpResponse
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(pagecache, "_now", lambda: clock[0])
+    half = settings.WENKU.page_url_seconds // 2
+    clock[0] = (clock[0] // half) * half  # the start of a half-window
+    pagecache.store(_anonymous("/"), "document", 3, HttpResponse("now"))
+    clock[0] += half - 1
+    assert pagecache.get(_anonymous("/"), "document", 3) is not None
+    clock[0] += 1
+    assert pagecache.get(_anonymous("/"), "document", 3) is None
+
+
+def test_invalidating_a_document_drops_its_pages_in_every_language():
+    from django.http import HttpResponse
+    from django.utils import translation
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            pagecache.store(_anonymous("/"), "document", 4, HttpResponse(language))
+            pagecache.store(_anonymous("/"), "document", 5, HttpResponse(language))
+    pagecache.invalidate_documents([4])
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert pagecache.get(_anonymous("/"), "document", 4) is None
+            assert pagecache.get(_anonymous("/"), "document", 5) is not None
+
+
+def test_messages_are_not_consumed_by_the_check():
+    from django.contrib import messages
+
+    request = _anonymous("/")
+    messages.info(request, "still there")
+    assert not pagecache.cacheable(request)
+    assert [str(m) for m in get_messages(request)] == ["still there"]
+    assert cache.get("nothing") is None
+
+
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_served_pages_share_one_cache_across_processes(wenku_server, data_dir, settings, publish):
+    """Given `wenku serve` with 3 web processes and the default cache (files under the data
+    folder on SQLite, the database on PostgreSQL), when a document is published (here, by
+    this process, as a worker would), then every process shows it at once."""
+    import requests
+
+    from tests.core.test_redis import _assert_every_process_sees_new_documents
+
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        # The server keeps its files in its data folder: share them with this process.
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "LOCATION": str(data_dir / "cache")}
+        }
+    server = wenku_server(processes=3, threads=2)
+    _assert_every_process_sees_new_documents(server.url, publish, requests)
