@@ -297,8 +297,16 @@ def main():
                 # command line's own conversion loads them on the main thread.
                 result = cold_convert(args.soffice, args.profile + "-cold", request)
                 result.setdefault("detail", "converted by a cold LibreOffice after a crash")
+                # A warm LibreOffice again before answering, so the next request finds one.
+                office.stop()
+                office = Office(args.soffice, args.profile, args.pipe)
+                try:
+                    office.start()
+                except Exception:
+                    reply(ok=False, error="crashed", detail="LibreOffice did not restart")
+                    return 3
                 reply(**result)
-                return 3  # the warm LibreOffice is gone: the caller starts a fresh one
+                continue
             reply(**result)
             if result.get("error") == "crashed":
                 return 3
