@@ -142,6 +142,68 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server process (moto's standalone server) on a free port of
+    127.0.0.1, for this session; tests make buckets of their own."""
+    import subprocess
+    import sys
+    import time
+
+    import requests
+    from bench.harness import free_port
+
+    port = free_port()
+    log = open(_SESSION_DIR / "moto.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(url + "/moto-api/", timeout=1)
+            break
+        except requests.RequestException:
+            assert proc.poll() is None and time.monotonic() < deadline, "moto did not start"
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture
+def s3_url(s3_endpoint: str) -> str:
+    """WENKU_STORAGE_URL of a new, empty bucket on the session's S3 server."""
+    import secrets
+
+    import boto3
+
+    bucket = f"wenku-test-{secrets.token_hex(6)}"
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=bucket)
+    return f"s3://test:test@{bucket}/site?endpoint={s3_endpoint}&region=us-east-1&addressing=path"
+
+
+@pytest.fixture
+def s3_site(settings, s3_url):  # type: ignore[no-untyped-def]
+    """This test's site keeps its files in object storage (request it before ``publish``)."""
+    from wenku.core.storage import get_storage, reset_storage
+
+    settings.WENKU = settings.WENKU.replace(storage_url=s3_url)
+    reset_storage()
+    yield get_storage()
+    reset_storage()
+
+
+@pytest.fixture(scope="session")
 def office() -> Iterator[object]:
     """One warm, sandboxed LibreOffice for the whole session."""
     from django.conf import settings

@@ -118,6 +118,24 @@ def _choice(*choices: str) -> Callable[[str], str]:
     return parse
 
 
+def _storage_url(raw: str) -> str:
+    """'' or s3://[key:secret@]bucket[/prefix]?endpoint=…&region=…&addressing=path|virtual."""
+    from urllib.parse import parse_qs, urlsplit
+
+    if not raw:
+        return raw
+    parts = urlsplit(raw)
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ValueError(f"expected s3://bucket[/prefix]?endpoint=…, got {raw!r}")
+    query = parse_qs(parts.query)
+    unknown = set(query) - {"endpoint", "region", "addressing"}
+    if unknown:
+        raise ValueError(f"unknown parameters {sorted(unknown)}")
+    if query.get("addressing", ["path"])[-1] not in ("path", "virtual"):
+        raise ValueError("addressing must be 'path' or 'virtual'")
+    return raw
+
+
 def _directory(raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -382,6 +400,28 @@ class Config:
         "A document whose worker dies this many times is failed instead of retried again.",
         _positive_int,
     )
+    worker_retries = Setting(
+        "WENKU_WORKER_RETRIES",
+        "5",
+        "A job that meets a passing trouble (the database or object storage not answering) "
+        "is tried again this many times, with a growing pause, before it fails.",
+        _positive_int,
+    )
+    worker_retry_seconds = Setting(
+        "WENKU_WORKER_RETRY_SECONDS",
+        "5",
+        "The first pause before a job is tried again; each later pause doubles (at most 10 "
+        "minutes).",
+        _positive_float,
+    )
+    office_concurrency = Setting(
+        "WENKU_OFFICE_CONCURRENCY",
+        "0",
+        "LibreOffice conversions running at once on one machine, whatever the number of "
+        "worker processes (the others read and render PDFs meanwhile, or wait); 0: one per "
+        "worker process.",
+        _non_negative_int,
+    )
     # --- scale mode
     redis_url = Setting(
         "WENKU_REDIS_URL",
@@ -396,6 +436,71 @@ class Config:
         "wenku",
         "Prefix of every key Wenku writes to Redis, so several sites (or test runs) can "
         "share one Redis; clearing the cache deletes only these keys.",
+    )
+    storage_url = Setting(
+        "WENKU_STORAGE_URL",
+        "",
+        "Where files are kept. Empty: DATA_DIR/files. Object storage: "
+        "s3://[ACCESS_KEY:SECRET@]bucket[/prefix]?endpoint=https://host&region=R "
+        "(&addressing=path for MinIO and the like); without keys, boto3's usual "
+        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an instance role.",
+        _storage_url,
+    )
+    storage_url_seconds = Setting(
+        "WENKU_STORAGE_URL_SECONDS",
+        "120",
+        "Lifetime of the signed URLs to which page images are redirected (object storage "
+        "or a CDN), in seconds; each is made only after the reader's right to the page "
+        "is checked.",
+        _positive_int,
+    )
+    cdn_url = Setting(
+        "WENKU_CDN_URL",
+        "",
+        "Base URL of a CDN (or nginx) in front of the storage; page images are redirected "
+        "there, signed with WENKU_CDN_SECRET. Empty: object storage's own signed URLs, or "
+        "Wenku serves the images itself.",
+    )
+    cdn_secret = Setting(
+        "WENKU_CDN_SECRET",
+        "",
+        "Secret the CDN checks its signed URLs with (required with WENKU_CDN_URL: unsigned "
+        "URLs would show every page of every document).",
+    )
+    cdn_signing = Setting(
+        "WENKU_CDN_SIGNING",
+        "nginx",
+        "How CDN URLs are signed: 'nginx' (secure_link: ?md5=…&expires=…) or 'type-a' "
+        "(Alibaba Cloud and Tencent Cloud CDN URL authentication, ?auth_key=…).",
+        _choice("nginx", "type-a"),
+    )
+    # --- operations
+    log_level = Setting(
+        "WENKU_LOG_LEVEL",
+        "INFO",
+        "Level of Wenku's own log records (DEBUG, INFO, WARNING, ERROR); other libraries "
+        "log warnings and errors.",
+        _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+    )
+    log_format = Setting(
+        "WENKU_LOG_FORMAT",
+        "text",
+        "Format of the log on standard output: 'text' (one readable line a record) or "
+        "'json' (one JSON object a line). DATA_DIR/logs/wenku.log is always JSON lines.",
+        _choice("text", "json"),
+    )
+    metrics_allow = Setting(
+        "WENKU_METRICS_ALLOW",
+        "127.0.0.1,::1",
+        "Comma-separated addresses or networks (CIDR) that may read /metrics (the client's "
+        "address as seen through WENKU_TRUSTED_PROXIES). Others get a 404.",
+        _networks,
+    )
+    metrics_token = Setting(
+        "WENKU_METRICS_TOKEN",
+        "",
+        "A secret that also opens /metrics, sent as 'Authorization: Bearer <token>' (for a "
+        "Prometheus outside WENKU_METRICS_ALLOW). Empty: addresses only.",
     )
     # --- search
     search_backend = Setting(
@@ -585,6 +690,11 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             values[setting.name] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{setting.name}: {exc}") from None
+    if values["WENKU_CDN_URL"] and not values["WENKU_CDN_SECRET"]:
+        raise ConfigError(
+            "WENKU_CDN_URL needs WENKU_CDN_SECRET: unsigned CDN URLs would show every page "
+            "of every document, past any free preview"
+        )
     return Config(values)
 
 

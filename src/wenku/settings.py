@@ -7,6 +7,7 @@ from pathlib import Path
 from wenku import config
 from wenku.core.cache import cache_settings
 from wenku.core.datadir import database_settings, prepare_data_dir
+from wenku.core.logs import logging_settings
 
 WENKU = config.load()
 DATA_DIR: Path = WENKU.data_dir
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "wenku.core.requests.request_id",
+    "wenku.core.middleware.request_metrics",
     "wenku.core.security.https_from_trusted_proxy",
     "django.middleware.security.SecurityMiddleware",
     "wenku.core.security.security_headers",
@@ -159,28 +161,7 @@ EMAIL_USE_TLS = WENKU.smtp_security == "starttls"
 EMAIL_USE_SSL = WENKU.smtp_security == "ssl"
 EMAIL_TIMEOUT = 20
 
-# Every line names the request it was written for ('-' outside one). Unhandled
-# exceptions reach django.request at ERROR, with their traceback (Django's own config
-# logs them only with DEBUG on); 404s are not logged, refused hosts and CSRF are.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "wenku.core.requests.RequestIdFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["request_id"],
-        }
-    },
-    "loggers": {
-        "wenku": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "ERROR"},
-        "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
-    },
-}
+# JSON lines in DATA_DIR/logs/wenku.log, and text (or JSON) on standard output; every
+# record names the request it was written for (core.requests). Unhandled exceptions
+# reach django.request at ERROR, with their traceback; 404s are not logged.
+LOGGING = logging_settings(DATA_DIR, WENKU.log_level, WENKU.log_format)

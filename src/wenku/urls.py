@@ -3,6 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from wenku.api.main import api
+from wenku.core import health
 from wenku.core.views import switch_language
 from wenku.library.seo import SITEMAPS, robots_txt
 from wenku.web import browse
@@ -21,6 +22,9 @@ urlpatterns = [
     path("lang/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics_view, name="metrics"),
     path(
         "sitemap.xml",
         sitemap_views.index,

@@ -163,3 +163,14 @@ def test_a_document_that_keeps_killing_workers_fails_with_a_reason(upload, spawn
     doc.refresh_from_db()
     assert doc.failure_code == "worker_lost"
     assert str(attempts) in doc.failure_reason
+
+
+def test_queues_get_processes_of_their_own(upload, spawn_worker):
+    """`wenku worker --queues ingest=1,default=1`: one process per queue, each taking only
+    its own queue's jobs."""
+    from wenku.worker.models import Heartbeat
+
+    doc = upload("a.docx", f.make_docx(1))
+    spawn_worker("--queues", "ingest=1,default=1")
+    wait_for(lambda: Heartbeat.objects.count() == 2, 30, "two workers")
+    wait_for(lambda: status(doc) == "ready", 60, "the document to be ready")

@@ -106,7 +106,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 @router.post(
     "/documents",
-    response={201: Created, 400: Error, 413: Error},
+    response={201: Created, 400: Error, 413: Error, 503: Error},
     auth=REQUIRED,
     url_name="upload_document",
     summary="Upload a document",
@@ -151,6 +151,8 @@ def upload_document(
         )
     except intake.TooLarge as exc:
         return Status(413, Error(detail=str(exc)))
+    except intake.Unavailable as exc:  # nothing was kept: the same upload works later
+        return Status(503, Error(detail=str(exc)))
     return Status(
         201,
         Created(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import socket
 import sys
@@ -29,6 +30,7 @@ def handle(args: argparse.Namespace) -> int:
 
     from wenku.cli.publicsite import bind_refusal
     from wenku.cli.supervise import Child, Supervisor
+    from wenku.core import metrics
     from wenku.library.models import Document
 
     w = conf()
@@ -86,7 +88,21 @@ def handle(args: argparse.Namespace) -> int:
                 )
             print("  press Ctrl-C to stop", flush=True)
 
-    env = {**os.environ, "WENKU_DATA_DIR": str(settings.DATA_DIR)}
+    logging.getLogger("wenku.serve").info(
+        "serving on %s:%s with %s web processes × %s threads%s",
+        args.host,
+        args.port,
+        w.web_processes,
+        w.web_threads,
+        "" if args.no_worker else " and a worker",
+        extra={"data_dir": str(settings.DATA_DIR)},
+    )
+    env = {
+        **os.environ,
+        "WENKU_DATA_DIR": str(settings.DATA_DIR),
+        # One folder of counts for the web processes and the worker: /metrics sums them.
+        **metrics.prepare_folder(settings.DATA_DIR / "tmp" / "metrics"),
+    }
     return Supervisor(children, env=env).run(on_started=announce)
 
 

@@ -73,3 +73,9 @@ def client_ip(request: HttpRequest, trusted: Sequence[str] | None = None) -> str
         if not _trusted(addr, networks):
             break
     return str(client)
+
+
+def address_in(raw: str | None, entries: Sequence[str]) -> bool:
+    """``raw`` is an address inside one of the networks ``entries`` names."""
+    addr = _address(raw or "")
+    return addr is not None and _trusted(addr, _networks(tuple(entries)))

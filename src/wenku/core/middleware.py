@@ -53,3 +53,23 @@ def site_language(get_response: Callable[[HttpRequest], HttpResponse]) -> Callab
         return response
 
     return middleware
+
+
+def request_metrics(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Count and time every request for ``/metrics``, by route name (never by path: paths
+    hold ids, and each distinct label is a series of its own)."""
+    import time
+
+    from wenku.core import metrics
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = get_response(request)
+        match = getattr(request, "resolver_match", None)
+        route = (match.view_name if match else "") or "unmatched"
+        status = f"{response.status_code // 100}xx"
+        metrics.REQUESTS.labels(route, request.method or "", status).inc()
+        metrics.REQUEST_SECONDS.labels(route).observe(time.perf_counter() - started)
+        return response
+
+    return middleware

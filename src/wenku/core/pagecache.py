@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from wenku.config import conf
+from wenku.core import metrics
 
 SITE_PAGES = ("home",)
 # Cookies a cached page may be served without (set per visitor on a hit as on a miss).
@@ -78,7 +79,9 @@ def get(request: HttpRequest, kind: str, ident: object) -> HttpResponse | None:
         return None
     found = cache.get(_key(kind, ident, get_language(), _window()))
     if not isinstance(found, Cached):
+        metrics.PAGE_CACHE.labels(kind, "miss").inc()
         return None
+    metrics.PAGE_CACHE.labels(kind, "hit").inc()
     response = HttpResponse(found.content, content_type=found.content_type)
     response["X-Page-Cache"] = "hit"
     return response

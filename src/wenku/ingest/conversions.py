@@ -76,6 +76,13 @@ def claim(conversion_id: int, worker: str) -> tuple[Claim, Conversion]:
     return Claim.RUN, conversion
 
 
+def requeue(conversion_id: int) -> None:
+    """A failed conversion is queued afresh (a person asked to try it again)."""
+    Conversion.objects.filter(pk=conversion_id, status=Status.FAILED).update(
+        status=Status.QUEUED, attempts=0, worker_id=""
+    )
+
+
 def fail(conversion: Conversion, stage: str, code: str, params: dict) -> None:
     """Record a lasting failure, with the stage and a reason the uploader can read."""
     conversion.status = Status.FAILED

@@ -6,6 +6,7 @@ Identical files share one stored original and one ``Conversion`` (see
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -16,7 +17,7 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from wenku.core.storage import get_storage
+from wenku.core.storage import StorageUnavailable, get_storage
 from wenku.core.units import human_size
 from wenku.ingest import keys
 
@@ -25,6 +26,23 @@ CHUNK = 1024 * 1024
 
 class TooLarge(ValueError):
     """The upload is larger than the site accepts; nothing was stored."""
+
+
+class Unavailable(Exception):
+    """The upload cannot be stored right now (the disk is full, object storage does not
+    answer); nothing was kept, and the same upload will work once it can."""
+
+
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+def unavailable(exc: BaseException) -> Unavailable:
+    """The uploader's words for a passing storage trouble."""
+    if (isinstance(exc, OSError) and exc.errno in NO_ROOM) or "full" in str(exc).lower():
+        return Unavailable(
+            _("The server has no room for new files right now. Please try again later.")
+        )
+    return Unavailable(_("Files cannot be stored right now. Please try again in a few minutes."))
 
 
 @dataclass(frozen=True)
@@ -40,7 +58,10 @@ def store_upload(stream: IO[bytes], max_bytes: int) -> StoredUpload:
     tmp_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(prefix="upload-", dir=tmp_dir)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix="upload-", dir=tmp_dir)
+    except OSError as exc:
+        raise unavailable(exc) from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -58,5 +79,11 @@ def store_upload(stream: IO[bytes], max_bytes: int) -> StoredUpload:
         if not storage.exists(key):
             storage.put_file(key, tmp)
         return StoredUpload(sha, size)
+    except StorageUnavailable as exc:
+        raise unavailable(exc) from exc
+    except OSError as exc:
+        if exc.errno in NO_ROOM:
+            raise unavailable(exc) from exc
+        raise
     finally:
         tmp.unlink(missing_ok=True)

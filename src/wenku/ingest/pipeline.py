@@ -3,8 +3,9 @@
 The runner owns the temporary folder, timing, the error policy and cleanup:
 a stage raises IngestError for a reason the uploader should read; any other
 exception becomes an "internal" failure naming the stage (and is logged with its
-traceback). KeyboardInterrupt and other BaseExceptions pass through untouched so
-a stopping worker can hand the job back instead of failing it.
+traceback). ``StorageUnavailable`` (object storage not answering) is not the document's
+fault and passes through, as do KeyboardInterrupt and other BaseExceptions, so the job is
+tried again later or handed back instead of failing the document.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Protocol
 from django.conf import settings
 
 from wenku.config import conf
-from wenku.core.storage import Storage, get_storage
+from wenku.core import metrics
+from wenku.core.storage import Storage, StorageUnavailable, get_storage
 from wenku.ingest.errors import IngestError
 from wenku.ingest.models import Conversion
 from wenku.ingest.office.client import OfficeConverter
@@ -113,6 +115,12 @@ class Outcome:
     params: dict[str, object] = field(default_factory=dict)
 
 
+def _timed(job: Job, stage: str, started: float) -> None:
+    seconds = time.perf_counter() - started
+    job.timings[stage] = round(seconds, 4)
+    metrics.STAGE_SECONDS.labels(stage).observe(seconds)
+
+
 def run(
     conversion: Conversion, original_name: str, stages: Sequence[Stage], ctx: Context
 ) -> Outcome:
@@ -124,20 +132,25 @@ def run(
     try:
         started = time.perf_counter()
         ctx.storage.fetch(conversion.original_key, job.source)
-        job.timings["fetch"] = round(time.perf_counter() - started, 4)
+        _timed(job, "fetch", started)
         for stage in stages:
             stage_name = stage.name
             started = time.perf_counter()
             stage.run(job, ctx)
-            job.timings[stage.name] = round(time.perf_counter() - started, 4)
+            _timed(job, stage.name, started)
         Conversion.objects.filter(pk=conversion.pk).update(timings=job.timings)
         log.info("ingested %s in %s", conversion.sha256[:12], job.timings)
+        metrics.CONVERSIONS.labels("ready").inc()
         return Outcome(ok=True)
+    except StorageUnavailable:
+        raise  # not the document's fault: its job is tried again later
     except IngestError as exc:
         log.info("ingest of %s failed at %s: %s", conversion.sha256[:12], stage_name, exc)
+        metrics.CONVERSIONS.labels("refused").inc()
         return Outcome(False, stage_name, exc.code, exc.params)
     except Exception:
         log.exception("ingest of %s crashed at %s", conversion.sha256[:12], stage_name)
+        metrics.CONVERSIONS.labels("crashed").inc()
         return Outcome(False, stage_name, "internal", {"stage": stage_name})
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

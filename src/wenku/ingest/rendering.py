@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pypdfium2 as pdfium
 
+from wenku.core import metrics
 from wenku.core.storage import Storage, get_storage
 from wenku.ingest import keys
 from wenku.ingest import pdf as pdfmod
@@ -28,6 +29,7 @@ def render_and_store(
     storage: Storage,
     *,
     cover: bool = False,
+    when: str = "ingest",
 ) -> bytes:
     """Render page ``number`` of an open PDF, store its WebP (and, with ``cover``, the
     cover made from it), mark the page rendered; return the image's bytes."""
@@ -38,7 +40,19 @@ def render_and_store(
         thumbnail = pdfmod.encode_webp(image, render.quality, width=render.cover_width)
         storage.put_bytes(keys.cover(conversion.sha256), thumbnail)
     Page.objects.filter(conversion_id=conversion.pk, number=number).update(rendered=True)
+    metrics.PAGES_RENDERED.labels(when).inc()
     return data
+
+
+def stored_page_image(conversion: Conversion, number: int) -> str:
+    """The storage key of page ``number``'s image, rendering and storing it first if it
+    was never rendered (for a redirect to the storage: the bytes are not read here)."""
+    page = Page.objects.filter(conversion=conversion, number=number).only("rendered").first()
+    if page is None:
+        raise PageUnavailable(number)
+    if not page.rendered:
+        page_image(conversion, number)
+    return keys.page_image(conversion.sha256, number)
 
 
 def page_image(conversion: Conversion, number: int) -> bytes:
@@ -56,4 +70,6 @@ def page_image(conversion: Conversion, number: int) -> bytes:
     if conversion.status != Status.READY:
         raise PageUnavailable(number)
     with storage.local_file(conversion.pdf_key) as source, pdfmod.open_pdf(source) as pdf:
-        return render_and_store(pdf, conversion, number, RenderSettings.from_conf(), storage)
+        return render_and_store(
+            pdf, conversion, number, RenderSettings.from_conf(), storage, when="on_demand"
+        )

@@ -21,6 +21,7 @@ from wenku.ingest.ocr import needs_ocr
 from wenku.ingest.pipeline import Context, Job, Stage
 from wenku.ingest.rendering import render_and_store
 from wenku.ingest.sniff import OFFICE_FORMATS, inspect_file
+from wenku.worker.slots import slot
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +65,17 @@ class Normalise:
             return
         target = job.workdir / "document.pdf"
         if fmt in OFFICE_FORMATS:
-            named = job.workdir / "named" / f"{_file_stem(job.original_name)}.{fmt}"
-            named.parent.mkdir()
-            shutil.copyfile(job.source, named)
-            ctx.office.convert(named, target)
+            # Named after the upload: a header's file-name field shows it.
+            source, html = job.workdir / "named" / f"{_file_stem(job.original_name)}.{fmt}", False
+            source.parent.mkdir()
+            shutil.copyfile(job.source, source)
         else:
-            html = job.workdir / "document.html"
-            html.write_text(self._html(job), encoding="utf-8")
-            ctx.office.convert(html, target, html=True)
+            source, html = job.workdir / "document.html", True
+            source.write_text(self._html(job), encoding="utf-8")
+        # LibreOffice is limited per machine (WENKU_OFFICE_CONCURRENCY), apart from the
+        # worker processes that read and render meanwhile.
+        with slot("office", conf().office_concurrency):
+            ctx.office.convert(source, target, html=html)
         ctx.storage.put_file(job.conversion.pdf_key, target)
         job.pdf = target
 

@@ -6,3 +6,9 @@ class LibraryConfig(AppConfig):
     name = "wenku.library"
     label = "library"
     verbose_name = _("Library")
+
+    def ready(self) -> None:
+        from wenku.core import metrics
+        from wenku.library.queries import documents_by_status
+
+        metrics.add_gatherer(documents_by_status)

@@ -89,6 +89,13 @@ def fail_documents(conversion: Conversion) -> int:
     )
 
 
+def mark_document_queued(document_id: int) -> None:
+    """A failed document waits for its conversion again (it is being tried again)."""
+    Document.objects.filter(pk=document_id, status=Status.FAILED).update(
+        status=Status.QUEUED, failure_stage="", failure_code="", failure_params={}
+    )
+
+
 def mark_processing(conversion: Conversion) -> None:
     Document.objects.filter(conversion=conversion, status=Status.QUEUED).update(
         status=Status.PROCESSING

@@ -126,6 +126,16 @@ def excerpt(document: Document, first_page_text: str, length: int = 160) -> str:
     return " ".join(first_page_text.split())[:length]
 
 
+def documents_by_status() -> list[Any]:
+    """Documents by status, as a Prometheus gauge (read when /metrics is scraped)."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    gauge = GaugeMetricFamily("wenku_documents", "Documents, by status.", labels=["status"])
+    for status, count in Document.objects.order_by().values_list("status").annotate(n=Count("pk")):
+        gauge.add_metric([status], count)
+    return [gauge]
+
+
 def uploader_stats(user: Any) -> dict[str, int]:
     return (
         Document.objects.public()

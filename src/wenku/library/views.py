@@ -6,7 +6,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from wenku.ingest.rendering import PageUnavailable
+from wenku.config import conf
+from wenku.core.storage import StorageUnavailable
+from wenku.core.storage.urls import temporary_url
+from wenku.ingest.rendering import PageUnavailable, stored_page_image
 from wenku.ingest.rendering import page_image as render_page_image
 from wenku.library import access, queries, signing
 from wenku.library.models import Document
@@ -22,10 +25,30 @@ def page_image(request: HttpRequest, document_id: int, number: int) -> HttpRespo
     if not access.can_view_page(request.user, doc, number):
         return HttpResponse(_("This page is past the free preview."), status=403)
     try:
-        data = render_page_image(doc.conversion, number)
+        return _page_response(doc, number)
     except PageUnavailable as exc:
         raise Http404 from exc
-    response = HttpResponse(data, content_type="image/webp")
+    except StorageUnavailable:
+        response = HttpResponse(_("Page images are unavailable for a moment."), status=503)
+        response["Retry-After"] = "10"
+        return response
+
+
+def _page_response(doc: Document, number: int) -> HttpResponse:
+    """Object storage or a CDN: a redirect to a short-lived signed URL of this one image
+    (made only now, after the checks). The local folder: the bytes."""
+    redirect = conf().cdn_url or conf().storage_url
+    url = (
+        temporary_url(stored_page_image(doc.conversion, number), "image/webp") if redirect else None
+    )
+    if url:
+        response = HttpResponse(status=302)
+        response["Location"] = url
+        # Shorter than the URL's own lifetime, so a cached redirect never points at an
+        # expired URL.
+        response["Cache-Control"] = f"private, max-age={max(1, conf().storage_url_seconds // 2)}"
+        return response
+    response = HttpResponse(render_page_image(doc.conversion, number), content_type="image/webp")
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -10,11 +10,13 @@ from wenku.ingest import runtime
 from wenku.publishing import jobs
 from wenku.publishing.tasks import publish_upload
 from wenku.search import indexing, related
+from wenku.worker import leases, liveness
 from wenku.worker.runner import Hooks
 
 log = logging.getLogger(__name__)
 CATCH_UP_AT_START = 500
 IDLE_BATCH = 25  # related lists refreshed between two looks for a job
+IDLE_LEASE_SECONDS = 300  # a batch's claim, should its worker die while computing it
 
 
 def on_start() -> None:
@@ -30,16 +32,44 @@ def on_start() -> None:
 
 
 def when_idle() -> bool:
-    """Store a few missing or stale related-document lists; say whether there were any."""
-    return related.refresh_due(IDLE_BATCH) > 0
+    """Store a few missing or stale related-document lists; say whether there were any.
+
+    Each worker first claims the documents it refreshes (``worker.leases``), so idle
+    workers share the due lists instead of all computing the same ones."""
+    due = related.due_ids(IDLE_BATCH * 4)
+    if not due:
+        return False
+    holder = liveness.current()
+    names = leases.claim(
+        (f"related:{pk}" for pk in due), holder, IDLE_LEASE_SECONDS, limit=IDLE_BATCH
+    )
+    if not names:
+        return False  # others are on every due list now
+    try:
+        related.refresh(int(name.split(":", 1)[1]) for name in names)
+    finally:
+        leases.release(names, holder)
+    return True
 
 
 def hand_back(job: DBTaskResult) -> None:
-    """An interrupted publish job: its conversion goes back to the queue with it."""
+    """An interrupted publish job, or one to try again: its conversion goes back to the
+    queue with it."""
     if job.task_path == publish_upload.module_path:
         jobs.release(*job.args_kwargs["args"])
 
 
+def given_up(job: DBTaskResult, exc: BaseException) -> None:
+    """A publish job that kept meeting passing troubles: its document fails with a reason
+    (an uploader can upload it again) instead of waiting forever."""
+    if job.task_path == publish_upload.module_path:
+        jobs.fail_unexpectedly(*job.args_kwargs["args"])
+
+
 HOOKS = Hooks(
-    on_start=on_start, when_idle=when_idle, hand_back=hand_back, on_stop=runtime.reset_context
+    on_start=on_start,
+    when_idle=when_idle,
+    hand_back=hand_back,
+    on_given_up=given_up,
+    on_stop=runtime.reset_context,
 )

@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from wenku.config import conf
+from wenku.core import metrics
 from wenku.ingest.models import Page
 from wenku.library import access
 from wenku.library import categories as cats
@@ -179,7 +180,9 @@ def run_search(params: SearchParams, user: Any) -> SearchPage:
     result.facet_sample = found.facets.sample if found.facets else 0
     result.notes.extend(_mode_notes(result.mode, params, found.total))
     result.notes.extend(_count_notes(found))
-    result.took_ms = round((time.perf_counter() - started) * 1000, 1)
+    seconds = time.perf_counter() - started
+    result.took_ms = round(seconds * 1000, 1)
+    metrics.SEARCH_SECONDS.labels(backend.name).observe(seconds)
     return result
 
 

@@ -35,7 +35,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     upload_ip=client_ip(request),
                 )
                 created += 1
-            except intake.TooLarge as exc:
+            except (intake.TooLarge, intake.Unavailable) as exc:
                 messages.error(request, f"{f.name}: {exc}")
         if created:
             message = ngettext(

@@ -5,7 +5,7 @@ live here, on the top floor."""
 from django.urls import path
 
 from wenku.library import views as library
-from wenku.web import browse, document, upload
+from wenku.web import browse, document, operations, upload
 
 app_name = "library"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     path("u/<str:username>/", browse.uploader, name="uploader"),
     path("upload/", upload.upload, name="upload"),
     path("me/uploads/", upload.my_uploads, name="my_uploads"),
+    path("staff/queue/", operations.queue, name="staff_queue"),
+    path("staff/queue/retry/<int:document_id>/", operations.retry, name="staff_retry"),
 ]

@@ -6,3 +6,9 @@ class WorkerConfig(AppConfig):
     name = "wenku.worker"
     label = "worker"
     verbose_name = _("Workers")
+
+    def ready(self) -> None:
+        from wenku.core import metrics
+        from wenku.worker import status
+
+        metrics.add_gatherer(status.gather)

@@ -25,3 +25,14 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.hostname}:{self.pid})"
+
+
+class Lease(models.Model):
+    """A piece of work (``related:42``) claimed by one worker until ``expires_at``."""
+
+    name = models.CharField(max_length=120, primary_key=True)
+    holder = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.holder} until {self.expires_at:%H:%M:%S}"

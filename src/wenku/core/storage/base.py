@@ -5,6 +5,11 @@ from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 
+class StorageUnavailable(OSError):
+    """The storage did not answer (an object store down or unreachable): try again later.
+    A missing key is a FileNotFoundError, never this."""
+
+
 @runtime_checkable
 class Storage(Protocol):
     def put_file(self, key: str, source: Path) -> None:
@@ -28,3 +33,6 @@ class Storage(Protocol):
 
     def local_file(self, key: str) -> AbstractContextManager[Path]:
         """A local path holding key's bytes while the context lasts (read it, never write)."""
+
+    def check(self) -> None:
+        """Raise if the storage cannot be used now (readiness checks)."""

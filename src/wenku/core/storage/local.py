@@ -59,6 +59,11 @@ class LocalStorage:
     def fetch(self, key: str, destination: Path) -> None:
         shutil.copyfile(self.path(key), destination)
 
+    def check(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK):
+            raise PermissionError(f"{self.root} is not writable")
+
     @contextmanager
     def local_file(self, key: str) -> Iterator[Path]:
         path = self.path(key)
