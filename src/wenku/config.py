@@ -321,6 +321,13 @@ class Config:
         "left without text.",
         _positive_int,
     )
+    ocr_concurrency = Setting(
+        "WENKU_OCR_CONCURRENCY",
+        "1",
+        "OCR engines running at once on one machine, whatever the number of workers (each "
+        "takes a core and about 1.5 GB); 0 means no limit.",
+        _non_negative_int,
+    )
     ocr_pages_per_job = Setting(
         "WENKU_OCR_PAGES_PER_JOB",
         "8",

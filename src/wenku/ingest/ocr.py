@@ -39,6 +39,7 @@ from wenku.config import conf
 from wenku.core.storage import get_storage
 from wenku.ingest.counting import count_chars
 from wenku.ingest.models import Conversion, OcrState, Page
+from wenku.worker.slots import slot
 
 log = logging.getLogger(__name__)
 MIN_TEXT = 20  # a page with fewer printed characters than this and an image is a scan
@@ -324,7 +325,8 @@ def recognise_pages(conversion: Conversion, numbers: Sequence[int]) -> list[Page
     and 字数; the conversion's count follows. Pages that fail are marked failed, keeping
     whatever text they had."""
     storage = get_storage()
-    with storage.local_file(conversion.pdf_key) as pdf:
+    # At most WENKU_OCR_CONCURRENCY engines on this machine (each takes a core and ~1.5 GB).
+    with storage.local_file(conversion.pdf_key) as pdf, slot("ocr", conf().ocr_concurrency):
         results = recognise(pdf, numbers, OcrSettings.from_conf())
     store_results(conversion, results)
     return results
