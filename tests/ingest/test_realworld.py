@@ -155,3 +155,19 @@ def test_a_word_file_with_comments_converts_and_the_next_one_too(ingested):
     assert "研究背景与意义" in doc.conversion.pages.get(number=1).text
     after = ingested("下一份.docx", f.make_docx(1, seed=21))
     assert after.status == "ready", after.failure_reason
+
+
+def test_text_in_an_encoding_read_only_as_mojibake_is_refused(tmp_path):
+    """Given double-byte text that is not GB18030 (EUC-TW: every byte pair also decodes as
+    GB18030, into a flat spread of rare characters), then it is refused for its encoding,
+    not published as mojibake; real GBK text still reads."""
+    import random
+
+    rng = random.Random(7)
+    euc_tw = bytes(
+        b for _ in range(400) for b in (rng.randint(0xC4, 0xFD), rng.randint(0xA1, 0xFE))
+    )
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, euc_tw, "台湾.txt")
+    assert caught.value.code == "text_encoding"
+    assert detect(tmp_path, f.make_gbk_text(), "gbk.txt").encoding == "gb18030"

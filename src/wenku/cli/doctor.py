@@ -17,7 +17,8 @@ HELP = "Check every dependency for real (including a Chinese conversion) and say
 
 SYSTEM_PACKAGES = (
     "libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui python3-uno "
-    "fonts-noto-cjk fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 bubblewrap"
+    "fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-crosextra-carlito "
+    "fonts-crosextra-caladea fonts-liberation2 bubblewrap"
 )
 APT = f"apt-get install --no-install-recommends {SYSTEM_PACKAGES}"
 
@@ -162,7 +163,7 @@ def check_fonts() -> list[Result]:
         ["fc-list", ":lang=zh", "family"], capture_output=True, text=True
     ).stdout
     out = []
-    for family in ("Noto Sans CJK SC", "Noto Serif CJK SC"):
+    for family in ("Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "AR PL UKai CN"):
         out.append(
             Result(
                 f"font {family}",
