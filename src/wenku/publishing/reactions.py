@@ -9,7 +9,7 @@ and in this order (the steps are ``steps``'s):
    (the economy decides the amount and the caps; publishing tells it whether the text is
    known, which search's fingerprints know);
 3. ``index``: the documents into the search backend, then anything it missed before;
-4. ``relate``: their related-document lists;
+4. ``relate``: their related-document lists, and those of their nearest neighbours;
 5. ``queue_ocr``: scanned pages waiting for their text get an OCR job (``ocr``: queue
    ``ocr``, behind every waiting upload), which later runs what follows new text.
 

@@ -53,8 +53,11 @@ def index(conversion_id: int, document_ids: Sequence[int]) -> None:
 
 
 def relate(conversion_id: int, document_ids: Sequence[int]) -> None:
-    """Their related-document lists."""
+    """The documents' related lists, then their nearest neighbours' lists, which may now
+    name them (on a young site the first documents would otherwise never see the later
+    ones until their lists age)."""
     related.refresh(document_ids)
+    related.refresh(related.neighbours(document_ids))
 
 
 def recount(conversion_id: int, document_ids: Sequence[int]) -> None:
