@@ -59,6 +59,14 @@ class LocalStorage:
     def fetch(self, key: str, destination: Path) -> None:
         shutil.copyfile(self.path(key), destination)
 
+    def keys(self, prefix: str = "") -> Iterator[tuple[str, int]]:
+        base = self.path(prefix) if prefix else self.root
+        if not base.exists():
+            return
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                yield path.relative_to(self.root).as_posix(), path.stat().st_size
+
     def check(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         if not os.access(self.root, os.W_OK):
