@@ -38,6 +38,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _percent(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 100:
+        raise ValueError(f"expected a percentage from 1 to 100, got {raw!r}")
+    return value
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if not value > 0:
@@ -247,6 +254,14 @@ class Config:
         "5",
         "Site-wide default free-preview limit: pages anyone may view. A document may lower it.",
         _positive_int,
+    )
+    paid_preview_percent = Setting(
+        "WENKU_PAID_PREVIEW_PERCENT",
+        "34",
+        "The free preview of a priced or VIP document is at most this share of its pages "
+        "(rounded down, at least 1 page, never the whole document), and at most "
+        "WENKU_PREVIEW_PAGES.",
+        _percent,
     )
     eager_pages = Setting(
         "WENKU_EAGER_PAGES",

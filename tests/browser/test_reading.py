@@ -12,16 +12,19 @@ from wenku.library.models import Category, Document
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
+# The image the browser chose from srcset, decoded: its real width in pixels, and whether
+# it shows something (dark pixels: text), not a blank or broken image.
 REAL_PIXELS = """async img => {
   if (!img.complete) await new Promise(done => img.addEventListener('load', done, {once: true}));
+  const bitmap = await createImageBitmap(await (await fetch(img.currentSrc)).blob());
   const canvas = document.createElement('canvas');
   canvas.width = 200; canvas.height = 280;
   const ctx = canvas.getContext('2d');
-  ctx.drawImage(img, 0, 0, 200, 280);
+  ctx.drawImage(bitmap, 0, 0, 200, 280);
   const data = ctx.getImageData(0, 0, 200, 280).data;
   let dark = 0;
   for (let i = 0; i < data.length; i += 4) if (data[i] < 200) dark++;
-  return img.complete && img.naturalWidth === 1000 && dark > 100;
+  return img.complete && dark > 100 ? bitmap.width : 0;
 }"""
 
 
@@ -64,13 +67,13 @@ def test_read_a_document_uploaded_through_the_web(
     lazy = page.locator("#p5 img")
     assert lazy.get_attribute("loading") == "lazy"
     assert not lazy.evaluate("img => img.complete && img.naturalWidth > 0")  # not fetched yet
-    assert page.locator("#p1 img").evaluate(REAL_PIXELS)
+    assert page.locator("#p1 img").evaluate(REAL_PIXELS) == 1000  # the 1x rendition
     for number in range(2, 6):
         page.locator(f"#p{number}").scroll_into_view_if_needed()
         page.wait_for_function(
             f"() => document.querySelector('#p{number} img').complete", timeout=10000
         )
-        assert page.locator(f"#p{number} img").evaluate(REAL_PIXELS)
+        assert page.locator(f"#p{number} img").evaluate(REAL_PIXELS) == 1000
     end = page.locator("#preview-end")
     end.scroll_into_view_if_needed()
     assert end.is_visible() and "7" in end.inner_text()
@@ -86,6 +89,17 @@ def test_read_a_document_uploaded_through_the_web(
     width = page.locator("#p2").bounding_box()["width"]
     page.click("[data-action=zoom-in]")
     assert page.locator("#p2").bounding_box()["width"] > width * 1.2
+    # Zoomed to 150 % and more, the sharper rendition (rendered on its first request).
+    page.click("[data-action=zoom-in]")
+    page.wait_for_function("() => document.querySelector('#p2 img').currentSrc.includes('x=2')")
+    assert page.locator("#p2 img").evaluate(REAL_PIXELS) == 2000
+    page.click("[data-action=zoom-out]")
+    page.click("[data-action=zoom-out]")
+    page.fill("#page-input", "2")  # back at page 2, at 100 %
+    page.press("#page-input", "Enter")
+    page.wait_for_function(
+        "() => Math.abs(document.querySelector('#p2').getBoundingClientRect().top) < 200"
+    )
     page.evaluate("document.activeElement.blur()")  # keys go to the page, not the input
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('#page-input').value === '3'")
@@ -116,7 +130,15 @@ def test_phone_sized_reading(browser, live_server, ingested):
     assert overflow <= 1  # nothing wider than the phone
     first = page.locator("#p1")
     assert first.bounding_box()["width"] <= 390
-    assert page.locator("#p1 img").evaluate(REAL_PIXELS)
+    # Sharp on a HiDPI phone: at least one image pixel per screen pixel.
+    shown = page.locator("#p1 img").evaluate("img => img.getBoundingClientRect().width * 2")
+    assert page.locator("#p1 img").evaluate(REAL_PIXELS) >= shown
+    laptop = browser.new_page(
+        viewport={"width": 1280, "height": 800}, device_scale_factor=2, locale="zh-CN"
+    )
+    laptop.goto(f"{live_server.url}{doc.get_absolute_url()}")
+    assert laptop.locator("#p1 img").evaluate(REAL_PIXELS) == 2000  # HiDPI laptop: the 2x
+    laptop.close()
     page.goto(f"{live_server.url}/")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     assert "手机上读的总结" in page.content()

@@ -58,4 +58,25 @@ def test_a_phrase_deep_inside_leads_to_its_page(browser, live_server, ingested):
     found = page.locator("#find-results")
     found.locator("text=第 9 页").or_(found.locator("text=第9页")).first.wait_for()
     assert LATE_PHRASE not in found.inner_text().replace(" ", "").replace(f"“{LATE_PHRASE}”", "")
+    # The results are beside the toolbar, where the reader is (not above page 1).
+    assert page.locator("#find-panel").is_visible()
+    box = page.locator("#find-panel").bounding_box()
+    assert 0 <= box["y"] < 900
+    # Its hit past the preview lands on the end-of-preview panel, in view.
+    found.locator("a[href$='#p9']").click()
+    page.wait_for_function(IN_VIEW)
+
+    # So does a search result pointing at a page past the preview.
+    page.goto(f"{live_server.url}/search?q={LATE_PHRASE}")
+    page.locator('a[href$="#p9"]').first.click()
+    page.wait_for_url(f"**{doc.get_absolute_url()}#p9")
+    page.wait_for_function(IN_VIEW)
     page.close()
+
+
+# The end-of-preview panel is below the sticky header and toolbar, wholly in view.
+IN_VIEW = """() => {
+  const panel = document.getElementById('preview-end').getBoundingClientRect();
+  const toolbar = document.querySelector('.reader-toolbar').getBoundingClientRect();
+  return panel.top >= toolbar.bottom - 1 && panel.bottom <= window.innerHeight;
+}"""

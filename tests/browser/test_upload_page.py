@@ -51,3 +51,78 @@ def test_upload_several_files_with_their_own_details(
     assert sorted(t.name for t in docs["报表"].tags.all()) == ["报表", "统计"]
     link = rows.nth(0).locator("a")
     assert link.get_attribute("href") == docs["三年级语文第一单元教案"].get_absolute_url()
+
+
+def test_details_chosen_after_the_files_reach_every_document(
+    page, live_server, user, inline_worker, tmp_path
+):
+    """Given files picked first (the form's own order), When the category and tags are
+    chosen afterwards above them, Then every file follows them (before: published with
+    neither), each row says what it will be published with, and a file whose own tags
+    were edited keeps them."""
+    Category.objects.create(name="教案课件", slug="kejian")
+    Category.objects.create(name="其他", slug="qita")
+    login(page, live_server, user)
+    page.goto(f"{live_server.url}/upload/")
+    first, second = tmp_path / "第一单元.pdf", tmp_path / "第二单元.pdf"
+    first.write_bytes(make_pdf(1, text="unit one"))
+    second.write_bytes(make_pdf(1, text="unit two"))
+    page.set_input_files("#id_files", [str(first), str(second)])
+    page.select_option("#id_category", label="其他")
+    page.fill("#id_tags", "期末")
+    rows = page.locator(".file-row")
+    rows.nth(1).locator("input[name=tags-1]").fill("单独")  # this file's own tags
+    page.select_option("#id_category", label="教案课件")
+    page.fill("#id_tags", "期末, 复习")
+    assert rows.nth(0).locator("select[name=category-0]").input_value() == str(
+        Category.objects.get(slug="kejian").pk
+    )
+    summary = rows.nth(0).locator(".will-publish").inner_text()
+    assert "教案课件" in summary and "期末" in summary and "复习" in summary
+    assert "单独" in rows.nth(1).locator(".will-publish").inner_text()
+
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.file-row[data-status=ready]').length === 2",
+        timeout=60000,
+    )
+    docs = {d.title: d for d in Document.objects.all()}
+    assert {d.category.slug for d in docs.values()} == {"kejian"}
+    assert sorted(t.name for t in docs["第一单元"].tags.all()) == ["复习", "期末"]
+    assert [t.name for t in docs["第二单元"].tags.all()] == ["单独"]
+
+
+def test_a_short_priced_upload_previews_one_page(
+    browser, live_server, user, inline_worker, tmp_path
+):
+    """Given a 3-page document uploaded from the form for 50 points (before: readable in
+    full, as images and text), When a visitor opens it, Then one page shows, then the end
+    of the preview; page 2 is refused even with a validly signed URL."""
+    from wenku.library import signing
+
+    context = browser.new_context(locale="zh-CN")
+    uploader = context.new_page()
+    login(uploader, live_server, user)
+    uploader.goto(f"{live_server.url}/upload/")
+    assert not uploader.locator("#field-price").is_visible()  # free: no price asked
+    path = tmp_path / "短文档.pdf"
+    path.write_bytes(make_pdf(3, text="paid words"))
+    uploader.set_input_files("#id_files", [str(path)])
+    uploader.select_option("#id_pricing", "points")
+    uploader.fill("#id_price", "50")
+    assert "50" in uploader.locator(".will-publish").inner_text()
+    uploader.click("#upload-form button[type=submit]")
+    uploader.wait_for_selector(".file-row[data-status=ready]", timeout=60000)
+    context.close()
+    doc = Document.objects.get()
+    assert (doc.pricing, doc.price, doc.page_count) == ("points", 50, 3)
+
+    visitor = browser.new_page(locale="zh-CN")
+    visitor.goto(f"{live_server.url}{doc.get_absolute_url()}")
+    assert visitor.locator(".page-frame").count() == 1
+    assert visitor.locator("#preview-end").is_visible()
+    html = visitor.content()
+    assert "paid words 1" in html and "paid words 2" not in html and "paid words 3" not in html
+    refused = visitor.request.get(f"{live_server.url}{signing.page_url(doc.pk, 2)}")
+    assert refused.status == 403
+    visitor.close()

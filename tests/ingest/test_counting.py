@@ -35,3 +35,20 @@ def test_count_chars(text, expected):
 )
 def test_format_chars(count, shown):
     assert format_chars(count) == shown
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (856, "about 856 characters"),
+        (5850, "about 5.85k characters"),
+        (5000, "about 5k characters"),
+        (63695, "about 63.7k characters"),
+        (1234567, "about 1,235k characters"),
+    ],
+)
+def test_format_chars_in_english(count, shown):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert format_chars(count) == shown

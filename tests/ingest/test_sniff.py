@@ -130,4 +130,26 @@ def test_macro_enabled_docx_is_refused(tmp_path):
 
 
 def test_truncated_zip(tmp_path):
-    assert refused(tmp_path, f.truncated(f.make_docx(2)), "a.docx") == "zip_damaged"
+    assert refused(tmp_path, f.truncated(f.make_docx(2)), "a.zip") == "zip_damaged"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "label"),
+    [
+        (lambda: f.truncated(f.make_docx(2)), "报告.docx", "Word"),
+        (lambda: bytes(range(256)) * 40, "报告.docx", "Word"),  # no container at all
+        (lambda: b"\x00\x13garbage" * 500, "slides.pptx", "PowerPoint"),
+        (lambda: f.truncated(f.make_xlsx(1)), "表.xlsx", "Excel"),
+    ],
+)
+def test_a_damaged_office_file_is_named_by_its_kind(tmp_path, data, name, label):
+    """A .docx whose bytes are no Word file said its "text encoding" was unknown."""
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, data(), name)
+    assert (caught.value.code, caught.value.params) == ("damaged", {"format": label})
+    from django.utils import translation
+
+    from wenku.ingest.errors import describe
+
+    with translation.override("zh-hans"):
+        assert f"{label}文件已损坏" in describe("damaged", caught.value.params)

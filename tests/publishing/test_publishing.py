@@ -79,3 +79,45 @@ def test_jobs_queued_under_the_old_task_path_are_moved(upload, job_context):
     assert job.task.call(*job.args_kwargs["args"]) == "ready"
     doc.refresh_from_db()
     assert doc.status == "ready"
+
+
+RIVERS = "river harbour bridge railway valley canyon glacier meadow".split()
+THEATRE = "theatre museum council journal lantern orchard".split()
+
+
+def about(vocabulary: list[str], seed: int, words: int = 60) -> str:
+    """Words of one subject in an order of their own (not near-copies of each other)."""
+    import random
+
+    rng = random.Random(seed)
+    return " ".join(rng.choice(vocabulary) for _ in range(words))
+
+
+def test_publishing_a_document_puts_it_on_its_neighbours_lists(publish):
+    """Given a young library where the first document's list was stored before the
+    others existed, When a document on its subject is published, Then the first
+    document's stored list names it at once (not when its list is a day old)."""
+    from wenku.search.models import RelatedList
+
+    first = publish(title="River survey", text=about(RIVERS, 1))
+    assert RelatedList.objects.get(pk=first.pk).ids == []
+    other = publish(title="Theatre notes", text=about(THEATRE, 2))
+    second = publish(title="River report", text=about(RIVERS, 3))
+    assert RelatedList.objects.get(pk=first.pk).ids[0] == second.pk
+    assert other.pk not in RelatedList.objects.get(pk=second.pk).ids[:1]
+
+
+def test_related_lists_stay_on_the_documents_category(publish):
+    """Given two exam papers sharing no words (their reading passages differ) and a
+    report sharing many, When the second paper is published, Then the first paper's list
+    names both: the report first (content leads), then the other paper."""
+    from wenku.library.models import Category
+    from wenku.search.models import RelatedList
+
+    school = Category.objects.create(name="教育", slug="edu")
+    exams = Category.objects.create(name="试卷", slug="exams", parent=school)
+    work = Category.objects.create(name="工作总结", slug="work")
+    paper = publish(title="Grade 3 exam", text=about(RIVERS, 4), category=exams)
+    report = publish(title="Annual summary", text=about(RIVERS, 5), category=work)
+    second = publish(title="Grade 4 exam", text=about(THEATRE, 6), category=exams)
+    assert RelatedList.objects.get(pk=paper.pk).ids == [report.pk, second.pk]

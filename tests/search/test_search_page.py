@@ -26,7 +26,9 @@ def corpus(indexed):
     docs = {
         "math": indexed(
             "三年级数学期末试卷",
-            ["一、口算。", "二、应用题：小明买了3支铅笔。", "三、附加题：鸡兔同笼。"],
+            # 9 pages: a priced document previews a third of them, so page 3 is free
+            ["一、口算。", "二、应用题：小明买了3支铅笔。", "三、附加题：鸡兔同笼。"]
+            + ["答题卡。"] * 6,
             category=papers,
             pricing="points",
             download_count=30,
@@ -127,7 +129,8 @@ def test_paywall_hides_snippets_past_the_free_preview(client, corpus, user, othe
     data = api(client, q="鸡兔同笼")
     (hit,) = data["results"]
     assert hit["page"] == 3 and hit["locked"] is True
-    assert "鸡兔同笼" not in hit["snippet_html"] and "#p3" not in hit["url"]
+    assert "鸡兔同笼" not in hit["snippet_html"]
+    assert hit["url"].endswith("#p3")  # the reader opens at the end of the preview
     html = client.get("/search", {"q": "鸡兔同笼"}).content.decode()
     assert "<mark>鸡兔同笼</mark>" not in html and 'class="hit-locked"' in html
     client.force_login(other_user)
@@ -135,6 +138,27 @@ def test_paywall_hides_snippets_past_the_free_preview(client, corpus, user, othe
     client.force_login(user)  # the uploader may read every page
     hit = api(client, q="鸡兔同笼")["results"][0]
     assert hit["locked"] is False and "<mark>鸡兔同笼</mark>" in hit["snippet_html"]
+
+
+def test_a_hit_points_to_a_free_page_that_matches_before_a_locked_one(client, indexed, user):
+    """Given a priced document where page 1 (free) mentions a word once and page 6
+    (locked) many times, When a visitor searches for it, Then the hit shows page 1 with
+    the word in its snippet (before: page 6, locked, no snippet); the uploader gets 6."""
+    pages = ["目录。绿色金融概述。"] + ["无关内容。"] * 4 + ["绿色金融" * 20] + ["附录。"] * 3
+    indexed("金融报告", pages, pricing="points")
+    (hit,) = api(client, q="绿色金融")["results"]
+    assert (hit["page"], hit["locked"]) == (1, False)
+    assert "<mark>绿色</mark>" in hit["snippet_html"]
+    client.force_login(user)
+    assert api(client, q="绿色金融")["results"][0]["page"] == 6
+
+
+def test_a_snippet_always_contains_a_query_term(client, indexed):
+    """Given a document found by its title only, whose description does not mention the
+    words, When it is a hit, Then no snippet is shown rather than an unrelated one."""
+    indexed("施工组织设计方案", ["总体部署。"], description="本文件适用于住宅楼项目。")
+    (hit,) = api(client, q="施工组织")["results"]
+    assert hit["snippet_html"] == ""
 
 
 def test_takedown_disappears_at_once(client, corpus):
@@ -260,7 +284,7 @@ def test_the_page_shows_a_capped_total_and_minimum_counts(client, make_doc, monk
             facets = Facets(pricing={"free": 412}, formats={"pdf": 380}, sample=1000)
             return EngineResult(1000, [(doc.pk, 1.0)], facets, exact=False)
 
-        def best_pages(self, query, mode, ids):
+        def best_pages(self, query, mode, ids, within=None):
             return {doc.pk: 1}
 
     monkeypatch.setattr(service, "get_backend", lambda: Stopped())

@@ -65,8 +65,39 @@ def _version() -> str:
     return f"wenku {__version__}"
 
 
+def take_data_option(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """``--data DIR`` (or ``--data=DIR``) wherever it stands — before the command, after
+    it, or among a ``manage`` command's own arguments, where Django's parser would read
+    it as an abbreviation of ``--database`` — and the arguments without it.
+    The last one given wins; everything after a ``--`` is left alone."""
+    data: str | None = None
+    rest: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item == "--":
+            rest.extend(items[i:])
+            break
+        if item == "--data":
+            if i + 1 >= len(items):
+                sys.exit("wenku: --data needs a folder: --data DIR")
+            data = items[i + 1]
+            i += 2
+            continue
+        if item.startswith("--data="):
+            data = item.partition("=")[2]
+        else:
+            rest.append(item)
+        i += 1
+    return data, rest
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    data, rest = take_data_option(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(rest)
+    if data is not None:
+        args.data = data
     if args.django:  # a command that works without the database sets DJANGO = False
         setup_django(args.data)
     sys.exit(args.handler(args) or 0)

@@ -27,6 +27,7 @@ from wenku.library.models import Category, Document, Pricing
 
 VIP_PRICING = (Pricing.VIP_ONLY, Pricing.VIP_FREE)
 FEED_SIZE = 10
+FEED_FEW = 5  # a category feed shorter than this is topped up from the whole site
 
 
 def _signed_in(user: Any) -> bool:
@@ -99,6 +100,19 @@ def recent_downloads(category: Category | None = None, limit: int = FEED_SIZE) -
     ordered = list(dict.fromkeys(recent))
     documents = Document.objects.public().select_related("owner", "category").in_bulk(ordered)
     return [documents[pk] for pk in ordered if pk in documents][:limit]
+
+
+def recent_downloads_near(
+    category: Category | None, limit: int = FEED_SIZE, enough: int = FEED_FEW
+) -> list[Document]:
+    """最近下载 for a page about ``category``: its own, topped up from the whole site
+    when it has fewer than ``enough`` (a young category's box would be empty or one
+    line long)."""
+    own = recent_downloads(category, limit) if category is not None else []
+    if len(own) >= enough:
+        return own
+    known = {d.pk for d in own}
+    return own + [d for d in recent_downloads(None, limit) if d.pk not in known][: limit - len(own)]
 
 
 # --- personal lists

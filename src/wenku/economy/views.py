@@ -97,6 +97,20 @@ def file(request: HttpRequest, token: str) -> HttpResponseBase:
     return files.attachment(row.document)
 
 
+def earn(request: HttpRequest) -> HttpResponse:
+    """How to earn points: the site's own rules, with the reader's balance if signed in."""
+    user: Any = request.user
+    signed_in = user.is_authenticated
+    context = {
+        "rules": Rules.current(),
+        "signed_in": signed_in,
+        "balance": queries.balance(user) if signed_in else None,
+        "signed_in_today": queries.signed_in_today(user) if signed_in else False,
+        "plans": queries.plans(),
+    }
+    return render(request, "economy/earn.html", context)
+
+
 # --- personal centre
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import gettext, pgettext
+
 _CJK = (
     "\u3400-\u4dbf"  # Extension A
     "\u4e00-\u9fff"  # Unified Ideographs
@@ -29,9 +31,26 @@ def count_chars(text: str) -> int:
 
 
 def format_chars(count: int) -> str:
-    """'约5.78千字' style: under 1,000 exact, under 10,000 in 千, else in 万."""
+    """字数 for readers, in their language: '约5.78千字' (under 1,000 exact, under 10,000
+    in 千, else in 万) or 'about 5.78k characters'.
+
+    How large counts are grouped is the translation's choice: a catalogue that renders
+    the switch below as "wan" counts in 千 and 万 (Chinese); others count in thousands.
+    """
     if count < 1000:
-        return f"约{count}字"
-    if count < 10000:
-        return f"约{count / 1000:.2f}千字"
-    return f"约{count / 10000:.2f}万字"
+        return gettext("about %(n)s characters") % {"n": count}
+    if pgettext("grouping of character counts: thousands or wan", "thousands") == "wan":
+        if count < 10000:
+            return gettext("about %(n)s thousand characters") % {"n": f"{count / 1000:.2f}"}
+        return gettext("about %(n)s ten thousand characters") % {"n": f"{count / 10000:.2f}"}
+    return gettext("about %(n)sk characters") % {"n": _thousands(count)}
+
+
+def _thousands(count: int) -> str:
+    """5,780 → 5.78; 57,800 → 57.8; 578,000 → 578; 5,780,000 → 5,780."""
+    value = count / 1000
+    if value < 10:
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if value < 100:
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:,.0f}"

@@ -35,6 +35,7 @@ MESSAGES: Mapping[str, Any] = {
         "bomb and was not opened."
     ),
     "zip_damaged": _("The file is damaged: its %(format)s archive cannot be read."),
+    "damaged": _("The %(format)s file is damaged and cannot be opened."),
     "xml_dtd": _(
         "The document contains an XML DTD declaration, which ordinary documents never need "
         "and which can be used in attacks; it was not opened."

@@ -17,5 +17,7 @@ def cover(sha256: str) -> str:
     return f"renditions/{_prefix(sha256)}/cover.webp"
 
 
-def page_image(sha256: str, number: int) -> str:
-    return f"renditions/{_prefix(sha256)}/pages/{number:05d}.webp"
+def page_image(sha256: str, number: int, scale: int = 1) -> str:
+    """A page's image; ``scale`` 2 is its sharper rendition (HiDPI screens, zoom)."""
+    suffix = "" if scale == 1 else f"@{scale}x"
+    return f"renditions/{_prefix(sha256)}/pages/{number:05d}{suffix}.webp"

@@ -53,6 +53,16 @@ _NOT_DOCUMENTS = (
     (b"\xff\xd8\xff", "unsupported", "JPEG image"),
     (b"GIF8", "unsupported", "GIF image"),
 )
+# What a file named so should be: when its bytes are none of the formats, say that file
+# is damaged (decoding it as text would only say its "encoding" is unknown).
+_NAMED = {
+    **dict.fromkeys((".docx", ".doc", ".docm", ".dotx", ".dot"), "Word"),
+    **dict.fromkeys((".pptx", ".ppt", ".pptm", ".ppsx", ".pps"), "PowerPoint"),
+    **dict.fromkeys((".xlsx", ".xls", ".xlsm", ".xltx"), "Excel"),
+    **dict.fromkeys((".odt", ".odp", ".ods"), "OpenDocument"),
+    ".epub": "EPUB",
+    ".rtf": "RTF",
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,8 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     if b"%PDF-" in head[:1024]:
         return Detected("pdf")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _macro_policy(*_inspect_zip(path, limits), limits)
+        named = _NAMED.get(Path(original_name).suffix.lower())
+        return _macro_policy(*_inspect_zip(path, limits, named), limits)
     if head.startswith(OLE_MAGIC):
         return _macro_policy(*_inspect_ole(path), limits)
     if head.lstrip().startswith(b"{\\rtf"):
@@ -90,6 +101,9 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     for magic, code, label in _NOT_DOCUMENTS:
         if head.startswith(magic):
             raise IngestError(code, detected=label)
+    named = _NAMED.get(Path(original_name).suffix.lower())
+    if named:
+        raise IngestError("damaged", format=named)
     from wenku.ingest.textdocs import detect_encoding
 
     encoding = detect_encoding(path)
@@ -106,8 +120,10 @@ def _macro_policy(fmt: str, macros: bool, limits: Limits) -> Detected:
 # --- ZIP containers: OOXML, OpenDocument, EPUB
 
 
-def _inspect_zip(path: Path, limits: Limits) -> tuple[str, bool]:
-    """The format and whether macros were found."""
+def _inspect_zip(path: Path, limits: Limits, named: str | None = None) -> tuple[str, bool]:
+    """The format and whether macros were found. A damaged container is named as its file
+    name says ("the Word file is damaged"), else as a ZIP archive."""
+    damaged = IngestError("damaged", format=named) if named else None
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -121,10 +137,15 @@ def _inspect_zip(path: Path, limits: Limits) -> tuple[str, bool]:
                 macros = containers.odf_has_macros(names) or containers.embedded_ole_has_macros(zf)
             else:
                 macros = False
-    except zipfile.BadZipFile:
-        raise IngestError("zip_damaged", format="ZIP") from None
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError):
-        raise IngestError("zip_damaged", format="ZIP") from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        RuntimeError,
+    ):
+        raise damaged or IngestError("zip_damaged", format="ZIP") from None
     return fmt, macros
 
 

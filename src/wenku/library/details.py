@@ -80,7 +80,7 @@ class UploadDetails:
             description=_description(description),
             category=_category(category),
             tags=_tags(tags),
-            preview_pages=_preview(preview_pages, staff),
+            preview_pages=_preview(preview_pages, staff, pricing_value),
             pricing=pricing_value,
             price=price_value,
         )
@@ -155,12 +155,15 @@ def _whole(field: str, raw: int | str | None) -> int | None:
         raise InvalidDetails(field, _("Enter a whole number.")) from None
 
 
-def _preview(raw: int | str | None, staff: bool) -> int | None:
+def _preview(raw: int | str | None, staff: bool, pricing: str) -> int | None:
+    """The uploader's wish for the free preview: 1 to the site's limit (staff may set more
+    for a free document). A priced or VIP document's preview is further cut to the
+    policy once its page count is known (``library.preview``)."""
     pages = _whole("preview_pages", raw)
     if pages is None:
         return None
     limit = conf().preview_pages
-    if pages < 1 or (pages > limit and not staff):
+    if pages < 1 or (pages > limit and (pricing != Pricing.FREE or not staff)):
         raise InvalidDetails(
             "preview_pages",
             _("The free preview must be between 1 and %(n)s pages.") % {"n": limit},

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wenku.config import conf
 from wenku.library import categories
 from wenku.library.details import MAX_PRICE, InvalidDetails, UploadDetails
 from wenku.library.models import Pricing
@@ -26,6 +27,34 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
+ACCEPT = ",".join(
+    (
+        ".pdf,.doc,.docx,.ppt,.pptx,.xls,.xlsx,.odt,.odp,.ods,.rtf,.txt,.md,.markdown,.epub",
+        "application/pdf,text/plain,text/markdown,application/epub+zip",
+    )
+)
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The category tree as select options: each parent followed by its children,
+    indented (a select cannot nest options, and a parent may hold documents itself)."""
+    known = categories.all_categories()
+    children: dict[int | None, list[int]] = {}
+    for pk, category in known.items():
+        parent = category.parent_id if category.parent_id in known else None
+        children.setdefault(parent, []).append(pk)
+    choices: list[tuple[str, str]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for pk in sorted(children.get(parent, []), key=lambda i: (known[i].position, i)):
+            choices.append((str(pk), "\u3000" * depth + known[pk].name))
+            if depth < 10:
+                walk(pk, depth + 1)
+
+    walk(None, 0)
+    return choices
+
+
 class UploadForm(forms.Form):
     """The no-JavaScript upload form: several files sharing one set of details.
 
@@ -34,6 +63,7 @@ class UploadForm(forms.Form):
     """
 
     files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]
+    files.widget.attrs["accept"] = ACCEPT
     title = forms.CharField(
         label=_("Title"), required=False, help_text=_("Leave empty to use each file's name.")
     )
@@ -48,7 +78,10 @@ class UploadForm(forms.Form):
         label=_("Free preview pages"),
         required=False,
         widget=forms.NumberInput(attrs={"min": 1}),
-        help_text=_("Leave empty for the site's default. Pages past these need a download."),
+        help_text=_(
+            "Leave empty for the site's default. A priced or VIP document previews at most "
+            "about a third of its pages, never all of them."
+        ),
     )
     pricing = forms.CharField(
         label=_("Download"),
@@ -61,16 +94,17 @@ class UploadForm(forms.Form):
         required=False,
         initial=0,
         widget=forms.NumberInput(attrs={"min": 0, "max": MAX_PRICE}),
-        help_text=_("For priced documents; you earn a share of every sale."),
+        help_text=_("You earn a share of every sale."),
     )
 
     def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.staff = staff
-        choices = [("", _("(none)"))] + [
-            (str(pk), str(c)) for pk, c in categories.all_categories().items()
-        ]
-        self.fields["category"].widget.choices = choices
+        self.fields["category"].widget.choices = [("", _("(none)")), *category_choices()]
+        preview = self.fields["preview_pages"].widget
+        preview.attrs["placeholder"] = str(conf().preview_pages)
+        if not staff:
+            preview.attrs["max"] = conf().preview_pages
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,9 +10,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from wenku.config import conf
 from wenku.ingest.errors import describe
 from wenku.ingest.models import Conversion, Status
+from wenku.library import preview
 
 CATEGORIES_CACHE_KEY = "library:categories"
 
@@ -155,10 +155,10 @@ class Document(models.Model):
 
     @property
     def free_pages(self) -> int:
-        """Pages anyone may view: the document's own limit, else the site default."""
-        if self.preview_pages is not None:
-            return self.preview_pages
-        return int(conf().preview_pages)
+        """Pages anyone may view: the document's own limit, else the site default; for a
+        priced or VIP document never more than the preview policy allows
+        (``library.preview``: a share of its pages, never all of them)."""
+        return preview.free_pages(self.pricing, self.page_count, self.preview_pages)
 
 
 class DailyStats(models.Model):

@@ -17,15 +17,17 @@ from wenku.library.models import Document
 
 @require_GET
 def page_image(request: HttpRequest, document_id: int, number: int) -> HttpResponse:
-    """A page image behind a signed, short-lived URL; entitlement is checked again here."""
+    """A page image behind a signed, short-lived URL; entitlement is checked again here.
+    ``&x=2`` asks for the rendition twice as wide (the reader's ``srcset``)."""
     if not signing.verify(document_id, number, request.GET.get("e", ""), request.GET.get("s", "")):
         return HttpResponse(_("This page link has expired. Reload the page."), status=403)
     documents = Document.objects.select_related("conversion")
     doc = access.viewable_or_404(request.user, document_id, documents)
     if not access.can_view_page(request.user, doc, number):
         return HttpResponse(_("This page is past the free preview."), status=403)
+    scale = 2 if request.GET.get("x") == "2" else 1
     try:
-        return _page_response(doc, number)
+        return _page_response(doc, number, scale)
     except PageUnavailable as exc:
         raise Http404 from exc
     except StorageUnavailable:
@@ -34,12 +36,14 @@ def page_image(request: HttpRequest, document_id: int, number: int) -> HttpRespo
         return response
 
 
-def _page_response(doc: Document, number: int) -> HttpResponse:
+def _page_response(doc: Document, number: int, scale: int = 1) -> HttpResponse:
     """Object storage or a CDN: a redirect to a short-lived signed URL of this one image
     (made only now, after the checks). The local folder: the bytes."""
     redirect = conf().cdn_url or conf().storage_url
     url = (
-        temporary_url(stored_page_image(doc.conversion, number), "image/webp") if redirect else None
+        temporary_url(stored_page_image(doc.conversion, number, scale), "image/webp")
+        if redirect
+        else None
     )
     if url:
         response = HttpResponse(status=302)
@@ -48,7 +52,9 @@ def _page_response(doc: Document, number: int) -> HttpResponse:
         # expired URL.
         response["Cache-Control"] = f"private, max-age={max(1, conf().storage_url_seconds // 2)}"
         return response
-    response = HttpResponse(render_page_image(doc.conversion, number), content_type="image/webp")
+    response = HttpResponse(
+        render_page_image(doc.conversion, number, scale), content_type="image/webp"
+    )
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -9,7 +9,7 @@ and in this order:
    (the economy decides the amount and the caps; publishing tells it whether the text is
    known, which search's fingerprints know);
 3. ``index``: the documents into the search backend, then anything it missed before;
-4. ``relate``: their related-document lists.
+4. ``relate``: their related-document lists, and those of their nearest neighbours.
 
 Each step stands alone: a failure is logged and the next step still runs — the documents
 are published whatever happens here, and what failed is caught up later (the next job
@@ -54,7 +54,11 @@ def index(conversion_id: int, document_ids: Sequence[int]) -> None:
 
 
 def relate(conversion_id: int, document_ids: Sequence[int]) -> None:
+    """The documents' related lists, then their nearest neighbours' lists, which may now
+    name them (on a young site the first documents would otherwise never see the later
+    ones until their lists age)."""
     related.refresh(document_ids)
+    related.refresh(related.neighbours(document_ids))
 
 
 Reaction = Callable[[int, Sequence[int]], None]

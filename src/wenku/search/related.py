@@ -8,17 +8,21 @@ reciprocal-rank fusion), each an entry of ``SOURCES``:
   frequencies) as one weighted OR query over titles and bodies;
 - ``co-downloads``: documents that at least three of the document's signed-in
   downloaders also downloaded (``economy.queries.co_downloads``), interleaved with
-  content by the fusion (a document both propose rises above either alone).
+  content by the fusion (a document both propose rises above either alone);
+- ``category``: documents of its category, then of its parent's (weighted half), so
+  the list stays on the document's topic on a young site.
 
 The document itself, its near-duplicates (MinHash, ``fingerprint``) and other
 uploads of the same file are excluded; among the rest at most one per near-duplicate
 cluster and per title stem, and at most ``PER_UPLOADER`` per uploader, are kept.
 Lists are stored (``RelatedList``, the first ``STORED`` ids) so that the document page
-reads one row: the worker computes them after indexing and, when idle, refreshes those
-older than WENKU_RELATED_REFRESH_SECONDS (``refresh_due``). A document without a list yet
-gets one computed on the spot (a few milliseconds on Tantivy) and kept in the process's
-cache, never written from the request. The documents' current status is applied on
-every call, so a taken-down document never shows.
+reads one row: the worker computes them after indexing, together with the lists of the
+document's nearest neighbours (``neighbours``: a new document joins their lists at once)
+and, when idle, refreshes those older than WENKU_RELATED_REFRESH_SECONDS
+(``refresh_due``). A document without a list yet gets one computed on the spot (a few
+milliseconds on Tantivy) and kept in the process's cache, never written from the request.
+The documents' current status is applied on every call, so a taken-down document never
+shows.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from django.utils import timezone
 
 from wenku.config import conf
 from wenku.economy.queries import co_downloads
+from wenku.library import categories
 from wenku.library.models import Document
 from wenku.search import fingerprint
 from wenku.search.backends import get_backend
@@ -49,6 +54,7 @@ UNSTORED_CACHE_SECONDS = 300  # a list computed on the spot, until the worker st
 CANDIDATES = 60
 PER_UPLOADER = 3
 TITLE_WEIGHT = 3  # a title word counts like this many body occurrences
+CONTENT_FLOOR = 0.2  # more-like-this candidates scoring under this share of the best
 _STEM_NOISE = re.compile(
     r"[（(\[【][^）)\]】]{0,6}[）)\]】]"  # (一), （修订版）, 【精品】
     r"|第.{1,3}[章节课单元期版册]|[上下]册|[一二三四五六七八九十]+年级|[\d\s\W_]+"
@@ -87,7 +93,14 @@ def keywords(document: Document) -> list[tuple[str, float]]:
 def content_candidates(
     document: Document, limit: int, exclude: frozenset[int]
 ) -> list[tuple[int, float]]:
-    return get_backend().similar(keywords(document), limit, exclude)
+    """More-like-this, down to CONTENT_FLOOR of the best score: below it documents share
+    only common words with this one (measured on the demo library: a tenth of the best
+    score or less is another subject), and the category does better."""
+    found = get_backend().similar(keywords(document), limit, exclude)
+    if not found:
+        return found
+    floor = found[0][1] * CONTENT_FLOOR
+    return [(doc_id, score) for doc_id, score in found if score >= floor]
 
 
 def co_download_candidates(
@@ -96,11 +109,41 @@ def co_download_candidates(
     return co_downloads(document.pk, limit, sorted(exclude))
 
 
+def category_candidates(
+    document: Document, limit: int, exclude: frozenset[int]
+) -> list[tuple[int, float]]:
+    """Documents of the same category, then of its parent's other categories, most
+    downloaded and newest first: a young site's lists stay on the document's topic even
+    where few words are shared (an exam paper's reading passage is not its subject)."""
+    if document.category_id is None:
+        return []
+    tree = categories.parents()
+    nearby = [frozenset({document.category_id})]
+    parent = tree.get(document.category_id)
+    if parent is not None:
+        nearby.append(categories.subtree(parent, tree) - nearby[0])
+    found: list[tuple[int, float]] = []
+    for level, ids in enumerate(nearby):
+        rows = (
+            Document.objects.public()
+            .filter(category_id__in=ids)
+            .exclude(pk__in=exclude)
+            .order_by("-download_count", "-published_at", "-pk")
+            .values_list("pk", flat=True)[: limit - len(found)]
+        )
+        found += [(pk, 1.0 / (level + 1)) for pk in rows]
+        if len(found) >= limit:
+            break
+    return found
+
+
 # Co-downloads (readers who downloaded this also downloaded …) add what
-# readers found useful together, once at least three readers share a download.
+# readers found useful together, once at least three readers share a download. The
+# category weighs less than either: it orders what content proposes, and fills in.
 SOURCES: list[Source] = [
     Source("content", 1.0, content_candidates),
     Source("co-downloads", 1.0, co_download_candidates),
+    Source("category", 0.5, category_candidates),
 ]
 
 
@@ -213,6 +256,18 @@ def refresh(document_ids: Iterable[int]) -> int:
         update_fields=["ids", "computed_at"],
     )
     return len(rows)
+
+
+def neighbours(document_ids: Iterable[int]) -> list[int]:
+    """The documents on the stored lists of these ones (their nearest neighbours),
+    nearest first, without these ones. Publishing refreshes their lists too, so a new
+    document joins the lists of the documents it relates to at once, not a day later."""
+    wanted = set(document_ids)
+    lists = RelatedList.objects.filter(pk__in=wanted).values_list("ids", flat=True)
+    found: dict[int, None] = {}
+    for ids in lists:
+        found.update(dict.fromkeys(i for i in ids if i not in wanted))
+    return list(found)
 
 
 def due_ids(limit: int) -> list[int]:

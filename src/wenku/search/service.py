@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from wenku.ingest.models import Page
 from wenku.library import access
 from wenku.library import categories as cats
 from wenku.library.models import Category, Document
+from wenku.search import snippets
 from wenku.search.backends import base, get_backend
 from wenku.search.backends.base import (
     COUNTER_SORT_CANDIDATES,
@@ -258,7 +259,15 @@ def _hits(
     scores = dict(found.hits)
     shown = [docs[i] for i in ids if i in docs]
     engine_mode: Mode = "any" if mode == "any" else "all"
-    best = get_backend().best_pages(query, engine_mode, [d.pk for d in shown]) if shown else {}
+    # A reader who may see only a document's first pages is pointed at the best of those
+    # when one matches, not at a locked page that matches a little better.
+    within = {
+        d.pk: last
+        for d in shown
+        if (last := access.last_visible_page(user, d)) < (d.page_count or 0)
+    }
+    ids = [d.pk for d in shown]
+    best = get_backend().best_pages(query, engine_mode, ids, within) if shown else {}
     texts = _page_texts(shown, best, user)
     terms = query.terms()
     hits = []
@@ -268,10 +277,20 @@ def _hits(
         locked = number is not None and text is None
         if text is None and number is None:
             text = doc.description
-        snippet = highlight(text, terms) if text else mark_safe("")
-        url = doc.get_absolute_url() + (f"#p{number}" if number and not locked else "")
+        snippet = highlight(text, terms) if text and _mentions(text, terms) else mark_safe("")
+        # A locked page's link opens the reader at the end of the preview, which says
+        # what unlocks it.
+        url = doc.get_absolute_url() + (f"#p{number}" if number else "")
         hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url))
     return hits
+
+
+def _mentions(text: str, terms: Sequence[str]) -> bool:
+    """Does ``text`` contain one of the query's terms, as the snippet would mark it? A
+    snippet without one (a description, a page matched only through a sub-word) says
+    nothing about why the document was found."""
+    folded = snippets.fold(text, drop_cjk_spaces=True).text
+    return any(snippets.find(folded, term.lower()) for term in terms if term)
 
 
 def _page_texts(docs: list[Document], best: dict[int, int], user: Any) -> dict[int, str]:

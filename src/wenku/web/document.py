@@ -11,7 +11,7 @@ from wenku.community.queries import for_document as community_for_document
 from wenku.core.geo import province
 from wenku.core.ip import client_ip
 from wenku.economy import downloads
-from wenku.economy.queries import recent_downloads
+from wenku.economy.queries import recent_downloads_near
 from wenku.ingest.counting import format_chars
 from wenku.library import access, categories, queries, viewcount
 from wenku.library.models import Document
@@ -28,6 +28,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     excerpt = queries.excerpt(doc, seen.first_text if seen else "")
     context = {
         "doc": doc,
+        "ready": ready,
         "chars_display": format_chars(doc.char_count) if doc.char_count is not None else "",
         "pages": seen.pages if seen else [],
         "figures_html": queries.figures_html(seen.pages, doc.page_count or 0) if seen else "",
@@ -42,7 +43,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         ),
         "related": related_documents(doc) if ready else [],
         "download_quote": downloads.quote(request.user, doc, client_ip(request)) if ready else None,
-        "recent_downloads": recent_downloads(doc.category),
+        "recent_downloads": recent_downloads_near(doc.category),
         "community": community_for_document(request, doc),
     }
     response = render(request, "library/document.html", context)

@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from wenku.config import conf
 from wenku.core.ip import client_ip
 from wenku.library.forms import UploadForm
-from wenku.library.models import Category, Document
+from wenku.library.models import Document
 from wenku.publishing import intake
 
 
@@ -45,8 +47,38 @@ def upload(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, message % {"count": created})
         return redirect("library:my_uploads")
-    categories = [{"id": c.pk, "name": str(c)} for c in Category.objects.select_related("parent")]
-    return render(request, "library/upload.html", {"form": form, "categories": categories})
+    context = {
+        "form": form,
+        "max_upload_mb": conf().max_upload_mb,
+        "max_upload_bytes": conf().max_upload_mb * 1024 * 1024,
+        "upload_text": upload_text(conf().max_upload_mb),
+    }
+    return render(request, "library/upload.html", context)
+
+
+def upload_text(max_mb: int) -> dict[str, str]:
+    """The words upload.js shows, in the reader's language (no strings in the script)."""
+    return {
+        "title": _("Title"),
+        "description": _("Description"),
+        "category": _("Category"),
+        "tags": _("Tags (comma-separated)"),
+        "none": _("(none)"),
+        "waiting": _("Waiting"),
+        "uploading": _("Uploading"),
+        "queued": _("Queued"),
+        "processing": _("Processing"),
+        "ready": _("Ready"),
+        "failed": _("Failed"),
+        "open": _("Open"),
+        "remove": _("Remove"),
+        "error": _("Upload failed"),
+        "publishedWith": _("Will be published with:"),
+        "noCategory": _("no category"),
+        "noTags": _("no tags"),
+        "tooLarge": _("Larger than %(mb)s MB: it will not be accepted.") % {"mb": max_mb},
+        "chosen": _("%(n)s files chosen"),
+    }
 
 
 @login_required

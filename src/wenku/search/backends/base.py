@@ -9,7 +9,7 @@ so the same text gives the same tokens in every backend.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -142,9 +142,16 @@ class SearchBackend(Protocol):
         """Matching documents, ordered by ``request.sort``, and their total."""
 
     def best_pages(
-        self, query: ParsedQuery, mode: Mode, document_ids: Sequence[int]
+        self,
+        query: ParsedQuery,
+        mode: Mode,
+        document_ids: Sequence[int],
+        within: Mapping[int, int] | None = None,
     ) -> dict[int, int]:
-        """For each document, the number of its page that matches ``query`` best (if any)."""
+        """For each document, the number of its page that matches ``query`` best (if any).
+
+        ``within`` names documents whose reader may see only their first N pages: for
+        those, the best page among the first N when one matches, else the best of all."""
 
     def doc_freqs(self, terms: Sequence[str]) -> dict[str, int]:
         """How many documents contain each term (backends may cap large counts)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -349,10 +349,30 @@ class PostgresBackend:
             return int(cur.fetchone()[0])
 
     def best_pages(
-        self, query: ParsedQuery, mode: Mode, document_ids: Sequence[int]
+        self,
+        query: ParsedQuery,
+        mode: Mode,
+        document_ids: Sequence[int],
+        within: Mapping[int, int] | None = None,
     ) -> dict[int, int]:
         self._check()
         found: dict[int, int] = {}
+        limited = {d: n for d, n in (within or {}).items() if n > 0 and d in document_ids}
+        for attempt in dict.fromkeys((mode, "any")) if limited else ():
+            missing = [d for d in limited if d not in found]
+            q = tsquery(query, attempt)
+            if not missing or not q:
+                break
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT DISTINCT ON (p.document_id) p.document_id, p.number "
+                    "FROM search_pg_page p "
+                    "JOIN unnest(%s::int[], %s::int[]) AS l(doc, last) ON l.doc = p.document_id "
+                    "WHERE p.number <= l.last AND p.tsv @@ %s::tsquery "
+                    "ORDER BY p.document_id, ts_rank(p.tsv, %s::tsquery) DESC, p.number",
+                    [missing, [limited[d] for d in missing], q, q],
+                )
+                found.update({int(d): int(n) for d, n in cur.fetchall()})
         for attempt in dict.fromkeys((mode, "any")):
             missing = [i for i in document_ids if i not in found]
             q = tsquery(query, attempt)

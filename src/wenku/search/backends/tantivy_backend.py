@@ -13,8 +13,9 @@ index before each query (cheap: it only checks for new segments).
 from __future__ import annotations
 
 import fcntl
+import itertools
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -210,17 +211,30 @@ class TantivyBackend:
         return EngineResult(total=_count(found), hits=hits, facets=facets)
 
     def best_pages(
-        self, query: ParsedQuery, mode: Mode, document_ids: Sequence[int]
+        self,
+        query: ParsedQuery,
+        mode: Mode,
+        document_ids: Sequence[int],
+        within: Mapping[int, int] | None = None,
     ) -> dict[int, int]:
         searcher = self._searcher()
         found: dict[int, int] = {}
         for doc_id in document_ids:
-            for attempt in dict.fromkeys((mode, "any")):
+            last = (within or {}).get(doc_id, 0)
+            ranges = [(1, last), None] if last > 0 else [None]
+            for pages, attempt in itertools.product(ranges, dict.fromkeys((mode, "any"))):
                 words = self._text_query(query, attempt, PAGE_FIELDS, PAGE_PHRASE_FIELDS)
                 scope = [
                     (Occur.Must, self._kind(PAGE)),
                     (Occur.Must, self._doc_id(doc_id)),
                 ]
+                if pages is not None:
+                    scope.append(
+                        (
+                            Occur.Must,
+                            Query.range_query(self.schema, "page", FieldType.Unsigned, *pages),
+                        )
+                    )
                 hits = searcher.search(Query.boolean_query([*scope, *words]), 1).hits
                 if hits:
                     found[doc_id] = _ints(searcher.fast_field_values("page", [hits[0][1]]))[0]
