@@ -4,7 +4,7 @@
 set -euo pipefail
 
 RUNTIME="python3-venv libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui
-python3-uno fonts-noto-cjk fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2
+python3-uno fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2
 bubblewrap gettext"
 # Tests and benchmarks also drive the anchors' tools (pdftoppm), a real browser and
 # PostgreSQL's RUM index (the search backend of scale mode) and Redis (scale mode's cache).

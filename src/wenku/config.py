@@ -316,6 +316,40 @@ class Config:
         "(entries under 1 MB unpacked are exempt).",
         _positive_int,
     )
+    ocr = Setting(
+        "WENKU_OCR",
+        "true",
+        "Recognise the text of scanned pages (no printed text, an image) after publishing, "
+        "with RapidOCR's PP-OCRv6 models from its wheel (nothing is downloaded).",
+        _bool,
+    )
+    ocr_memory_mb = Setting(
+        "WENKU_OCR_MEMORY_MB",
+        "3072",
+        "Address-space limit of the OCR engine's process, in MB (it peaks near 1.8 GB).",
+        _positive_int,
+    )
+    ocr_page_seconds = Setting(
+        "WENKU_OCR_PAGE_SECONDS",
+        "120",
+        "Time allowed to recognise one page; past it the engine is killed and the page "
+        "left without text.",
+        _positive_int,
+    )
+    ocr_concurrency = Setting(
+        "WENKU_OCR_CONCURRENCY",
+        "1",
+        "OCR engines running at once on one machine, whatever the number of workers (each "
+        "takes a core and about 1.5 GB); 0 means no limit.",
+        _non_negative_int,
+    )
+    ocr_pages_per_job = Setting(
+        "WENKU_OCR_PAGES_PER_JOB",
+        "8",
+        "Pages recognised per OCR job; a longer scan queues its next job behind waiting "
+        "uploads, so it never holds up the queue.",
+        _positive_int,
+    )
     macro_documents = Setting(
         "WENKU_MACRO_DOCUMENTS",
         "refuse",
@@ -599,6 +633,13 @@ class Config:
     )
     rate_comment = Setting("WENKU_RATE_COMMENT", "10/10m", "Comments and replies per user.", _rate)
     rate_rating = Setting("WENKU_RATE_RATING", "30/1h", "Ratings given or changed per user.", _rate)
+    rate_find = Setting(
+        "WENKU_RATE_FIND",
+        "30/10m",
+        "Searches inside one document (the reader's find box and the API), counted per "
+        "client address and per signed-in reader.",
+        _rate,
+    )
     rate_favourite = Setting(
         "WENKU_RATE_FAVOURITE", "60/1h", "Favourite and folder changes per user.", _rate
     )
@@ -623,12 +664,6 @@ class Config:
         "WENKU_RATE_PAGE_IMAGE_IP",
         "3000/10m",
         "Page images fetched per client address.",
-        _rate,
-    )
-    rate_find = Setting(
-        "WENKU_RATE_FIND",
-        "120/10m",
-        "Searches inside a document per user (or client address, for guests).",
         _rate,
     )
     # --- web server

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wenku.core.context_processors.site",
                 "wenku.notifications.context_processors.notifications",
+                "wenku.economy.context_processors.account",
             ],
         },
     }
@@ -113,7 +114,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "ingest"],
+        "QUEUES": ["default", "ingest", "ocr"],
     }
 }
 

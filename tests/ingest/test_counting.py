@@ -17,6 +17,11 @@ from wenku.ingest.counting import count_chars, format_chars
         ("12,345 人", 2),
         ("𠀀𠀁", 2),  # Extension B ideographs
         ("，。！？、；：「」『』（）", 0),
+        ("ひらがなカタカナ", 8),  # kana count one each
+        ("ｶﾀｶﾅ", 4),  # half-width katakana too
+        ("コーヒー", 2),  # the prolonged-sound mark is no character
+        ("한국어 문서", 5),  # Hangul syllables
+        ("東京タワー", 4),
     ],
 )
 def test_count_chars(text, expected):

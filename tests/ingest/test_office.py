@@ -85,11 +85,14 @@ def test_crashed_libreoffice_is_replaced(fresh_office, tmp_path):
     inside = descendants(fresh_office.sandbox_pid)
     (soffice,) = [p for p in soffice_processes() if p.pid in inside]
     os.kill(soffice.pid, 9)
-    with pytest.raises(IngestError) as caught:
-        fresh_office.convert(source, tmp_path / "out.pdf")
-    assert caught.value.code in {"convert_crashed", "convert_failed"}
+    # The bridge finds its LibreOffice gone: the document is converted by a cold one and a
+    # warm one is started again before the answer, so the next document finds it ready.
     fresh_office.convert(source, tmp_path / "out.pdf")
     assert (tmp_path / "out.pdf").stat().st_size > 0
+    (replaced,) = [p for p in soffice_processes() if p.pid in descendants(fresh_office.sandbox_pid)]
+    assert replaced.pid != soffice.pid
+    fresh_office.convert(source, tmp_path / "again.pdf")
+    assert (tmp_path / "again.pdf").stat().st_size > 0
 
 
 def test_restart_after_n_conversions(tmp_path):

@@ -169,7 +169,7 @@ def failed(doc, stage: str, code: str):
     ("name", "build", "stage", "codes"),
     [
         ("bomb.docx", lambda: f.zip_bomb_docx(300), "preflight", {"zip_bomb", "zip_ratio"}),
-        ("truncated.pdf", lambda: f.truncated(make_pdf(10)), "read", {"pdf_damaged"}),
+        ("garbage.pdf", lambda: b"%PDF-1.7\n" + bytes(range(256)) * 40, "read", {"pdf_damaged"}),
         ("secret.docx", f.encrypted_docx, "preflight", {"encrypted"}),
         ("invoice.pdf", f.executable, "preflight", {"executable"}),
         ("empty.pdf", lambda: b"", "preflight", {"empty"}),

@@ -26,3 +26,23 @@ def test_epub_chapters_in_spine_order_without_scripts_or_images(tmp_path):
     assert "alert(1)" not in html
     assert "/etc/passwd" not in html and "[插图]" in html
     assert html.count("page-break-before") == 2
+
+
+def test_ruby_readings_are_dropped_and_the_base_text_kept(tmp_path):
+    """Given an EPUB with ruby (汉字 with its pinyin), then only the characters remain: the
+    readings were read as text (汉字hànzì) and counted as 字."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(f.make_epub(1))) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    ruby = "<p><ruby>汉<rp>(</rp><rt>hàn</rt><rp>)</rp>字<rt>zì</rt></ruby>的读音</p>"
+    parts["OEBPS/c0.xhtml"] = parts["OEBPS/c0.xhtml"].replace(b"<h1>", ruby.encode() + b"<h1>")
+    path = tmp_path / "ruby.epub"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    html = epub_to_html(path, "书")
+    assert "<ruby>" not in html
+    assert "汉字的读音" in html
+    assert "hàn" not in html and "zì" not in html

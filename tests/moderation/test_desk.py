@@ -87,7 +87,7 @@ def test_notice_takedown_counter_notice_and_restoration(
     assert client.get(doc.get_absolute_url()).status_code == 404
     told = Notification.objects.get(user=user, kind="taken_down")
     assert told.url == reverse("desk:counter_notice", args=[notice.pk])
-    assert "某某出版社" in told.text
+    assert "某某出版社" in told.message and told.code == "doc_taken_down_notice"
 
     client.force_login(user)
     mine = client.get(reverse("library:my_uploads")).content.decode()
@@ -98,9 +98,8 @@ def test_notice_takedown_counter_notice_and_restoration(
     assert answered.status_code == 302
     notice.refresh_from_db()
     assert notice.state == "countered"
-    assert Notification.objects.filter(
-        user=other_user, kind="notice", text__contains="手稿"
-    ).exists()
+    forwarded = Notification.objects.get(user=other_user, code="notice_countered")
+    assert "手稿" in forwarded.message
 
     client.force_login(staff)
     client.post(desk, {"action": "restore"})

@@ -60,7 +60,7 @@ def test_bulk_approve_and_reject_with_a_reason_the_uploader_sees(
     assert [statuses[d.pk] for d in (first, second, third)] == ["ready", "ready", "rejected"]
     assert Review.objects.get(document=third).reason == "只有目录，没有正文"
     assert Notification.objects.filter(user=user, kind="approved").count() == 2
-    assert "只有目录" in Notification.objects.get(user=user, kind="rejected").text
+    assert "只有目录" in Notification.objects.get(user=user, kind="rejected").message
     client.force_login(user)
     mine = client.get(reverse("library:my_uploads")).content.decode()
     assert "只有目录，没有正文" in mine

@@ -17,7 +17,8 @@ HELP = "Check every dependency for real (including a Chinese conversion) and say
 
 SYSTEM_PACKAGES = (
     "libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui python3-uno "
-    "fonts-noto-cjk fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 bubblewrap"
+    "fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-crosextra-carlito "
+    "fonts-crosextra-caladea fonts-liberation2 bubblewrap"
 )
 APT = f"apt-get install --no-install-recommends {SYSTEM_PACKAGES}"
 
@@ -162,7 +163,7 @@ def check_fonts() -> list[Result]:
         ["fc-list", ":lang=zh", "family"], capture_output=True, text=True
     ).stdout
     out = []
-    for family in ("Noto Sans CJK SC", "Noto Serif CJK SC"):
+    for family in ("Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "AR PL UKai CN"):
         out.append(
             Result(
                 f"font {family}",
@@ -184,6 +185,17 @@ def check_conversion() -> list[Result]:
     ):
         result = check_cjk(office, Path(tmp))
     return [Result("Chinese conversion", result.ok, result.detail, APT)]
+
+
+def check_ocr() -> list[Result]:
+    """OCR of scanned pages: the engine on a rendered Chinese page (WENKU_OCR=false: off)."""
+    if not conf().ocr:
+        return [Result("OCR", True, "off (WENKU_OCR=false): scans stay without text")]
+    from wenku.ingest.ocr import selftest
+
+    result = selftest()
+    fix = "pip install rapidocr==3.10.0 onnxruntime (or set WENKU_OCR=false)"
+    return [Result("OCR (scanned pages)", result.ok, result.detail, fix)]
 
 
 def check_geo() -> list[Result]:
@@ -224,6 +236,7 @@ CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_libreoffice,
     check_fonts,
     check_conversion,
+    check_ocr,
     check_geo,
     check_public_site,
 )

@@ -55,13 +55,25 @@ def confirm(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 def ready(request: HttpRequest, download_id: int) -> HttpResponse:
-    """After confirming: what was charged, and the file's link (which starts by itself)."""
+    """After confirming: what was charged, and the file's link (which starts by itself).
+
+    Only for the downloader — the signed-in reader who downloaded, or, for a guest's
+    download, whoever holds its link — and only while the document may be seen; anyone
+    else gets the same 404 as for a download that does not exist (it named any
+    download's document to any visitor, even after a takedown).
+    """
     token = request.GET.get("t", "")
     try:
         valid = links.verify(token) == download_id
     except (links.LinkExpired, links.LinkInvalid):
         valid = False
     row = get_object_or_404(Download.objects.select_related("document"), pk=download_id)
+    if row.user_id is not None:
+        downloader = request.user.is_authenticated and request.user.pk == row.user_id
+    else:
+        downloader = links.names(token) == download_id
+    if not downloader or not access.can_view_document(request.user, row.document):
+        raise Http404
     if not valid:
         return render(
             request, "economy/ready.html", {"row": row, "doc": row.document, "expired": True}
@@ -185,6 +197,23 @@ def my_downloads(request: HttpRequest) -> HttpResponse:
     return render(request, "economy/downloads.html", context)
 
 
+def _confirm_vip(request: HttpRequest, plan: VipPlan) -> HttpResponse:
+    user: Any = request.user
+    have = queries.balance(user)
+    now = timezone.now()
+    until = queries.vip_until(user)
+    starts = until if until is not None and until > now else now
+    context = {
+        "plan": plan,
+        "balance": have,
+        "balance_after": have - plan.price,
+        "affordable": have >= plan.price,
+        "ends_at": starts + timedelta(days=plan.days),
+        "key": uuid.uuid4().hex,
+    }
+    return render(request, "economy/vip_confirm.html", context)
+
+
 def _list_price(user: Any, doc: Document, vip: bool) -> int | None:
     """What downloading again would cost (None: VIP members only, and not a member)."""
     if access.is_privileged(user, doc):
@@ -207,9 +236,13 @@ def vip(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def buy_vip(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """GET: what the plan costs, the balance after and the new end, and a button to
+    confirm. POST: buy (the form's key makes a double click charge once)."""
     plan = get_object_or_404(VipPlan, pk=plan_id, active=True)
+    if request.method == "GET":
+        return _confirm_vip(request, plan)
     try:
         order = domain.buy_vip(request.user, plan, request.POST.get("key", "")[:64])
     except domain.InsufficientPoints as exc:

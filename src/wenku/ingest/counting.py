@@ -1,8 +1,10 @@
 """字数: how many characters a document has, counted the way Chinese readers expect.
 
-Each CJK ideograph counts one; each run of Latin letters or digits counts one
-(a word, or a number such as 21.05, 12,345 or COVID-19). Punctuation, spaces and
-bullets count nothing. Full-width letters and digits are folded first.
+Each CJK ideograph counts one, and so does each kana and each Hangul syllable (Japanese
+and Korean text is counted the way word processors count East Asian characters); each
+run of Latin, Greek or Cyrillic letters or digits counts one (a word, or a number such as
+21.05, 12,345 or COVID-19). Punctuation, spaces, bullets and the prolonged-sound mark
+count nothing. Full-width letters and digits are folded first.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ _CJK = (
     "\u4e00-\u9fff"  # Unified Ideographs
     "\uf900-\ufaff"  # Compatibility Ideographs
     "\U00020000-\U0003134f"  # Extensions B-H
+    "\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff"  # hiragana, katakana (NFKC folds half-width)
+    "\uac00-\ud7a3"  # Hangul syllables
 )
 _COUNTED = re.compile(
     rf"[{_CJK}]"

@@ -21,6 +21,13 @@ class Status(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
+class OcrState(models.TextChoices):
+    NONE = "", _("not needed")
+    PENDING = "pending", _("waiting for OCR")
+    DONE = "done", _("recognised by OCR")
+    FAILED = "failed", _("OCR failed")
+
+
 class Conversion(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.BigIntegerField()
@@ -28,6 +35,9 @@ class Conversion(models.Model):
     # Macros were found in the file (WENKU_MACRO_DOCUMENTS=preview keeps such documents):
     # its pages are shown, the original is never offered for download.
     macros = models.BooleanField(default=False)
+    # A PDF upload PDFium could only read once qpdf had repaired it: the repaired copy is
+    # stored as its rendition (the original stays what was uploaded).
+    pdf_repaired = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     failure_stage = models.CharField(max_length=20, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)
@@ -62,8 +72,10 @@ class Conversion(models.Model):
 
     @property
     def pdf_key(self) -> str:
-        # A PDF upload is its own PDF: no second copy is stored.
-        return keys.original(self.sha256) if self.format == "pdf" else keys.pdf(self.sha256)
+        # A PDF upload is its own PDF: no second copy is stored (unless it was repaired).
+        if self.format == "pdf" and not self.pdf_repaired:
+            return keys.original(self.sha256)
+        return keys.pdf(self.sha256)
 
     @property
     def cover_key(self) -> str:
@@ -83,6 +95,9 @@ class Page(models.Model):
     blocks = models.JSONField(null=True, blank=True)
     char_count = models.PositiveIntegerField(default=0)
     rendered = models.BooleanField(default=False)
+    # A scanned page (no printed text, an image): its text comes from OCR after publishing.
+    # "done" marks the page's text as recognised, not printed.
+    ocr = models.CharField(max_length=8, choices=OcrState.choices, default="", blank=True)
 
     class Meta:
         constraints = [

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from wenku.ingest.errors import IngestError
@@ -32,6 +33,7 @@ class PageInfo:
     height: float
     text: str
     blocks: list[dict[str, str]] | None = None  # headings and paragraphs, when asked for
+    images: bool = False  # the page draws images (with no text: a scan, for OCR)
 
 
 @contextmanager
@@ -48,6 +50,26 @@ def open_pdf(path: Path) -> Iterator[pdfium.PdfDocument]:
             yield doc
         finally:
             doc.close()
+
+
+def repair(source: Path, target: Path) -> Path | None:
+    """A copy of a damaged PDF rebuilt by qpdf (pikepdf): cross-reference table recovered
+    from the objects, header restored. None if qpdf cannot (an encrypted PDF among them),
+    or PDFium still cannot read the result."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(source, attempt_recovery=True) as pdf:
+            if len(pdf.pages) == 0:
+                return None
+            pdf.save(target)
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, RuntimeError):
+        return None
+    try:
+        with open_pdf(target) as doc:
+            return target if page_count(doc) > 0 else None
+    except IngestError:
+        return None
 
 
 def page_count(doc: pdfium.PdfDocument) -> int:
@@ -68,12 +90,26 @@ def read_page(doc: pdfium.PdfDocument, index: int, *, structure: bool = False) -
                 lines = page_lines(textpage)
             finally:
                 textpage.close()
+            images = _has_images(page)
         finally:
             page.close()
-    text = page_text(lines).replace("\x00", "")
+    text = _unicode(page_text(lines))
     if structure:
-        blocks = blocks_from_lines(lines)
-    return PageInfo(index + 1, float(width), float(height), text, blocks)
+        blocks = [{**b, "t": _unicode(b["t"])} for b in blocks_from_lines(lines)]
+    return PageInfo(index + 1, float(width), float(height), text, blocks, images)
+
+
+def _unicode(text: str) -> str:
+    """PDFium reports characters beyond the BMP as two UTF-16 halves: pair them up (a lone
+    half, as damaged fonts produce, becomes U+FFFD); NULs go."""
+    paired = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return paired.replace("\x00", "")
+
+
+def _has_images(page: pdfium.PdfPage) -> bool:
+    """Whether the page draws an image (also inside a form XObject)."""
+    image = pdfium_c.FPDF_PAGEOBJ_IMAGE
+    return any(True for _ in page.get_objects(filter=[image], max_depth=3))
 
 
 def render_scale(width_pt: float, height_pt: float, target_width: int, max_pixels: int) -> float:

@@ -11,6 +11,7 @@ the document is shown but its original never offered for download.
 from __future__ import annotations
 
 import functools
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 import olefile
 
 from wenku.core.units import human_size
-from wenku.ingest import containers
+from wenku.ingest import containers, decrypt
 from wenku.ingest.containers import OLE_MAGIC
 from wenku.ingest.errors import IngestError
 
@@ -89,13 +90,15 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
         raise IngestError("too_large", size=human_size(size), limit=human_size(limits.max_bytes))
     with open(path, "rb") as fh:
         head = fh.read(8192)
-    if b"%PDF-" in head[:1024]:
-        return Detected("pdf")
+    if b"%PDF-" in head[:1024] or _pdf_objects(head):
+        return Detected("pdf")  # a PDF without its header is read (repaired) or refused
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         named = _NAMED.get(Path(original_name).suffix.lower())
         return _macro_policy(*_inspect_zip(path, limits, named), limits)
     if head.startswith(OLE_MAGIC):
         return _macro_policy(*_inspect_ole(path), limits)
+    if _biff_workbook(head):
+        return Detected("xls")  # Excel 2.x–4.0: a bare BIFF stream, no OLE container
     if head.lstrip().startswith(b"{\\rtf"):
         return Detected("rtf")
     for magic, code, label in _NOT_DOCUMENTS:
@@ -109,6 +112,27 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     encoding = detect_encoding(path)
     is_markdown = Path(original_name).suffix.lower() in MARKDOWN_EXTENSIONS
     return Detected("md" if is_markdown else "txt", encoding)
+
+
+_PDF_OBJECT = re.compile(rb"(?:^|[\r\n])\s*\d{1,10}\s+\d{1,5}\s+obj\b")
+
+
+def _pdf_objects(head: bytes) -> bool:
+    """PDF syntax without the ``%PDF-`` header: numbered objects and a dictionary."""
+    return (
+        bool(_PDF_OBJECT.search(head))
+        and (b"<<" in head)
+        and (b"endobj" in head or b"stream" in head)
+    )
+
+
+def _biff_workbook(head: bytes) -> bool:
+    """A worksheet or workbook of Excel 2.x–4.0: a BOF record (0x0009/0x0209/0x0409) with its
+    usual length, then a version and a sheet type."""
+    if len(head) < 8:
+        return False
+    record, length = struct.unpack_from("<HH", head)
+    return record in (0x0009, 0x0209, 0x0409) and 4 <= length <= 16
 
 
 def _macro_policy(fmt: str, macros: bool, limits: Limits) -> Detected:
@@ -134,6 +158,8 @@ def _inspect_zip(path: Path, limits: Limits, named: str | None = None) -> tuple[
             if fmt in {"docx", "pptx", "xlsx"}:
                 macros = containers.ooxml_has_macros(zf, names)
             elif fmt in {"odt", "odp", "ods"}:
+                if _odf_is_encrypted(zf, names):
+                    raise IngestError("encrypted")
                 macros = containers.odf_has_macros(names) or containers.embedded_ole_has_macros(zf)
             else:
                 macros = False
@@ -161,6 +187,13 @@ def _zip_format(zf: zipfile.ZipFile, names: set[str]) -> str:
             return _ODF_MIMETYPES[mimetype]
         raise IngestError("unsupported", detected=mimetype or "ZIP")
     raise IngestError("archive", detected="ZIP")
+
+
+def _odf_is_encrypted(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """An OpenDocument file saved with a password lists how each part is encrypted."""
+    if "META-INF/manifest.xml" not in names:
+        return False
+    return b"encryption-data" in zf.read("META-INF/manifest.xml")
 
 
 def _check_zip_limits(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -209,7 +242,11 @@ def _inspect_ole(path: Path) -> tuple[str, bool]:
         raise IngestError("unsupported", detected="damaged OLE file") from None
     with ole:
         fmt = _ole_format(ole)
-        return fmt, containers.ole_has_macros(ole)
+        macros = containers.ole_has_macros(ole)
+    # PowerPoint keeps its encryption inside its streams, where only a parser sees it.
+    if fmt == "ppt" and decrypt.is_encrypted(path):
+        raise IngestError("encrypted")
+    return fmt, macros
 
 
 def _ole_format(ole: olefile.OleFileIO) -> str:
@@ -228,6 +265,8 @@ def _ole_format(ole: olefile.OleFileIO) -> str:
         if ole.exists("EncryptedSummary"):
             raise IngestError("encrypted")
         return "ppt"
+    if ole.exists("PP40"):
+        return "ppt"  # PowerPoint 4.0
     raise IngestError("unsupported", detected="OLE compound file")
 
 

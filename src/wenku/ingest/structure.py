@@ -145,7 +145,7 @@ def lines_from_chars(chars: list[Char]) -> list[Line]:
             continue
         groups[-1].append(char)
     groups = _merge_stray_glyphs([g for g in groups if any(not c.text.isspace() for c in g)])
-    lines = [_line(group) for group in groups]
+    lines = [_line(group) for group in _join_continued(groups)]
     return [line for line in lines if line.text]
 
 
@@ -211,6 +211,34 @@ def _merge_stray_glyphs(groups: list[list[Char]]) -> list[list[Char]]:
     return [group for group, _ in kept]
 
 
+def _join_continued(groups: list[list[Char]]) -> list[list[Char]]:
+    """Rejoin a line PDFium broke where it goes on along the same baseline (it breaks at
+    a change of font in scaled text: 第 | 0行第0 | 列 of one spreadsheet cell)."""
+    joined: list[list[Char]] = []
+    previous: _Extent | None = None
+    for group in groups:
+        extent = _Extent.of(group)
+        if joined and previous is not None and extent is not None:
+            size = max(previous.size, extent.size)
+            gap = extent.left - previous.right
+            same_line = abs(extent.baseline - previous.baseline) <= 0.25 * size
+            if same_line and -0.25 * size <= gap <= 1.5 * size:
+                if gap > 0.2 * size:
+                    joined[-1].append(_space_at(previous.right, extent.baseline))
+                joined[-1].extend(group)
+                previous = _Extent(
+                    previous.baseline, size, previous.left, max(previous.right, extent.right)
+                )
+                continue
+        joined.append(group)
+        previous = extent
+    return joined
+
+
+def _space_at(x: float, y: float) -> Char:
+    return Char(" ", x, x, y, y, x, y, True)
+
+
 def _line(group: list[Char]) -> Line:
     drawn = _drawn(group)
     base, size = _baseline(group)
@@ -236,11 +264,10 @@ def _line(group: list[Char]) -> Line:
 
 
 def _horizontal_text(group: list[Char]) -> str:
-    """The characters left to right along the baseline (a stable sort: PDFium's order
-    stands wherever it already runs left to right). A space PDFium inferred is kept where
-    it separates words, and dropped between CJK characters, where it only marks justified
-    spacing or the hole a glyph drawn later fills."""
-    ordered = sorted(group, key=lambda c: c.x)
+    """The characters in printed order (``_printed_order``). A space PDFium inferred is
+    kept where it separates words, and dropped between CJK characters, where it only marks
+    justified spacing or the hole a glyph drawn later fills."""
+    ordered = _printed_order(group)
     out: list[str] = []
     for index, char in enumerate(ordered):
         if char.generated and char.text.isspace():
@@ -252,6 +279,36 @@ def _horizontal_text(group: list[Char]) -> str:
             continue
         out.append(char.text)
     return "".join(out)
+
+
+def _printed_order(group: list[Char]) -> list[Char]:
+    """PDFium's order, with glyphs drawn later moved into the gaps left for them.
+
+    The characters fall into runs that go left to right in drawing order. A later run
+    whose glyphs all fit into gaps between the glyphs already placed (quotes painted after
+    their line) is merged in by position; one whose glyphs lie on top of placed ones
+    (text clipped by a cell and overdrawn by the next) keeps its drawing order after them:
+    sorting it in would interleave two texts character by character."""
+    runs: list[list[Char]] = []
+    for char in group:
+        if runs and char.x >= runs[-1][-1].x - 0.5:
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+    placed = runs[0] if runs else []
+    for run in runs[1:]:
+        drawn = [c for c in placed if not c.text.isspace() and c.right > c.left]
+        if all(_fits(c, drawn) for c in run if not c.text.isspace()):
+            placed = sorted(placed + run, key=lambda c: c.x)
+        else:
+            placed = placed + run
+    return placed
+
+
+def _fits(char: Char, drawn: list[Char]) -> bool:
+    """``char`` overlaps no drawn glyph by more than a third of its width."""
+    width = max(char.right - char.left, 1e-6)
+    return all(min(char.right, d.right) - max(char.left, d.left) <= width / 3 for d in drawn)
 
 
 def _has_cjk(text: str) -> bool:

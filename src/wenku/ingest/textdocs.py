@@ -8,6 +8,7 @@ asked to fetch a URL or read a file named by an upload.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import posixpath
 import re
@@ -31,6 +32,7 @@ _BOMS = (
     (b"\xfe\xff", "utf-16"),
 )
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+MAX_CHAOS = 0.1  # text decoded by a guess of charset_normalizer may be this messy, no more
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 STYLE = """
@@ -60,10 +62,14 @@ def detect_encoding(path: Path) -> str:
         raise IngestError("unsupported", detected="binary data")
     # A Chinese library: GB18030 (a superset of GBK and GB2312) wins when the
     # bytes decode strictly and the result is mostly CJK.
-    if _decodes(data, "gb18030") and _mostly_cjk(data.decode("gb18030")):
-        return "gb18030"
+    if _decodes(data, "gb18030"):
+        decoded = data.decode("gb18030")
+        if _mostly_cjk(decoded) and _common_hanzi(decoded):
+            return "gb18030"
     best = charset_normalizer.from_bytes(data).best()
-    if best is not None and best.encoding:
+    # A guess whose decoded text is this messy (charset_normalizer's "chaos": odd symbols,
+    # broken scripts) is no reading at all: refused rather than published as mojibake.
+    if best is not None and best.encoding and best.chaos <= MAX_CHAOS:
         codec = "gb18030" if best.encoding in {"gb2312", "gbk"} else best.encoding
         if _decodes(data, codec) and not _looks_binary(data.decode(codec)):
             return codec
@@ -88,6 +94,21 @@ def _mostly_cjk(text: str) -> bool:
     if not non_ascii:
         return False
     return sum(1 for c in non_ascii if _CJK.match(c)) >= 0.6 * len(non_ascii)
+
+
+def _common_hanzi(text: str) -> bool:
+    """Whether the Chinese characters read like Chinese: GB2312's first level (its 3,755
+    most frequent hanzi, lead bytes B0–D7) covers over 99 % of real Chinese text. Bytes of
+    another double-byte encoding (EUC-TW, say) also decode as GB18030, but into a flat
+    spread of rare characters — 64 % first-level in a real EUC-TW file."""
+    hanzi = [c for c in text[:200_000] if "\u4e00" <= c <= "\u9fff" or "\ue000" <= c <= "\uf8ff"]
+    if not hanzi:
+        return False
+    common = 0
+    for char in hanzi:
+        with contextlib.suppress(UnicodeEncodeError):
+            common += 0xB0 <= char.encode("gb2312")[0] <= 0xD7
+    return common >= 0.9 * len(hanzi)
 
 
 def _utf16_without_bom(data: bytes) -> str:
@@ -142,7 +163,9 @@ _KEEP = frozenset(
     "table thead tbody tfoot tr td th hr dl dt dd".split()
 )
 _DROP = frozenset(
-    "script style head svg math object iframe embed noscript template audio video".split()
+    # rt/rp: ruby readings (汉字<rt>hànzì</rt>) are annotations, not the text: dropped, or
+    # they would be read, searched and counted as words of the book.
+    "script style head svg math object iframe embed noscript template audio video rt rp".split()
 )
 _XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html"})
 

@@ -114,6 +114,14 @@ def update_details(document: Document, details: UploadDetails) -> None:
     set_tags(document, list(details.tags))
 
 
+def update_char_count(conversion: Conversion) -> int:
+    """The published documents of a conversion take its 字数 again (its pages' text changed:
+    OCR recognised scanned pages)."""
+    return Document.objects.filter(conversion=conversion, status=Status.READY).update(
+        char_count=conversion.char_count
+    )
+
+
 def fail_documents(conversion: Conversion) -> int:
     """Every unfinished document of a failed conversion fails with its reason."""
     return Document.objects.filter(conversion=conversion, status__in=WAITING).update(

@@ -126,7 +126,7 @@ class Office:
     def convert(self, source, target, html):
         load = [
             prop("Hidden", True),
-            prop("ReadOnly", True),
+            prop("ReadOnly", False),  # a copy in the job folder: sheets are widened before export
             prop("MacroExecutionMode", 0),  # NEVER_EXECUTE
             prop("UpdateDocMode", 0),  # NO_UPDATE
         ]
@@ -143,6 +143,8 @@ class Office:
         try:
             if html:
                 set_a4(doc)
+            if doc.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+                fit_sheets(doc)
             filter_name = next(
                 (name for service, name in FILTERS if doc.supportsService(service)), None
             )
@@ -165,6 +167,98 @@ class Office:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+# Spreadsheets: a cell wider than its column is clipped in print (text cut at the column
+# edge, numbers and dates shown as ###), in the page image and so in the text layer. Each
+# used column is widened to its content (never narrowed; at most COLUMN_CAP), then the
+# sheet is scaled so its used width fits the page — shrinking at most to MIN_SCALE; a wider
+# sheet goes on over several pages across instead of becoming unreadable.
+COLUMN_CAP = 15000  # 1/100 mm: 15 cm
+MIN_SCALE = 0.4
+MAX_COLUMNS = 256
+
+
+def fit_sheets(doc):
+    styles = doc.getStyleFamilies().getByName("PageStyles")
+    widths = {}
+    sheets = doc.getSheets()
+    for index in range(sheets.getCount()):
+        sheet = sheets.getByIndex(index)
+        width = widen_columns(sheet)
+        style = sheet.PageStyle
+        widths[style] = max(widths.get(style, 0), width)
+    for name, width in widths.items():
+        if not styles.hasByName(name):
+            continue
+        style = styles.getByName(name)
+        if (
+            style.ScaleToPagesX
+            or style.ScaleToPagesY
+            or style.ScaleToPages
+            or style.PageScale != 100
+        ):
+            continue  # the author chose how it prints
+        printable = style.Width - style.LeftMargin - style.RightMargin
+        if printable <= 0 or width <= printable:
+            continue
+        style.ScaleToPagesX = max(1, -(-width // int(printable / MIN_SCALE)))
+        style.ScaleToPagesY = 0
+
+
+def widen_columns(sheet):
+    """Widen the sheet's used columns to their content; return the used width."""
+    cursor = sheet.createCursor()
+    cursor.gotoEndOfUsedArea(False)
+    last = min(cursor.getRangeAddress().EndColumn, MAX_COLUMNS - 1)
+    columns = sheet.getColumns()
+    total = 0
+    for index in range(last + 1):
+        column = columns.getByIndex(index)
+        if not column.IsVisible:
+            continue
+        before = column.Width
+        column.OptimalWidth = True
+        after = column.Width
+        if after < before:
+            column.Width = after = before
+        elif after > COLUMN_CAP:
+            column.Width = after = COLUMN_CAP
+        total += after
+    return total
+
+
+def cold_convert(soffice, profile, request):
+    """``soffice --convert-to pdf`` on one document, with the same hardened profile."""
+    write_profile(profile)
+    source, target = request["in"], request["out"]
+    outdir = os.path.join(os.path.dirname(target), "cold")
+    os.makedirs(outdir, exist_ok=True)
+    argv = [
+        soffice,
+        "-env:UserInstallation=" + uno.systemPathToFileUrl(profile),
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        outdir,
+        source,
+    ]
+    made = os.path.join(outdir, os.path.splitext(os.path.basename(source))[0] + ".pdf")
+    for _attempt in range(2):  # soffice.bin exits with 81 once after creating the profile
+        try:
+            done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=sys.stderr,
+                                  stderr=sys.stderr, timeout=600, check=False)  # fmt: skip
+        except (OSError, subprocess.SubprocessError) as exc:
+            return {"ok": False, "error": "crashed", "detail": type(exc).__name__}
+        if done.returncode != 81:
+            break
+    if not os.path.isfile(made) or os.path.getsize(made) == 0:
+        return {"ok": False, "error": "crashed", "detail": "the cold conversion failed too"}
+    os.replace(made, target)
+    return {"ok": True}
 
 
 def set_a4(doc):
@@ -194,8 +288,25 @@ def main():
                 result = office.convert(request["in"], request["out"], request.get("html", False))
             except Exception as exc:  # the UNO bridge itself broke: LibreOffice is gone
                 result = {"ok": False, "error": "crashed", "detail": type(exc).__name__}
-            if not office.alive():
+            if not office.alive() or str(result.get("detail", "")).endswith("DisposedException"):
+                # DisposedException: the office died under the call (it may not have exited yet)
                 result = {"ok": False, "error": "crashed", "detail": "LibreOffice exited"}
+            if result.get("error") == "crashed" and not request.get("html", False):
+                # Some documents crash LibreOffice only when loaded over UNO (Word 97 files
+                # whose form fields make Writer build widgets off its main thread); the
+                # command line's own conversion loads them on the main thread.
+                result = cold_convert(args.soffice, args.profile + "-cold", request)
+                result.setdefault("detail", "converted by a cold LibreOffice after a crash")
+                # A warm LibreOffice again before answering, so the next request finds one.
+                office.stop()
+                office = Office(args.soffice, args.profile, args.pipe)
+                try:
+                    office.start()
+                except Exception:
+                    reply(ok=False, error="crashed", detail="LibreOffice did not restart")
+                    return 3
+                reply(**result)
+                continue
             reply(**result)
             if result.get("error") == "crashed":
                 return 3

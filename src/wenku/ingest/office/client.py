@@ -265,7 +265,7 @@ class OfficeConverter:
         slot = self.jobdir / str(self._counter)
         slot.mkdir()
         try:
-            name = "in" + (source.suffix or ".bin")
+            name = source.name  # what a file-name field in a header or footer shows
             shutil.copyfile(source, slot / name)
             inside = Path("/job") if self.settings.sandbox == "bwrap" else self.jobdir
             request = {

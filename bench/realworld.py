@@ -1,0 +1,267 @@
+"""Real-world regression benchmark: Wenku's whole pipeline over files nobody here wrote.
+
+Run from the repository root:
+``.venv/bin/python bench/realworld.py --corpus ../shared/corpus-real``
+(``--only docx,doc`` for some formats, ``--json out.json`` to keep every outcome).
+
+Every file of the corpus (its ``manifest.json`` lists them, each with reference figures
+taken with other tools — see the corpus README) is uploaded and converted in this process
+by the real job (``publishing.intake.upload`` + ``publishing.jobs.process``: preflight,
+LibreOffice in its sandbox, PDFium, counting, rendering, fingerprint, publish) on a fresh
+data folder and SQLite database, one file at a time, with default settings (OCR off: its
+own benchmark is bench/ocr.py). Each outcome is judged against the references:
+
+- **ready**, with disagreements: pages against PDFium's count (PDF: must be equal) or a
+  plain ``soffice --convert-to pdf``'s (office: ±10 %), and for Word files that carry
+  Word's own saved count (docProps/app.xml) that one too (±10 %: the layout goal);
+  字数 against the reference's (±10 %); a PDF whose text is PDF syntax, or a text file
+  whose CJK count is far from the decoded truth, is **wrong content**;
+- **failed with a true reason**: no reference tool read the file either, or the reason
+  is one a valid file may have (macros, entity tricks, zip bombs, size and page caps);
+- **failed wrongly**: a reference tool read it, and Wenku refused it.
+
+Prints, per format: files, ready, true refusals, wrong refusals, wrong content, page and
+字数 disagreements, seconds; then every disagreement and wrong outcome with its detail,
+and the Word page-count comparison (the share of Chinese Word files within ±10 % of Word's
+saved count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import io
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import harness
+
+# Reasons a valid file may be refused for: the site's policy, not a misreading.
+TRUE_REASONS_FOR_VALID = frozenset(
+    {"macros", "macro_format", "xml_dtd", "zip_bomb", "zip_ratio", "zip_entries", "too_large",
+     "too_many_pages", "executable", "archive"}
+)  # fmt: skip
+TOLERANCE = 0.10
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+PDF_SYNTAX = re.compile(r"\d+ 0 obj|endobj|/Type\s*/Page|xref")
+
+
+@dataclass
+class Outcome:
+    file: str
+    format: str
+    status: str  # ready | failed
+    seconds: float
+    code: str = ""
+    pages: int | None = None
+    chars: int | None = None
+    cjk: int = 0
+    text_head: str = ""
+    verdict: str = ""  # ready | true_refusal | wrong_refusal | wrong_content
+    notes: list[str] = field(default_factory=list)
+
+
+def readable_by_reference(ref: dict[str, Any]) -> bool:
+    """Another tool read it: a page count (not an error), or a decoding."""
+    counts = (ref.get(k) for k in ("pypdfium2_pages", "pdfinfo_pages", "soffice_pages"))
+    return any(str(c).isdigit() and int(c) > 0 for c in counts) or bool(ref.get("codec"))
+
+
+def judge(outcome: Outcome, entry: dict[str, Any]) -> None:
+    ref = entry.get("reference", {})
+    if outcome.status != "ready":
+        valid = readable_by_reference(ref)
+        ok = not valid or outcome.code in TRUE_REASONS_FOR_VALID
+        outcome.verdict = "true_refusal" if ok else "wrong_refusal"
+        return
+    outcome.verdict = "ready"
+    if entry["format"] == "pdf" and PDF_SYNTAX.search(outcome.text_head):
+        outcome.verdict = "wrong_content"
+        outcome.notes.append("the text is PDF syntax")
+    if ref.get("codec") and ref.get("true_cjk"):
+        true_cjk = int(ref["true_cjk"])
+        if abs(outcome.cjk - true_cjk) > TOLERANCE * true_cjk:
+            outcome.verdict = "wrong_content"
+            outcome.notes.append(f"CJK {outcome.cjk} vs decoded truth {true_cjk} ({ref['codec']})")
+    want_pages = ref.get("pypdfium2_pages") or ref.get("soffice_pages")
+    if str(want_pages).isdigit() and outcome.pages is not None:
+        want = int(want_pages)
+        exact = entry["format"] == "pdf"
+        off = outcome.pages != want if exact else abs(outcome.pages - want) > TOLERANCE * want
+        if off:
+            source = "PDFium" if exact else "soffice"
+            outcome.notes.append(f"pages {outcome.pages} vs {source} {want}")
+    want_chars = ref.get("soffice_zishu") or ref.get("poppler_zishu")
+    if str(want_chars).isdigit() and outcome.chars is not None:
+        want = int(want_chars)
+        if abs(outcome.chars - want) > max(TOLERANCE * want, 2):
+            outcome.notes.append(f"字数 {outcome.chars} vs reference {want}")
+
+
+def word_pages(entry: dict[str, Any]) -> int | None:
+    saved = entry.get("reference", {}).get("saved_metadata") or {}
+    pages = saved.get("meta_pages")
+    return int(pages) if pages else None
+
+
+def run(corpus: Path, only: set[str]) -> list[Outcome]:
+    from django.contrib.auth import get_user_model
+
+    from wenku.ingest.models import Page
+    from wenku.library.details import UploadDetails
+    from wenku.library.models import Document
+    from wenku.publishing import intake, jobs
+
+    owner = get_user_model().objects.create_user("bench", "bench@example.com", "x" * 20)
+    manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
+    outcomes = []
+    for number, entry in enumerate(manifest, 1):
+        if only and entry["format"] not in only:
+            continue
+        path = corpus / entry["file"]
+        started = time.perf_counter()
+        doc = intake.upload(
+            owner=owner,
+            stream=io.BytesIO(path.read_bytes()),
+            original_name=path.name.split("__", 1)[-1],
+            details=UploadDetails.build(staff=True, title=f"file {number}"),
+        )
+        jobs.process(doc.pk)
+        seconds = time.perf_counter() - started
+        doc = Document.objects.get(pk=doc.pk)
+        text = "\n".join(
+            Page.objects.filter(conversion_id=doc.conversion_id)
+            .order_by("number")
+            .values_list("text", flat=True)
+        )
+        outcome = Outcome(
+            file=entry["file"],
+            format=entry["format"],
+            status=doc.status,
+            seconds=seconds,
+            code=doc.failure_code,
+            pages=doc.page_count,
+            chars=doc.char_count,
+            cjk=len(CJK.findall(text)),
+            text_head=text[:4000],
+        )
+        judge(outcome, entry)
+        outcomes.append(outcome)
+        mark = outcome.verdict if not outcome.notes else outcome.verdict + " *"
+        print(f"  {number:3d} {entry['file'][:70]:70s} {mark:14s} {seconds:6.1f}s", flush=True)
+    return outcomes
+
+
+def report(outcomes: list[Outcome], manifest: list[dict[str, Any]]) -> None:
+    by_format: dict[str, list[Outcome]] = collections.defaultdict(list)
+    for o in outcomes:
+        by_format[o.format].append(o)
+    rows = []
+    for fmt in sorted(by_format):
+        group = by_format[fmt]
+        count = collections.Counter(o.verdict for o in group)
+        rows.append(
+            [
+                fmt,
+                str(len(group)),
+                str(count["ready"] + count["wrong_content"]),
+                str(count["true_refusal"]),
+                str(count["wrong_refusal"]),
+                str(count["wrong_content"]),
+                str(sum(1 for o in group if any(n.startswith("pages") for n in o.notes))),
+                str(sum(1 for o in group if any(n.startswith("字数") for n in o.notes))),
+                f"{sum(o.seconds for o in group):.1f}",
+            ]
+        )
+    total = collections.Counter(o.verdict for o in outcomes)
+    rows.append(
+        [
+            "**all**",
+            str(len(outcomes)),
+            str(total["ready"] + total["wrong_content"]),
+            str(total["true_refusal"]),
+            str(total["wrong_refusal"]),
+            str(total["wrong_content"]),
+            str(sum(1 for o in outcomes if any(n.startswith("pages") for n in o.notes))),
+            str(sum(1 for o in outcomes if any(n.startswith("字数") for n in o.notes))),
+            f"{sum(o.seconds for o in outcomes):.1f}",
+        ]
+    )
+    header = ["format", "files", "ready", "refused (true)", "refused (wrongly)",
+              "wrong content", "pages ≠", "字数 ≠", "seconds"]  # fmt: skip
+    print()
+    print(harness.table(header, rows))
+    print("\nRefusals (true and wrong):")
+    for o in outcomes:
+        if o.verdict in {"true_refusal", "wrong_refusal"}:
+            print(f"- {o.verdict:13s} {o.file}: {o.code}")
+    print("\nWrong content and disagreements:")
+    for o in outcomes:
+        if o.notes:
+            print(f"- {o.verdict:13s} {o.file}: {'; '.join(o.notes)}")
+    word_table(outcomes, manifest)
+    print(f"\n{harness.verdict(total['wrong_refusal'] == 0 and total['wrong_content'] == 0)}: "
+          f"{total['wrong_refusal']} valid files refused, {total['wrong_content']} wrong "
+          "content published")  # fmt: skip
+
+
+def word_table(outcomes: list[Outcome], manifest: list[dict[str, Any]]) -> None:
+    """Chinese Word files with Word's own saved page count: how close the layout comes."""
+    entries = {e["file"]: e for e in manifest}
+    rows, within = [], 0
+    for o in outcomes:
+        entry = entries[o.file]
+        saved = word_pages(entry)
+        cjk = int(entry.get("reference", {}).get("soffice_cjk") or 0)
+        if o.format not in {"doc", "docx"} or not saved or cjk < 100 or o.pages is None:
+            continue
+        off = (o.pages - saved) / saved
+        within += abs(off) <= TOLERANCE
+        rows.append([o.file, str(saved), str(o.pages), f"{off:+.0%}"])
+    if not rows:
+        return
+    print("\nChinese Word files against Word's saved page count:")
+    print(harness.table(["file", "Word", "Wenku", "difference"], rows))
+    print(f"within ±10 %: {within} of {len(rows)} ({within / len(rows):.0%})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus-real"))
+    parser.add_argument("--only", default="", help="comma-separated formats, e.g. docx,doc")
+    parser.add_argument("--json", type=Path, help="also write every outcome here")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder")
+    args = parser.parse_args()
+    corpus = args.corpus.resolve()
+    if not (corpus / "manifest.json").is_file():
+        print(f"no manifest.json in {corpus}", file=sys.stderr)
+        return 2
+    print(harness.machine_line())
+    print(f"corpus: {corpus}")
+    with harness.work_folder("wenku-realworld-", keep=args.keep) as data:
+        harness.setup_django(data, migrate=True, WENKU_OCR="false")
+        only = {f for f in args.only.split(",") if f}
+        started = time.perf_counter()
+        try:
+            outcomes = run(corpus, only)
+        finally:
+            from wenku.ingest.runtime import reset_context
+
+            reset_context()
+        manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
+        report(outcomes, manifest)
+        print(f"\nwall time: {time.perf_counter() - started:.0f}s")
+        if args.json:
+            args.json.write_text(
+                json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False, indent=1)
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

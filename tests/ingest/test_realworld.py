@@ -1,0 +1,173 @@
+"""Real-world files that were refused or mis-published, each converted or refused for its
+true reason. The files are generated here; the real corpus is bench/realworld.py's."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from tests.factories import documents as f
+from wenku.ingest import decrypt
+from wenku.ingest.errors import IngestError
+from wenku.ingest.sniff import Limits, inspect_file
+
+LIMITS = Limits(
+    max_bytes=50 * 1024 * 1024,
+    zip_max_unpacked=300 * 1024 * 1024,
+    zip_max_entries=20000,
+    zip_max_ratio=150,
+)
+
+
+def detect(tmp_path, data, name="upload.bin"):
+    path = tmp_path / "file"
+    path.write_bytes(data)
+    return inspect_file(path, name, LIMITS)
+
+
+def test_office_s_default_password_is_opened_a_real_one_is_not(tmp_path):
+    """Given a .docx 'protected' with Office's default password (VelvetSweatshop: Word and
+    LibreOffice open it without asking), then it decrypts to a plain .docx; with a password
+    someone chose, it stays encrypted."""
+    source = tmp_path / "protected"
+    source.write_bytes(f.encrypted_docx("VelvetSweatshop"))
+    plain = decrypt.with_default_password(source, tmp_path / "plain")
+    assert plain is not None
+    assert inspect_file(plain, "a.docx", LIMITS).format == "docx"
+    source.write_bytes(f.encrypted_docx("secret"))
+    assert decrypt.with_default_password(source, tmp_path / "other") is None
+
+
+def test_a_password_protected_opendocument_file_says_so(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", b"\x8f\x12 encrypted bytes")
+        zf.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path='
+            '"content.xml"><manifest:encryption-data manifest:checksum-type="SHA1"/>'
+            "</manifest:file-entry></manifest:manifest>",
+        )
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, buffer.getvalue(), "secret.odt")
+    assert caught.value.code == "encrypted"
+
+
+@pytest.mark.live
+@pytest.mark.django_db
+def test_a_docx_with_the_default_password_is_published(ingested):
+    doc = ingested("受保护.docx", f.encrypted_docx("VelvetSweatshop"))
+    assert doc.status == "ready", doc.failure_reason
+    assert doc.format == "docx" and doc.char_count > 100
+    secret = ingested("机密.docx", f.encrypted_docx("secret"))
+    assert (secret.status, secret.failure_code) == ("failed", "encrypted")
+
+
+@pytest.mark.django_db
+def test_a_pdf_without_its_header_is_repaired_and_read_as_a_pdf(ingested):
+    """Given a PDF whose %PDF- header is gone (PDFium refuses it), then it is no text
+    document of PDF syntax: qpdf rebuilds it and its pages are read, and rendered from the
+    repaired copy."""
+    from tests.factories.pdf import make_pdf
+    from wenku.ingest.rendering import page_image
+
+    headless = make_pdf(4, text="repair me").split(b"\n", 1)[1]
+    doc = ingested("damaged.pdf", headless)
+    assert doc.status == "ready", doc.failure_reason
+    assert (doc.format, doc.page_count) == ("pdf", 4)
+    pages = doc.conversion.pages.order_by("number")
+    assert [p.text for p in pages] == [f"repair me {n}" for n in range(1, 5)]
+    assert page_image(doc.conversion, 4).startswith(b"RIFF")  # rendered on demand
+
+
+@pytest.mark.django_db
+def test_pdf_objects_beyond_repair_are_refused_as_a_damaged_pdf(ingested):
+    doc = ingested("broken.pdf", b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" * 3)
+    assert (doc.status, doc.failure_code) == ("failed", "pdf_damaged")
+
+
+@pytest.mark.django_db
+def test_a_truncated_pdf_publishes_the_pages_that_survive(ingested):
+    """Given the first half of a 10-page PDF (its cross-reference table is gone with the
+    rest), then qpdf rebuilds what is there, as poppler would show it."""
+    from tests.factories.pdf import make_pdf
+
+    doc = ingested("truncated.pdf", f.truncated(make_pdf(10)))
+    assert doc.status == "ready", doc.failure_reason
+    assert 1 <= doc.page_count < 10
+    assert doc.conversion.pages.get(number=1).text == "Wenku test page 1"
+
+
+def test_excel_4_and_powerpoint_4_files_are_recognised(tmp_path):
+    """Excel 2.x–4.0 keep a bare BIFF stream (no OLE container); PowerPoint 4.0 an OLE file
+    with a PP40 stream. LibreOffice reads both; they were refused as unsupported."""
+    import struct
+
+    from tests.factories.ole import make_ole
+
+    bof = struct.pack("<HHHH", 0x0409, 6, 0, 0x10) + b"\x00\x00"
+    assert detect(tmp_path, bof + struct.pack("<HH", 0x000A, 0), "old.xls").format == "xls"
+    assert detect(tmp_path, make_ole({"PP40": b"\x00" * 64}), "old.ppt").format == "ppt"
+
+
+@pytest.mark.django_db
+def test_a_page_tree_listing_a_page_that_does_not_load_keeps_the_pages_before_it(ingested):
+    """Given a PDF whose page tree lists a second "page" that is no page (PDFium counts it
+    but cannot load it), then the first page is published rather than the whole refused."""
+    import re
+
+    from tests.factories.pdf import make_pdf
+
+    data = re.sub(
+        rb"/Kids \[(\d+) 0 R \d+ 0 R\]", rb"/Kids [\1 0 R 1 0 R]", make_pdf(2, text="kept")
+    )
+    doc = ingested("tree.pdf", data)
+    assert doc.status == "ready", doc.failure_reason
+    assert doc.page_count == 1
+    assert doc.conversion.pages.get(number=1).text == "kept 1"
+
+
+def commented_docx() -> bytes:
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("学位论文正文：研究背景与意义。")
+    document.add_comment(paragraph.runs[0], text="请补充参考文献", author="导师")
+    document.add_paragraph("第二段：研究方法。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.live
+@pytest.mark.django_db
+def test_a_word_file_with_comments_converts_and_the_next_one_too(ingested):
+    """Given a Word file with a comment (the thesis templates' 批注), which crashes a
+    LibreOffice driven over UNO (Writer builds the comment's widget off its main thread)
+    while plain ``soffice --convert-to`` converts it, then it is converted — by a cold
+    LibreOffice after the crash — and the warm one is back for the next document."""
+    doc = ingested("论文模板.docx", commented_docx())
+    assert doc.status == "ready", doc.failure_reason
+    assert "研究背景与意义" in doc.conversion.pages.get(number=1).text
+    after = ingested("下一份.docx", f.make_docx(1, seed=21))
+    assert after.status == "ready", after.failure_reason
+
+
+def test_text_in_an_encoding_read_only_as_mojibake_is_refused(tmp_path):
+    """Given double-byte text that is not GB18030 (EUC-TW: every byte pair also decodes as
+    GB18030, into a flat spread of rare characters), then it is refused for its encoding,
+    not published as mojibake; real GBK text still reads."""
+    import random
+
+    rng = random.Random(7)
+    euc_tw = bytes(
+        b for _ in range(400) for b in (rng.randint(0xC4, 0xFD), rng.randint(0xA1, 0xFE))
+    )
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, euc_tw, "台湾.txt")
+    assert caught.value.code == "text_encoding"
+    assert detect(tmp_path, f.make_gbk_text(), "gbk.txt").encoding == "gb18030"

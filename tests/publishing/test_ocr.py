@@ -1,0 +1,91 @@
+"""Scanned documents: readable at once, searchable once OCR has read them — with the real
+engine (RapidOCR in a child process), a page or two, so the live tier stays quick."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from wenku.ingest import ocr
+from wenku.ingest.counting import count_chars
+from wenku.ingest.models import OcrState
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db]
+
+PAGE_ONE = ("各企业要落实一企一策要求，全面推进雨污分流改造。", "审批时限压缩至五个工作日。")
+PAGE_TWO = ("智慧园区平台建设完成后，群众满意度持续提升。", "朱镕基同志强调安全生产责任重于泰山。")
+
+
+def letters(text: str) -> str:
+    """What the character error rate compares: CJK, digits and letters."""
+    return "".join(re.findall(r"[\u4e00-\u9fff0-9A-Za-z]", text))
+
+
+def ready_jobs():
+    from django_tasks_db.models import DBTaskResult
+
+    from wenku.worker.runner import QUEUES
+
+    return list(DBTaskResult.objects.ready().filter(queue_name__in=QUEUES))
+
+
+def test_a_scan_is_published_at_once_and_its_text_follows_page_by_page(ingested, upload, settings):
+    """Given a two-page scan and jobs of one page each, when it is published, then it is
+    readable with no text yet and an OCR job waits behind any upload; each OCR job reads
+    one page, stores its text marked as OCR'd and queues the next; at the end 字数, search
+    with page hits, in-document search and the fingerprint follow the new text."""
+    from tests.factories.pdf import make_pdf
+    from wenku.ingest.models import Page
+    from wenku.publishing.ocr import OCR_PRIORITY, recognise_pages
+    from wenku.search.backends import get_backend
+    from wenku.search.backends.base import EngineQuery
+    from wenku.search.models import Fingerprint
+    from wenku.search.query import parse
+    from wenku.search.within import search_within
+
+    settings.WENKU = settings.WENKU.replace(ocr_pages_per_job=1)
+    doc = ingested("扫描件.pdf", ocr.scanned_page([PAGE_ONE, PAGE_TWO]), title="扫描件")
+    assert doc.status == "ready" and doc.char_count == 0
+    pages = Page.objects.filter(conversion=doc.conversion).order_by("number")
+    assert [p.ocr for p in pages] == [OcrState.PENDING, OcrState.PENDING]
+    for done in ready_jobs():  # the scan's own publishing job, which the fixture ran
+        if done.queue_name == "ingest":
+            done.delete()
+    [job] = ready_jobs()
+    assert (job.queue_name, job.priority) == ("ocr", OCR_PRIORITY)
+
+    later = upload("later.pdf", make_pdf(1, text="uploaded meanwhile"))
+    assert ready_jobs()[0].args_kwargs["args"] == [later.pk]  # the upload goes first
+    job.delete()
+
+    assert recognise_pages.call(doc.conversion_id) == "1 pages recognised, 0 failed"
+    first, second = Page.objects.filter(conversion=doc.conversion).order_by("number")
+    assert first.ocr == OcrState.DONE and second.ocr == OcrState.PENDING
+    assert letters(first.text) == letters("".join(PAGE_ONE))
+    assert [j.args_kwargs["args"] for j in ready_jobs() if j.queue_name == "ocr"] == [
+        [doc.conversion_id]
+    ]
+
+    recognise_pages.call(doc.conversion_id)
+    second.refresh_from_db()
+    assert second.ocr == OcrState.DONE
+    assert letters(second.text) == letters("".join(PAGE_TWO))
+    doc.refresh_from_db()
+    assert doc.char_count == count_chars("".join(PAGE_ONE + PAGE_TWO))
+    hits = dict(get_backend().search(EngineQuery(parse("智慧园区"), limit=5)).hits)
+    assert doc.pk in hits
+    assert [m.number for m in search_within(doc, "雨污分流", doc.owner).matches] == [1]
+    assert bytes(Fingerprint.objects.get(conversion=doc.conversion).signature)
+
+
+def test_a_page_past_its_time_or_memory_fails_alone(tmp_path):
+    """The engine is killed at the page's time limit; under a memory limit it cannot load
+    in, it stops: either way the page fails with a reason and the call returns."""
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(ocr.scanned_page([PAGE_ONE]))
+    slow = ocr.OcrSettings(sys.executable, memory_mb=3072, page_seconds=0.01)
+    assert ocr.recognise(pdf, [1], slow) == [ocr.PageResult(1, error="timeout")]
+    small = ocr.OcrSettings(sys.executable, memory_mb=200, page_seconds=60)
+    assert ocr.recognise(pdf, [1], small) == [ocr.PageResult(1, error="engine stopped")]
