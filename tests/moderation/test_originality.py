@@ -124,7 +124,8 @@ def test_near_copies_fold_under_the_earliest_original_in_search(
     process(copy.pk)
     decisions.approve([copy.pk], staff)
     html = client.get("/search", {"q": "copy report plus"}).content.decode()
-    titles = re.findall(r'<li class="hit">\s*<h2><a href="[^"]+">([^<]+)</a>', html)
+    results = html.split('<ol class="hits"')[1].split("</ol>")[0]
+    titles = re.findall(r'<h2><a href="[^"]+">([^<]+)</a></h2>', results)
     assert titles == [original.title]
     folded = html.split('class="similar-copies"')[1].split("</details>")[0]
     assert copy.get_absolute_url() in folded and "copy report plus" in folded

@@ -70,6 +70,7 @@ class SearchOut(Schema):
     query: str
     mode: str
     notes: list[str]
+    suggestion: str = ""
     total: int
     took_ms: float
     page: int
@@ -125,6 +126,7 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> SearchOut:
         query=result.query.text,
         mode=result.mode,
         notes=result.notes,
+        suggestion=result.suggestion,
         total=result.total,
         took_ms=result.took_ms,
         page=params.page,

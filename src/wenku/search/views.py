@@ -8,6 +8,7 @@ from django.shortcuts import render
 from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
+from wenku.search import rankings
 from wenku.search.service import SearchParams, run_search
 from wenku.search.within import WithinResult, count_search, search_within
 
@@ -27,8 +28,20 @@ def search(request: HttpRequest) -> HttpResponse:
         "previous_query": params.query_string(page=params.page - 1),
         "next_query": params.query_string(page=params.page + 1),
         "first_rank": (params.page - 1) * result.page_size + 1,
+        # Nothing found and no filter to blame: popular documents to go on with.
+        "popular": _popular() if not result.hits and not result.filtered else [],
+        "unfiltered": params.query_string(category="", format="", pages="", price="", date=""),
     }
     return render(request, "search/results.html", context)
+
+
+def _popular() -> list[Document]:
+    """What readers read this week, else the most viewed (a young site has no week)."""
+    hot = rankings.hot(limit=8)
+    if hot:
+        return hot
+    public = Document.objects.public().select_related("owner", "category")
+    return list(public.order_by("-view_count", "-published_at")[:8])
 
 
 def _sorts(params: SearchParams) -> list[dict[str, object]]:
