@@ -171,3 +171,14 @@ def test_text_in_an_encoding_read_only_as_mojibake_is_refused(tmp_path):
         detect(tmp_path, euc_tw, "台湾.txt")
     assert caught.value.code == "text_encoding"
     assert detect(tmp_path, f.make_gbk_text(), "gbk.txt").encoding == "gb18030"
+
+
+def test_an_empty_presentation_has_no_pages_rather_than_one_blank_one(tmp_path):
+    from pptx import Presentation
+
+    buffer = io.BytesIO()
+    Presentation().save(buffer)  # no slide
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, buffer.getvalue(), "空.pptx")
+    assert caught.value.code == "no_pages"
+    assert detect(tmp_path, f.make_pptx(2), "两页.pptx").format == "pptx"
