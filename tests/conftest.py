@@ -22,6 +22,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def data_dir(tmp_path: Path, settings, request) -> Iterator[Path]:  # type: ignore[no-untyped-def]
     """A fresh data folder (files, tmp) and an empty cache for each test."""
     from wenku.core.storage import reset_storage
+    from wenku.search.backends import reset_backend
 
     folder = tmp_path / "data"
     for sub in ("files", "tmp"):
@@ -29,6 +30,7 @@ def data_dir(tmp_path: Path, settings, request) -> Iterator[Path]:  # type: igno
     settings.DATA_DIR = folder
     settings.WENKU = settings.WENKU.replace(data_dir=folder)
     reset_storage()
+    reset_backend()  # a Tantivy index lives in the data folder: this test's own
     if _may_use_cache(request):
         cache.clear()  # cached pages and category maps belong to one test
     yield folder

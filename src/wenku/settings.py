@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wenku.core.context_processors.site",
                 "wenku.notifications.context_processors.notifications",
+                "wenku.economy.context_processors.account",
             ],
         },
     }

@@ -44,7 +44,14 @@ PASSWORD = "Plum blossoms in snow 1949"
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_data_is_taken_wherever_it_stands(command):
-    rest = {"import": ["a.pdf"], "token": ["alice"], "geo": ["lookup", "1.2.3.4"]}
+    rest = {
+        "import": ["a.pdf"],
+        "token": ["alice"],
+        "geo": ["lookup", "1.2.3.4"],
+        "backup": ["/srv/backup"],
+        "restore": ["/srv/backup"],
+        "migrate-data": ["--to", "postgresql://wenku@db/wenku"],
+    }
     argv = [command, *rest.get(command, [])]
     for position in range(len(argv) + 1):
         for form in (["--data", "/srv/wenku"], ["--data=/srv/wenku"]):

@@ -100,6 +100,16 @@ def test_the_author_deletes_and_nobody_else(as_user, doc, other_user, carol):
     assert count_shown(page(client, doc)) == 0
 
 
+def test_deleting_is_confirmed_first(as_user, doc, other_user, carol):
+    made = Comment.objects.create(document=doc, author=other_user, body="想删掉的话")
+    url = reverse("community:delete_comment", args=[made.pk])
+    assert url in page(as_user(other_user), doc)  # a link to the confirmation, not a button
+    confirm = as_user(other_user).get(url)
+    assert confirm.status_code == 200 and "想删掉的话" in confirm.content.decode()
+    assert 'id="confirm-delete"' in confirm.content.decode() and Comment.objects.exists()
+    assert as_user(carol).get(url).status_code == 404  # not theirs
+
+
 def test_a_comment_without_replies_is_deleted_outright(as_user, doc, other_user):
     made = Comment.objects.create(document=doc, author=other_user, body="x")
     as_user(other_user).post(reverse("community:delete_comment", args=[made.pk]))

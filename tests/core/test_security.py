@@ -261,3 +261,21 @@ def test_every_response_has_a_request_id_and_a_proxy_may_give_it(client):
     assert from_proxy["X-Request-ID"] == given
     assert from_anyone["X-Request-ID"] != given
     assert re.fullmatch(r"[0-9a-f]{16}", odd["X-Request-ID"])
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_error_pages_are_the_site_s_own_in_both_languages(client):
+    """The 404 and 500 pages carry the site's header and search box, in the reader's
+    language (the 500 page without touching the database)."""
+    broken = Client(raise_request_exception=False)
+    for language, words in (("zh-hans", "出错了"), ("en", "Something went wrong")):
+        broken.cookies["django_language"] = language
+        body = broken.get("/broken/").content.decode()
+        assert 'class="site-header"' in body and 'name="q"' in body and words in body
+    missing = Client()
+    for language, words in (("zh-hans", "页面不存在"), ("en", "Page not found")):
+        missing.cookies["django_language"] = language
+        response = missing.get("/no-such-page/")
+        body = response.content.decode()
+        assert response.status_code == 404 and 'class="site-header"' in body
+        assert 'name="q"' in body and words in body

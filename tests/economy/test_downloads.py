@@ -231,7 +231,7 @@ def test_the_uploader_is_told_of_a_download_and_of_the_points(
     download(reader, doc, IP)
     note = Notification.objects.get(user=user)
     assert note.kind == "download" and note.document == doc
-    assert "年度总结" in note.text and "+7" in note.text
+    assert "年度总结" in note.message and "+7" in note.message
     assert note.actor is None  # who downloaded is not disclosed
 
 

@@ -230,6 +230,54 @@ def test_the_vip_page_sells_plans(en, rules, reader):
     assert "costs 20 points and your balance is 10 points" in html
 
 
+def test_buying_vip_is_confirmed_first(en, rules, reader):
+    """Given a plan, When its buy button is followed, Then a page says what it costs, the
+    balance after and the new end, and nothing is charged until it is confirmed."""
+    plan = VipPlan.objects.create(name="月卡", days=30, price=20)
+    give(reader, 25)
+    en.force_login(reader)
+    assert f'href="/me/vip/{plan.pk}/buy/"' in en.get("/me/vip/").content.decode()
+    html = en.get(f"/me/vip/{plan.pk}/buy/").content.decode()
+    assert 'id="balance-after">5<' in html and 'id="confirm-vip"' in html
+    assert queries.balance(reader) == 25 and queries.vip_until(reader) is None
+    en.post(f"/me/vip/{plan.pk}/buy/", {"key": "k"})
+    assert queries.balance(reader) == 5 and queries.vip_until(reader) is not None
+    html = en.get(f"/me/vip/{plan.pk}/buy/").content.decode()
+    assert 'id="confirm-vip"' not in html and "How to earn points" in html
+
+
+def test_a_daily_sign_in_reads_once_in_the_ledger(en, rules, reader):
+    """The ledger line said "每日签到: 每日签到" (the reason and a note saying it again)."""
+    from wenku.economy import domain
+
+    rules.sign_in_reward = 2
+    rules.save()
+    domain.daily_sign_in(reader)
+    en.force_login(reader)
+    html = en.get("/me/points/").content.decode()
+    row = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert row.count("daily sign-in") == 1
+
+
+def test_the_header_shows_the_balance_and_vip(en, rules, reader):
+    from wenku.economy import domain
+
+    give(reader, 42)
+    en.force_login(reader)
+    header = en.get("/search").content.decode().split("</header>")[0]
+    assert "42 points" in header and "Become VIP" in header
+    domain.grant_vip(reader, 3)
+    header = en.get("/search").content.decode().split("</header>")[0]
+    assert 'class="badge vip"' in header
+
+
+def test_how_to_earn_points_states_the_site_s_rules(en, rules):
+    rules.sign_in_reward, rules.upload_reward = 3, 7
+    rules.save()
+    html = en.get("/points/").content.decode()
+    assert "+3 points a day" in html and "+7 points per upload" in html
+
+
 def test_my_uploads_shows_downloads_and_earnings(en, publish, rules, user, reader):
     doc = publish(pricing="points", price=10)
     give(reader, 10)

@@ -63,7 +63,7 @@ def test_a_published_upload_of_new_content_earns_the_reward(rules, publish, user
     entry = rewards(user).get()
     assert entry.amount == 5 and entry.document == doc
     note = Notification.objects.get(user=user, kind="points")
-    assert "期末试卷" in note.text and "+5" in note.text
+    assert "期末试卷" in note.message and "+5" in note.message
 
 
 def test_deleting_and_uploading_the_same_file_again_earns_nothing(rules, publish, user, ingested):

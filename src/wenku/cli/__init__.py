@@ -8,7 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-COMMANDS = ("serve", "worker", "import", "doctor", "token", "manage", "demo", "geo", "reindex")
+COMMANDS = (
+    "serve", "worker", "import", "doctor", "token", "manage", "demo", "geo", "reindex",
+    "backup", "restore", "migrate-data",
+)  # fmt: skip
 
 
 def setup_django(data_dir: str | None) -> None:
@@ -27,12 +30,26 @@ def setup_django(data_dir: str | None) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from wenku.cli import demo, doctor, geo, importer, manage, reindex, serve, tokens, worker
+    from wenku.cli import (
+        backup,
+        demo,
+        doctor,
+        geo,
+        importer,
+        manage,
+        migrate_data,
+        reindex,
+        restore,
+        serve,
+        tokens,
+        worker,
+    )
 
     parser = argparse.ArgumentParser(prog="wenku", description="Wenku (文库) document library.")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, worker, importer, doctor, tokens, manage, demo, geo, reindex):
+    commands = (serve, worker, importer, doctor, tokens, manage, demo, geo, reindex)
+    for module in (*commands, backup, restore, migrate_data):
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         command.add_argument(
             "--data", metavar="DIR", help="data folder (default: $WENKU_DATA_DIR or ./wenku-data)"

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wenku.community import domain, queries
 from wenku.community.domain import NotAllowed
@@ -86,9 +86,15 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """GET: the comment and a button to confirm (only its author). POST: delete it."""
     found = get_object_or_404(Comment.objects.select_related("document"), pk=comment_id)
+    if request.method == "GET":
+        if found.author_id != request.user.pk or found.is_deleted:
+            raise Http404  # not yours: as if it were not there
+        context = {"comment": found, "cpage": request.GET.get("cpage", "")}
+        return render(request, "community/delete_comment.html", context)
     try:
         domain.delete_comment(request.user, found)
     except NotAllowed as exc:

@@ -35,6 +35,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from django.utils.translation import gettext, gettext_noop
+
 from wenku.config import conf
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,105 @@ _COUNTRIES = {
     "KH": "柬埔寨", "LA": "老挝", "MM": "缅甸", "PK": "巴基斯坦", "BD": "孟加拉国",
     "NP": "尼泊尔", "LK": "斯里兰卡",
 }  # fmt: skip
+
+
+# Every name ``province`` can return, in English (the catalogue turns them back into
+# Chinese): the page shows the place in the reader's language.
+_ENGLISH = {
+    "北京": gettext_noop("Beijing"),
+    "天津": gettext_noop("Tianjin"),
+    "河北": gettext_noop("Hebei"),
+    "山西": gettext_noop("Shanxi"),
+    "内蒙古": gettext_noop("Inner Mongolia"),
+    "辽宁": gettext_noop("Liaoning"),
+    "吉林": gettext_noop("Jilin"),
+    "黑龙江": gettext_noop("Heilongjiang"),
+    "上海": gettext_noop("Shanghai"),
+    "江苏": gettext_noop("Jiangsu"),
+    "浙江": gettext_noop("Zhejiang"),
+    "安徽": gettext_noop("Anhui"),
+    "福建": gettext_noop("Fujian"),
+    "江西": gettext_noop("Jiangxi"),
+    "山东": gettext_noop("Shandong"),
+    "河南": gettext_noop("Henan"),
+    "湖北": gettext_noop("Hubei"),
+    "湖南": gettext_noop("Hunan"),
+    "广东": gettext_noop("Guangdong"),
+    "广西": gettext_noop("Guangxi"),
+    "海南": gettext_noop("Hainan"),
+    "重庆": gettext_noop("Chongqing"),
+    "四川": gettext_noop("Sichuan"),
+    "贵州": gettext_noop("Guizhou"),
+    "云南": gettext_noop("Yunnan"),
+    "西藏": gettext_noop("Tibet"),
+    "陕西": gettext_noop("Shaanxi"),
+    "甘肃": gettext_noop("Gansu"),
+    "青海": gettext_noop("Qinghai"),
+    "宁夏": gettext_noop("Ningxia"),
+    "新疆": gettext_noop("Xinjiang"),
+    "香港": gettext_noop("Hong Kong"),
+    "澳门": gettext_noop("Macao"),
+    "台湾": gettext_noop("Taiwan"),
+    "中国": gettext_noop("China"),
+    LOCAL: gettext_noop("this computer"),
+    LAN: gettext_noop("a local network"),
+    "美国": gettext_noop("the United States"),
+    "日本": gettext_noop("Japan"),
+    "韩国": gettext_noop("South Korea"),
+    "新加坡": gettext_noop("Singapore"),
+    "英国": gettext_noop("the United Kingdom"),
+    "德国": gettext_noop("Germany"),
+    "法国": gettext_noop("France"),
+    "加拿大": gettext_noop("Canada"),
+    "澳大利亚": gettext_noop("Australia"),
+    "新西兰": gettext_noop("New Zealand"),
+    "俄罗斯": gettext_noop("Russia"),
+    "印度": gettext_noop("India"),
+    "马来西亚": gettext_noop("Malaysia"),
+    "泰国": gettext_noop("Thailand"),
+    "越南": gettext_noop("Vietnam"),
+    "菲律宾": gettext_noop("the Philippines"),
+    "印度尼西亚": gettext_noop("Indonesia"),
+    "荷兰": gettext_noop("the Netherlands"),
+    "意大利": gettext_noop("Italy"),
+    "西班牙": gettext_noop("Spain"),
+    "瑞士": gettext_noop("Switzerland"),
+    "瑞典": gettext_noop("Sweden"),
+    "挪威": gettext_noop("Norway"),
+    "芬兰": gettext_noop("Finland"),
+    "丹麦": gettext_noop("Denmark"),
+    "爱尔兰": gettext_noop("Ireland"),
+    "比利时": gettext_noop("Belgium"),
+    "奥地利": gettext_noop("Austria"),
+    "波兰": gettext_noop("Poland"),
+    "葡萄牙": gettext_noop("Portugal"),
+    "巴西": gettext_noop("Brazil"),
+    "墨西哥": gettext_noop("Mexico"),
+    "阿根廷": gettext_noop("Argentina"),
+    "南非": gettext_noop("South Africa"),
+    "埃及": gettext_noop("Egypt"),
+    "阿联酋": gettext_noop("the United Arab Emirates"),
+    "沙特阿拉伯": gettext_noop("Saudi Arabia"),
+    "土耳其": gettext_noop("Turkey"),
+    "以色列": gettext_noop("Israel"),
+    "乌克兰": gettext_noop("Ukraine"),
+    "哈萨克斯坦": gettext_noop("Kazakhstan"),
+    "蒙古": gettext_noop("Mongolia"),
+    "柬埔寨": gettext_noop("Cambodia"),
+    "老挝": gettext_noop("Laos"),
+    "缅甸": gettext_noop("Myanmar"),
+    "巴基斯坦": gettext_noop("Pakistan"),
+    "孟加拉国": gettext_noop("Bangladesh"),
+    "尼泊尔": gettext_noop("Nepal"),
+    "斯里兰卡": gettext_noop("Sri Lanka"),
+}
+
+
+def place_name(name: str) -> str:
+    """A place ``province`` returned, in the active language (四川 → Sichuan in English);
+    a name it does not know stays as it is."""
+    english = _ENGLISH.get(name)
+    return gettext(english) if english else name
 
 
 class GeoDataError(ValueError):

@@ -24,10 +24,11 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponseRedirect:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page: an apology and the request's id, which is in the log with the traceback.
+    """The 500 page: an apology and the request's id, which is in the log with the traceback,
+    in the site's frame (header, search, language links) and the reader's language.
 
     Rendered without the site's context processors or the database: whatever broke the
-    request may break them too.
+    request may break them too (the header then shows the signed-out links).
     """
     from django.template import loader
 
@@ -37,5 +38,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         detail = "Internal server error; quote the request id when you report it."
         return JsonResponse({"detail": detail, "request_id": rid}, status=500)
-    html = loader.get_template("500.html").render({"request_id": rid})
+    from wenku.config import conf
+
+    context = {"request_id": rid, "SITE_NAME": conf().site_name}
+    html = loader.get_template("500.html").render(context)
     return HttpResponse(html, status=500)

@@ -15,10 +15,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from wenku.economy import ledger
 from wenku.economy.models import Account, LedgerEntry, Reason, Rules, VipOrder, VipPlan
@@ -33,13 +31,10 @@ log = logging.getLogger(__name__)
 InsufficientPoints = ledger.InsufficientPoints
 
 
-def _tell(user: Any, kind: Kind, text: str, **kwargs: Any) -> None:
-    """Notifications are stored in the site's language (they are read later, by someone else)."""
-    notify(user, kind, text=text, **kwargs)
-
-
-def _site_language() -> translation.override:
-    return translation.override(settings.LANGUAGE_CODE)
+def _tell(user: Any, kind: Kind, code: str, params: dict[str, Any], **kwargs: Any) -> None:
+    """A notification is stored as a code and parameters, worded when it is read (in the
+    reader's language, not the one of the request that caused it)."""
+    notify(user, kind, code=code, params=params, **kwargs)
 
 
 # --- sign-up and sign-in
@@ -52,9 +47,7 @@ def on_account_verified(user: Any) -> None:
         return
     applied = ledger.apply(user.pk, bonus, Reason.SIGNUP_BONUS, ledger.signup_key(user.pk))
     if not applied.replayed:
-        with _site_language():
-            text = _("Welcome! Sign-up bonus: +%(n)s points.") % {"n": bonus}
-        _tell(user, Kind.POINTS, text, url=_ledger_url())
+        _tell(user, Kind.POINTS, "welcome_bonus", {"n": bonus}, url=_ledger_url())
 
 
 def daily_sign_in(user: Any, now: datetime | None = None) -> LedgerEntry | None:
@@ -68,13 +61,10 @@ def daily_sign_in(user: Any, now: datetime | None = None) -> LedgerEntry | None:
         reward,
         Reason.SIGN_IN,
         ledger.sign_in_key(user.pk, timezone.localdate(now or timezone.now())),
-        note=_("daily sign-in"),
     )
     if applied.replayed:
         return None
-    with _site_language():
-        text = _("Daily sign-in: +%(n)s points.") % {"n": reward}
-    _tell(user, Kind.POINTS, text, url=_ledger_url())
+    _tell(user, Kind.POINTS, "signed_in", {"n": reward}, url=_ledger_url())
     return applied.entry
 
 
@@ -109,12 +99,8 @@ def reward_upload(document: Document, *, known_content: bool) -> LedgerEntry | N
         )
     if applied.replayed:
         return None
-    with _site_language():
-        text = _("Upload reward for “%(title)s”: +%(n)s points.") % {
-            "title": document.title,
-            "n": rules.upload_reward,
-        }
-    _tell(owner, Kind.POINTS, text, document=document)
+    params = {"title": document.title, "n": rules.upload_reward}
+    _tell(owner, Kind.POINTS, "upload_reward", params, document=document)
     return applied.entry
 
 
@@ -159,11 +145,8 @@ def grant_vip(
         order = _extend(
             user, days, VipOrder.Source.GRANT, ledger.once_key("grant"), now, by=by, note=note
         )
-    with _site_language():
-        text = _("You are a VIP member until %(end)s.") % {
-            "end": timezone.localtime(order.ends_at).strftime("%Y-%m-%d %H:%M")
-        }
-    _tell(user, Kind.POINTS, text, url=_vip_url())
+    end = timezone.localtime(order.ends_at).strftime("%Y-%m-%d %H:%M")
+    _tell(user, Kind.POINTS, "vip_until", {"end": end}, url=_vip_url())
     return order
 
 
@@ -209,9 +192,7 @@ def adjust(user: Any, amount: int, by: Any = None, note: str = "") -> LedgerEntr
         user.pk, amount, Reason.ADMIN, ledger.once_key("admin"), note=(note + who).strip()
     )
     if amount > 0:
-        with _site_language():
-            text = _("The site added %(n)s points to your balance.") % {"n": amount}
-        _tell(user, Kind.POINTS, text, url=_ledger_url())
+        _tell(user, Kind.POINTS, "points_added", {"n": amount}, url=_ledger_url())
     return applied.entry
 
 

@@ -22,9 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -371,15 +370,10 @@ def _free_download_reward(
 
 
 def _tell_owner(document: Document, earned: int) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        if earned:
-            text = _("“%(title)s” was downloaded: +%(n)s points.") % {
-                "title": document.title,
-                "n": earned,
-            }
-        else:
-            text = _("“%(title)s” was downloaded.") % {"title": document.title}
-    notify(document.owner, Kind.DOWNLOAD, text=text, document=document)
+    """Worded when read, in the uploader's language (a code and its parameters)."""
+    params: dict[str, Any] = {"title": document.title, "n": earned}
+    code = "downloaded_points" if earned else "downloaded"
+    notify(document.owner, Kind.DOWNLOAD, code=code, params=params, document=document)
 
 
 def _replay(previous: Download, user: Any, document: Document, now: datetime | None) -> Grant:

@@ -185,6 +185,23 @@ def my_downloads(request: HttpRequest) -> HttpResponse:
     return render(request, "economy/downloads.html", context)
 
 
+def _confirm_vip(request: HttpRequest, plan: VipPlan) -> HttpResponse:
+    user: Any = request.user
+    have = queries.balance(user)
+    now = timezone.now()
+    until = queries.vip_until(user)
+    starts = until if until is not None and until > now else now
+    context = {
+        "plan": plan,
+        "balance": have,
+        "balance_after": have - plan.price,
+        "affordable": have >= plan.price,
+        "ends_at": starts + timedelta(days=plan.days),
+        "key": uuid.uuid4().hex,
+    }
+    return render(request, "economy/vip_confirm.html", context)
+
+
 def _list_price(user: Any, doc: Document, vip: bool) -> int | None:
     """What downloading again would cost (None: VIP members only, and not a member)."""
     if access.is_privileged(user, doc):
@@ -207,9 +224,13 @@ def vip(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def buy_vip(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """GET: what the plan costs, the balance after and the new end, and a button to
+    confirm. POST: buy (the form's key makes a double click charge once)."""
     plan = get_object_or_404(VipPlan, pk=plan_id, active=True)
+    if request.method == "GET":
+        return _confirm_vip(request, plan)
     try:
         order = domain.buy_vip(request.user, plan, request.POST.get("key", "")[:64])
     except domain.InsufficientPoints as exc:

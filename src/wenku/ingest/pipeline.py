@@ -10,6 +10,7 @@ tried again later or handed back instead of failing the document.
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import tempfile
@@ -144,6 +145,12 @@ def run(
         return Outcome(ok=True)
     except StorageUnavailable:
         raise  # not the document's fault: its job is tried again later
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            log.exception("ingest of %s crashed at %s", conversion.sha256[:12], stage_name)
+            metrics.CONVERSIONS.labels("crashed").inc()
+            return Outcome(False, stage_name, "internal", {"stage": stage_name})
+        raise StorageUnavailable(exc.errno, f"no room for the job's files: {exc}") from exc
     except IngestError as exc:
         log.info("ingest of %s failed at %s: %s", conversion.sha256[:12], stage_name, exc)
         metrics.CONVERSIONS.labels("refused").inc()

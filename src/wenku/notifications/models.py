@@ -33,7 +33,11 @@ class Notification(models.Model):
     document = models.ForeignKey(
         "library.Document", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    text = models.CharField(max_length=500, blank=True)
+    text = models.CharField(max_length=500, blank=True)  # words of a person (a comment)
+    # Or what the site says: a code of ``messages.MESSAGES`` and its parameters, worded
+    # when read, in the reader's language.
+    code = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -46,3 +50,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def message(self) -> str:
+        """What it says, in the active language."""
+        if self.code:
+            from wenku.notifications.messages import render
+
+            return render(self.code, self.params)
+        return self.text

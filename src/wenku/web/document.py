@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from wenku.community.queries import for_document as community_for_document
-from wenku.core.geo import province
+from wenku.core.geo import place_name, province
 from wenku.core.ip import client_ip
 from wenku.economy import downloads
 from wenku.economy.queries import recent_downloads_near
@@ -35,7 +35,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "hidden_pages": (doc.page_count or 0) - len(seen.pages) if seen else 0,
         "text_html": seen.text_html if seen else "",
         "excerpt": excerpt,
-        "province": province(doc.upload_ip) if doc.upload_ip else "",
+        "province": place_name(province(doc.upload_ip)) if doc.upload_ip else "",
         "breadcrumbs": categories.breadcrumbs(doc.category) if doc.category else [],
         "canonical": canonical,
         "structured_data": queries.structured_data(

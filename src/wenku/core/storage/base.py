@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
@@ -36,3 +37,6 @@ class Storage(Protocol):
 
     def check(self) -> None:
         """Raise if the storage cannot be used now (readiness checks)."""
+
+    def keys(self, prefix: str = "") -> Iterator[tuple[str, int]]:
+        """Every stored key under ``prefix`` with its size (backups)."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -7,6 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from wenku.core.storage.base import StorageUnavailable
+
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _passing(exc: OSError) -> OSError:
+    """A full disk is a passing trouble (StorageUnavailable: try again later); nothing of
+    the half-written file is left either way."""
+    if exc.errno in NO_ROOM:
+        return StorageUnavailable(exc.errno, f"no room left in the data folder: {exc}")
+    return exc
 
 
 class LocalStorage:
@@ -22,16 +35,21 @@ class LocalStorage:
 
     def _write_atomically(self, key: str, write: object) -> None:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        except OSError as exc:
+            raise _passing(exc) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
                 write(fh)  # type: ignore[operator]
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise _passing(exc) from exc
             raise
 
     def put_file(self, key: str, source: Path) -> None:
@@ -58,6 +76,14 @@ class LocalStorage:
 
     def fetch(self, key: str, destination: Path) -> None:
         shutil.copyfile(self.path(key), destination)
+
+    def keys(self, prefix: str = "") -> Iterator[tuple[str, int]]:
+        base = self.path(prefix) if prefix else self.root
+        if not base.exists():
+            return
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                yield path.relative_to(self.root).as_posix(), path.stat().st_size
 
     def check(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

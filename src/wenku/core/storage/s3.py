@@ -202,6 +202,13 @@ class S3Storage:
             _prune(self.cache_dir, CACHE_BYTES)
         yield path
 
+    def keys(self, prefix: str = "") -> Iterator[tuple[str, int]]:
+        start = self._storage._normalize_name(prefix) if prefix else self.location.prefix
+        cut = len(self.location.prefix) + 1 if self.location.prefix else 0
+        objects = self._call(prefix, lambda: self._storage.bucket.objects.filter(Prefix=start))
+        for item in objects:
+            yield item.key[cut:], int(item.size)
+
     def check(self) -> None:
         self._call("", lambda: self._storage.connection.meta.client.head_bucket(
             Bucket=self.location.bucket

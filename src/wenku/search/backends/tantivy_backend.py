@@ -108,6 +108,19 @@ class TantivyBackend:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         self._index.reload()
 
+    def snapshot(self, destination: Path) -> None:
+        """Copy the index into ``destination`` as of one commit: the writer lock is held
+        while copying, so no process commits meanwhile (readers go on)."""
+        import shutil
+
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._thread_lock, open(self.lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                shutil.copytree(self.folder, destination / self.folder.name, dirs_exist_ok=True)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def index(self, entries: Sequence[IndexEntry]) -> None:
         with self._writer() as writer:
             for entry in entries:

@@ -1,0 +1,95 @@
+"""Accessibility: axe-core (from the axe-playwright-python wheel) finds no serious or
+critical violation on the pages readers and uploaders use, on a desktop and a phone —
+home, category, document, the reader at the end of the preview, search, upload and the
+personal centre. With WENKU_SCREENSHOTS set (`make screenshots`), each screen is also
+photographed into docs/screenshots/."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser.conftest import save_screenshot
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+SCREENS = {
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+SERIOUS = ("serious", "critical")
+
+
+def violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:5])
+        for v in found
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.fixture
+def library(publish, user):
+    """A small library: a category tree, documents free and priced, a reader's notification."""
+    from wenku.library.models import Category
+    from wenku.notifications.domain import notify
+    from wenku.notifications.models import Kind
+
+    school = Category.objects.create(name="教育", slug="jiaoyu")
+    papers = Category.objects.create(name="试卷", slug="shijuan", parent=school)
+    docs = [
+        publish(pages=12, pricing="points", price=5, title="三年级数学期末试卷", category=papers),
+        publish(pages=4, title="语文阅读理解练习", category=papers),
+        publish(pages=6, pricing="vip_only", title="英语听力材料", category=school),
+    ]
+    notify(user, Kind.POINTS, text="欢迎")
+    return docs
+
+
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_no_serious_violations(browser, live_server, library, user, screen):
+    base = live_server.url
+    priced = library[0]
+    context = browser.new_context(locale="zh-CN", **SCREENS[screen])
+    page = context.new_page()
+    pages = [
+        ("home", "/"),
+        ("category", "/c/shijuan/"),
+        ("document", priced.get_absolute_url()),
+        ("end-of-preview", f"{priced.get_absolute_url()}#p12"),
+        ("search", "/search?q=试卷"),
+        ("search-nothing", "/search?q=不存在的词语"),
+    ]
+    found: dict[str, list[str]] = {}
+    for name, path in pages:
+        page.goto(f"{base}{path}")
+        page.wait_for_load_state("load")
+        found[name] = violations(page)
+        save_screenshot(page, f"{name}-{screen}")
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "correct horse battery")
+    page.click("form.narrow button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    for name, path in [
+        ("upload", "/upload/"),
+        ("personal-centre", "/me/"),
+        ("points", "/me/points/"),
+    ]:
+        page.goto(f"{base}{path}")
+        page.wait_for_load_state("load")
+        found[name] = violations(page)
+        save_screenshot(page, f"{name}-{screen}")
+    context.close()
+    assert not any(found.values()), {k: v for k, v in found.items() if v}
