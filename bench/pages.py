@@ -33,8 +33,16 @@ document (and visitor) per request; also the home page, and ``/robots.txt``, the
 cheapest Django view, as the ceiling of the stack. wrk runs on the same machine and
 takes CPU from the server: its own CPU time is reported.
 
-Goals (the issue, for a 2-core machine): document page p50 <= 15 ms server time,
->= 500 requests/s (judged on document pages).
+Largest Contentful Paint: Debian's Chromium, driven by Playwright, opens document pages
+from the same server (a desktop window of 1366 x 900, device pixel ratio 1) and reads the
+last ``largest-contentful-paint`` entry once the page has loaded. Cold: a fresh browser
+context (empty cache) for each of ``--lcp-samples`` random documents; warm: the same
+document again in the same context (its images and static files cached, as for a reader
+who comes back); the LCP element is named (the first page's image, normally).
+
+Goals (the issues, for a 2-core machine): document page p50 <= 15 ms server time,
+>= 500 requests/s (judged on document pages); document page LCP <= 1.0 s cold on
+loopback (issue 12).
 """
 
 from __future__ import annotations
@@ -92,6 +100,19 @@ from harness import (
 
 GOAL_P50_MS = 15.0
 GOAL_RPS = 500.0
+GOAL_LCP_COLD_S = 1.0
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+# The last LCP candidate (buffered: those before the observer too), and what it is.
+READ_LCP = """() => new Promise(resolve => {
+  new PerformanceObserver(list => {
+    const entries = list.getEntries();
+    const last = entries[entries.length - 1];
+    const el = last.element;
+    resolve([last.startTime, el ? (el.id || el.closest('[id]')?.id || el.tagName) : '']);
+  }).observe({type: 'largest-contentful-paint', buffered: true});
+})"""
 VISITORS = 1000
 WARMUP_REQUESTS = 50
 USER_AGENT = (
@@ -478,6 +499,56 @@ class Breakdown:
         self._undo.clear()
 
 
+@dataclass
+class Paints:
+    cold: list[float] = field(default_factory=list)
+    warm: list[float] = field(default_factory=list)
+    elements: dict[str, int] = field(default_factory=dict)
+
+
+def measure_lcp(url: str, ids: list[int], samples: int, rng: random.Random) -> Paints:
+    """LCP of ``samples`` random document pages, cold (a new context each) and warm."""
+    from playwright.sync_api import sync_playwright
+
+    paints = Paints()
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for doc_id in rng.sample(ids, min(samples, len(ids))):
+            context = browser.new_context(
+                viewport={"width": 1366, "height": 900}, locale="zh-CN", user_agent=USER_AGENT
+            )
+            page = context.new_page()
+            for run in (paints.cold, paints.warm):
+                page.goto(f"{url}/d/{doc_id}/", wait_until="load")
+                seconds, element = page.evaluate(READ_LCP)
+                run.append(seconds / 1000)
+                paints.elements[element] = paints.elements.get(element, 0) + 1
+                page.goto("about:blank")
+            context.close()
+        browser.close()
+    return paints
+
+
+def lcp_section(paints: Paints) -> str:
+    rows = []
+    for label, values in (("cold (empty cache)", paints.cold), ("warm (cached)", paints.warm)):
+        rows.append(
+            [
+                label,
+                str(len(values)),
+                f"{percentile(values, 50):.3f}",
+                f"{percentile(values, 95):.3f}",
+                f"{max(values):.3f}",
+            ]
+        )
+    elements = ", ".join(f"{k or '?'} x{n}" for k, n in sorted(paints.elements.items()))
+    return (
+        table(["document page", "pages", "p50 s", "p95 s", "max s"], rows)
+        + f"\n\nLCP element: {elements}"
+    )
+
+
 def profile_documents(caller: WsgiCaller, paths: Callable[[], str], n: int) -> str:
     """cProfile of ``n`` document-page requests: the top functions by own and by total time."""
     profiler = cProfile.Profile()
@@ -689,9 +760,12 @@ def load_section(loads: list[Load]) -> str:
     return table(header, rows)
 
 
-def goals_section(doc: Timed, load: Load, loads: list[Load]) -> str:
+def goals_section(doc: Timed, load: Load, loads: list[Load], paints: Paints) -> str:
     p50 = percentile(doc.ms, 50)
+    cold = percentile(paints.cold, 50)
     lines = [
+        f"{verdict(cold <= GOAL_LCP_COLD_S)}  document page LCP, cold: p50 {cold:.3f} s, "
+        f"goal <= {GOAL_LCP_COLD_S:.1f} s",
         f"{verdict(p50 <= GOAL_P50_MS)}  document page server time: p50 {p50:.1f} ms, "
         f"goal <= {GOAL_P50_MS:.0f} ms",
         f"{verdict(load.rps >= GOAL_RPS)}  document pages under load: {load.rps:.0f} requests/s, "
@@ -772,6 +846,9 @@ def measure(work: Path, args: argparse.Namespace, rng: random.Random, info: dict
         info["gunicorn processes"] = str(
             sum(1 for p in server.tree() if "gunicorn" in " ".join(p.cmdline()))
         )
+        print(f"largest contentful paint: {args.lcp_samples} document pages ...", flush=True)
+        paints = measure_lcp(url, ids, args.lcp_samples, rng)
+        print(f"  cold p50 {percentile(paints.cold, 50):.3f} s", flush=True)
         for label, paths in targets:
             script = doc_script
             if paths is not None:
@@ -798,7 +875,9 @@ def measure(work: Path, args: argparse.Namespace, rng: random.Random, info: dict
         f"## Load (wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration:g}s "
         "against wenku serve --no-worker)\n\n" + load_section(loads),
         "## wrk output, document pages\n\n" + loads[1].raw.strip(),
-        "## Goals\n\n" + goals_section(timed[0], loads[1], loads),
+        "## Largest Contentful Paint (Chromium, desktop 1366 x 900, loopback)\n\n"
+        + lcp_section(paints),
+        "## Goals\n\n" + goals_section(timed[0], loads[1], loads, paints),
     ]
     if profile:
         sections.insert(-1, "## Profile\n\n" + profile)
@@ -816,6 +895,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="cProfile N document-page requests"
+    )
+    parser.add_argument(
+        "--lcp-samples", type=int, default=20, help="document pages opened in Chromium (20)"
     )
     parser.add_argument("--seed", type=int, help="random seed (default: a new one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")

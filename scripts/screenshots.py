@@ -1,13 +1,17 @@
-"""Refresh docs/screenshots/: the home, document and category pages, on a desktop and a phone.
+"""Refresh docs/screenshots/: every main page, on a desktop and a phone.
 
 Run from the repository root (``make screenshots``): it fills a throw-away data folder
 with ``wenku demo``, starts ``wenku serve`` on a free port, and photographs the pages
-in Debian's Chromium through Playwright. Nothing is left running or on disk but the PNGs.
+in Debian's Chromium through Playwright — as a visitor (home, category, a document, the
+end of a priced document's preview, search, a search with a typo) and as the demo's
+reader (upload, personal centre, points, how to earn points, VIP). Nothing is left
+running or on disk but the PNGs.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -25,7 +29,8 @@ OUT = ROOT / "docs" / "screenshots"
 WENKU = Path(sys.executable).with_name("wenku")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--no-first-run"]  # fmt: skip
-SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+READER = re.compile(r"log in as\s+(\S+)\s+with\s+the\s+password\s+(\S+)")
 
 
 def free_port() -> int:
@@ -45,16 +50,46 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def photograph(page: Page, base: str, screen: str) -> None:
+def shoot(page: Page, name: str, screen: str) -> None:
+    page.wait_for_load_state("load")
+    page.screenshot(path=OUT / f"{name}-{screen}.png")
+
+
+def photograph(page: Page, base: str, screen: str, reader: tuple[str, str]) -> None:
     page.goto(f"{base}/")
-    page.screenshot(path=OUT / f"home-{screen}.png")
+    shoot(page, "home", screen)
     page.locator(".category-grid a.name").first.click()
-    page.wait_for_load_state("load")
-    page.screenshot(path=OUT / f"category-{screen}.png")
+    shoot(page, "category", screen)
     page.locator(".doc-card a").first.click()
+    page.wait_for_function("() => document.querySelector('#p1 img').complete")
+    shoot(page, "document", screen)
+    page.goto(f"{base}/search?q=工作总结")
+    shoot(page, "search", screen)
+    page.goto(f"{base}/search?q=工作总洁")
+    shoot(page, "search-typo", screen)
+    page.goto(f"{base}/search?q=期末试卷&price=points")
+    page.locator(".hit h2 a").first.click()
     page.wait_for_load_state("load")
-    page.wait_for_function("document.querySelector('#p1 img').complete")
-    page.screenshot(path=OUT / f"document-{screen}.png")
+    page.evaluate("() => { window.location.hash = '#p999'; }")
+    page.wait_for_function(
+        "() => { const r = document.getElementById('preview-end').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight / 2; }"
+    )
+    shoot(page, "end-of-preview", screen)
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", reader[0])
+    page.fill("#id_password", reader[1])
+    page.click("form.narrow button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    for name, path in (
+        ("upload", "/upload/"),
+        ("personal-centre", "/me/"),
+        ("points", "/me/points/"),
+        ("earn-points", "/points/"),
+        ("vip", "/me/vip/"),
+    ):
+        page.goto(f"{base}{path}")
+        shoot(page, name, screen)
 
 
 def main() -> int:
@@ -64,7 +99,17 @@ def main() -> int:
     data = work / "data"
     server = None
     try:
-        subprocess.run([WENKU, "demo", "--data", data, "--seed", "2024"], env=env, check=True)
+        demo = subprocess.run(
+            [WENKU, "demo", "--data", data, "--seed", "2024"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        found = READER.search(demo.stdout.replace("\n", " "))
+        if found is None:
+            raise SystemExit("wenku demo did not name its reader:\n" + demo.stdout[-2000:])
+        reader = (found[1], found[2])
         port = free_port()
         server = subprocess.Popen(
             [WENKU, "serve", "--data", data, "--port", str(port), "--no-worker"],
@@ -81,7 +126,7 @@ def main() -> int:
             for screen, viewport in SCREENS.items():
                 context = browser.new_context(viewport=viewport, locale="zh-CN",
                                               is_mobile=screen == "phone")  # fmt: skip
-                photograph(context.new_page(), base, screen)
+                photograph(context.new_page(), base, screen, reader)
                 context.close()
             browser.close()
         print(f"screenshots written to {OUT}")

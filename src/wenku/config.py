@@ -633,6 +633,13 @@ class Config:
     )
     rate_comment = Setting("WENKU_RATE_COMMENT", "10/10m", "Comments and replies per user.", _rate)
     rate_rating = Setting("WENKU_RATE_RATING", "30/1h", "Ratings given or changed per user.", _rate)
+    rate_find = Setting(
+        "WENKU_RATE_FIND",
+        "30/10m",
+        "Searches inside one document (the reader's find box and the API), counted per "
+        "client address and per signed-in reader.",
+        _rate,
+    )
     rate_favourite = Setting(
         "WENKU_RATE_FAVOURITE", "60/1h", "Favourite and folder changes per user.", _rate
     )

@@ -128,6 +128,7 @@ def test_a_token_of_an_account_awaiting_verification_is_refused(script, user):
 
 def test_changing_the_password_revokes_the_tokens(script, user, client):
     client.force_login(user)
+    client.cookies["django_language"] = "en"
     new = "Lanterns over the river 88"
     response = client.post(
         reverse("accounts:password_change"),

@@ -1,16 +1,14 @@
 """Accessibility: axe-core (from the axe-playwright-python wheel) finds no serious or
 critical violation on the pages readers and uploaders use, on a desktop and a phone —
 home, category, document, the reader at the end of the preview, search, upload and the
-personal centre. With WENKU_SCREENSHOTS set (`make screenshots`), each screen is also
-photographed into docs/screenshots/."""
+personal centre (scripts/screenshots.py photographs the same pages with the demo's
+documents for docs/screenshots/)."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-
-from tests.browser.conftest import save_screenshot
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
@@ -76,7 +74,6 @@ def test_no_serious_violations(browser, live_server, library, user, screen):
         page.goto(f"{base}{path}")
         page.wait_for_load_state("load")
         found[name] = violations(page)
-        save_screenshot(page, f"{name}-{screen}")
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", "correct horse battery")
@@ -90,6 +87,5 @@ def test_no_serious_violations(browser, live_server, library, user, screen):
         page.goto(f"{base}{path}")
         page.wait_for_load_state("load")
         found[name] = violations(page)
-        save_screenshot(page, f"{name}-{screen}")
     context.close()
     assert not any(found.values()), {k: v for k, v in found.items() if v}

@@ -52,25 +52,42 @@ def test_a_phrase_deep_inside_leads_to_its_page(browser, live_server, ingested):
     )
     assert page.locator("#page-input").input_value() == "4"
 
-    # Inside the reader: find a phrase past the free preview: its page is named, its text is not.
+    # Inside the reader: a phrase past the free preview is counted, its page not named.
     page.fill("#find-q", LATE_PHRASE)
     page.press("#find-q", "Enter")
-    found = page.locator("#find-results")
-    found.locator("text=第 9 页").or_(found.locator("text=第9页")).first.wait_for()
-    assert LATE_PHRASE not in found.inner_text().replace(" ", "").replace(f"“{LATE_PHRASE}”", "")
+    found = page.locator("#find-results .within-locked")
+    found.wait_for()
+    assert "全文另有 1 处匹配，下载后可见" in found.inner_text()
+    assert "9" not in page.locator("#find-results").inner_text().replace("1 处", "")
     # The results are beside the toolbar, where the reader is (not above page 1).
     assert page.locator("#find-panel").is_visible()
     box = page.locator("#find-panel").bounding_box()
     assert 0 <= box["y"] < 900
-    # Its hit past the preview lands on the end-of-preview panel, in view.
-    found.locator("a[href$='#p9']").click()
+    # The count leads to the end-of-preview panel, which says what unlocks the rest.
+    found.locator("a").click()
     page.wait_for_function(IN_VIEW)
 
-    # So does a search result pointing at a page past the preview.
+    # A search result pointing at a page past the preview lands on the end-of-preview panel.
     page.goto(f"{live_server.url}/search?q={LATE_PHRASE}")
     page.locator('a[href$="#p9"]').first.click()
     page.wait_for_url(f"**{doc.get_absolute_url()}#p9")
     page.wait_for_function(IN_VIEW)
+    page.close()
+
+
+def test_the_find_box_says_when_searches_are_limited(browser, live_server, publish, settings):
+    """Past WENKU_RATE_FIND the answer (429) is swapped into the find box with its words."""
+    settings.WENKU = settings.WENKU.replace(rate_find=(1, 600))
+    doc = publish(pages=6, text="annual work summary", title="年度总结")
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.goto(f"{live_server.url}{doc.get_absolute_url()}")
+    page.fill("#find-q", "summary")
+    page.press("#find-q", "Enter")
+    page.wait_for_selector("#find-results .within-summary")
+    page.fill("#find-q", "annual")
+    page.press("#find-q", "Enter")
+    page.wait_for_selector("#find-results [role=alert]")
+    assert "请" in page.locator("#find-results [role=alert]").inner_text()
     page.close()
 
 

@@ -23,7 +23,7 @@ def wenku(env, *args, timeout=600):  # type: ignore[no-untyped-def]
     )
 
 
-def test_demo_fills_the_library_with_every_format(child_env):
+def test_demo_fills_the_library_with_every_format(child_env, django_user_model):
     """Given an empty site, when `wenku demo --count 15` runs, then the default tree exists,
     and every document is ready, uploaded by a demo account from a placeable address,
     in every supported format, with varied page counts."""
@@ -41,6 +41,16 @@ def test_demo_fills_the_library_with_every_format(child_env):
     assert len({d.upload_ip for d in docs}) == 15
     assert any(d.title.isascii() for d in docs) and sum(not d.title.isascii() for d in docs) > 10
     assert "15 of 15 documents ready" in result.stdout and "seed 3" in result.stdout
+    # The economy at once: priced and VIP documents, plans, a reader with points.
+    from wenku.economy.models import VipPlan
+    from wenku.economy.queries import balance
+
+    assert {d.pricing for d in docs} == {"free", "points", "vip_only", "vip_free"}
+    assert all(d.price > 0 for d in docs if d.pricing in ("points", "vip_free"))
+    assert VipPlan.objects.filter(active=True).count() == 2
+    reader = django_user_model.objects.get(username="demo_reader")
+    assert balance(reader) == 100 and reader.has_usable_password()
+    assert "demo_reader" in result.stdout
     tree = Category.objects.count()
 
     # A second run adds documents but never a second tree.

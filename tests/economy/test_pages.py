@@ -158,6 +158,7 @@ def test_a_tampered_link_is_not_found_and_an_old_one_has_expired(en, publish, ru
     stale = signer.sign(str(grant.download.pk))
     response = en.get(f"/dl/{stale}/")
     assert response.status_code == 410 and "expired" in response.content.decode()
+    en.force_login(reader)  # the download's page is for its downloader only
     ready = en.get(f"/downloads/{grant.download.pk}/?t={stale}")
     assert "This download link has expired" in ready.content.decode()
 

@@ -137,3 +137,27 @@ def test_hot_this_week_on_the_home_and_category_pages(client, tree, make_ready):
     assert hot.index(exam.title) < hot.index(other_exam.title) and summary.title not in hot
     work = client.get(reverse("library:category", args=["zongjie"])).content.decode()
     assert summary.title in work.split('id="hot-title"', 1)[1].split("</ol>", 1)[0]
+
+
+def test_category_sorts_by_downloads_and_rating_and_filters_by_format(
+    client, tree, make_ready, other_user
+):
+    """Given documents of two formats with downloads and ratings, Then the category page
+    sorts them by 下载最多 and by 评分 (unrated last), keeps one format on request, and
+    shows each card's price."""
+    from wenku.community.models import Rating
+
+    few, many, unrated = make_ready(3, tree["work"])
+    Document.objects.filter(pk=many.pk).update(download_count=9, format="docx")
+    Document.objects.filter(pk=few.pk).update(download_count=1, pricing="points", price=4)
+    Rating.objects.create(document=few, user=other_user, stars=5)
+    Rating.objects.create(document=many, user=other_user, stars=2)
+    url = reverse("library:category", args=["zongjie"])
+    by_downloads = client.get(url + "?sort=downloads").content.decode()
+    assert by_downloads.index(many.title) < by_downloads.index(few.title)
+    by_rating = client.get(url + "?sort=rating").content.decode()
+    assert by_rating.index(few.title) < by_rating.index(many.title) < by_rating.index(unrated.title)
+    docx = client.get(url + "?sort=rating&format=docx").content.decode()
+    assert docx.count('class="doc-card"') == 1 and many.title in docx
+    assert 'href="?sort=rating&amp;format=pdf"' in docx  # the other format, sort kept
+    assert "4 points" in by_downloads or "4积分" in by_downloads.replace(" ", "")

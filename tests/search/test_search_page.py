@@ -295,3 +295,37 @@ def test_the_page_shows_a_capped_total_and_minimum_counts(client, make_doc, monk
     assert data["total"] == 1000 and data["pages"] == 100
     notes = [n.replace(",", "") for n in data["notes"]]
     assert len(notes) == 2 and all("1000" in n for n in notes)  # total, then counts
+
+
+def test_did_you_mean_from_the_library_s_own_words(client, indexed):
+    """Given documents titled 工作总结, When someone searches 工作总洁 (a typo that finds
+    nothing), Then the page and the API suggest 工作总结, which finds them."""
+    from wenku.search import suggest
+
+    for n in range(3):
+        indexed(f"2024年度工作总结{n}", [f"本年度工作总结第{n}部分。"])
+    indexed("教学计划", ["教学计划安排。"])
+    suggest.reset()
+    data = api(client, q="工作总洁")
+    assert data["mode"] != "all" and data["suggestion"] == "工作总结"
+    html = client.get("/search", {"q": "工作总洁"}).content.decode()
+    assert 'href="?q=%E5%B7%A5%E4%BD%9C%E6%80%BB%E7%BB%93"' in html  # 工作总结
+    assert api(client, q="工作总结")["suggestion"] == ""  # nothing to correct
+    assert api(client, q="教学计划")["suggestion"] == ""
+
+
+def test_no_results_offer_popular_documents_or_dropping_the_filters(client, indexed):
+    indexed("三年级数学期末试卷", ["口算。"], view_count=9)
+    html = client.get("/search", {"q": "量子力学"}).content.decode()
+    assert "三年级数学期末试卷" in html and 'id="popular-title"' in html
+    filtered = client.get("/search", {"q": "量子力学", "format": "pdf"}).content.decode()
+    assert 'id="popular-title"' not in filtered and 'href="?q=' in filtered
+
+
+def test_one_search_box_on_the_search_page(client, indexed):
+    indexed("三年级数学期末试卷", ["口算。"])
+    html = client.get("/search", {"q": "试卷"}).content.decode()
+    assert html.count('type="search"') == 1
+    assert 'id="search-filters"' in html  # folded under the results on a phone
+    assert html.index('class="search-results"') < html.index('id="search-filters"')
+    assert 'class="price-tag free"' in html and "/cover" in html  # price and thumbnail

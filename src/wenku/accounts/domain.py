@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wenku.accounts import avatars
-from wenku.accounts.backends import find_account
 from wenku.accounts.models import ApiToken, User
 from wenku.config import conf
 from wenku.core.siteurl import site_url
@@ -150,17 +149,6 @@ def resend_verification(email: str, request: HttpRequest) -> None:
     ).first()
     if user is not None:
         send_verification(user, request)
-
-
-def pending_account(identifier: str, password: str) -> User | None:
-    """The unverified account these credentials open, to say why log-in fails.
-
-    Only someone who knows the password learns that the account waits for verification.
-    """
-    user = find_account(identifier)
-    if user is not None and user.awaiting_verification and user.check_password(password):
-        return user
-    return None
 
 
 def set_avatar(user: User, webp: bytes) -> None:

@@ -12,8 +12,8 @@ from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from wenku.accounts import avatars, domain
-from wenku.accounts.backends import find_account
+from wenku.accounts import avatars
+from wenku.accounts.backends import find_account, last_attempt
 from wenku.accounts.models import User
 from wenku.config import conf
 from wenku.core import ratelimit
@@ -132,7 +132,16 @@ class LoginForm(AuthenticationForm):
         )
         self.user_cache = authenticate(self.request, username=identifier, password=password)
         if self.user_cache is None:
-            self.pending = domain.pending_account(identifier, password)
+            # What the backend found: checking the password again would take longer for
+            # accounts awaiting verification, and the time would tell them apart.
+            found = last_attempt(self.request)
+            if (
+                found
+                and found.password_ok
+                and found.account
+                and found.account.awaiting_verification
+            ):
+                self.pending = found.account
             if self.pending is not None:
                 raise ValidationError(
                     _("Please confirm your e-mail address first: open the link we sent you."),

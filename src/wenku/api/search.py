@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
 
 from wenku.api.auth import OPTIONAL, auth_user
+from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
 from wenku.search.related import related_documents
 from wenku.search.service import SearchParams, run_search
-from wenku.search.within import search_within
+from wenku.search.within import count_search, search_within
 
 router = Router(tags=["search"], auth=OPTIONAL)
 
@@ -67,6 +69,7 @@ class SearchOut(Schema):
     query: str
     mode: str
     notes: list[str]
+    suggestion: str = ""
     total: int
     took_ms: float
     page: int
@@ -78,8 +81,7 @@ class SearchOut(Schema):
 class PageMatchOut(Schema):
     number: int
     count: int
-    locked: bool
-    snippet_html: str | None
+    snippet_html: str
     url: str
 
 
@@ -87,8 +89,14 @@ class WithinOut(Schema):
     query: str
     mode: str
     total: int
+    locked_matches: int
     notes: list[str]
     pages: list[PageMatchOut]
+
+
+class Limited(Schema):
+    detail: str
+    retry_after: int
 
 
 def brief(doc: Document) -> DocumentBrief:
@@ -117,6 +125,7 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> SearchOut:
         query=result.query.text,
         mode=result.mode,
         notes=result.notes,
+        suggestion=result.suggestion,
         total=result.total,
         took_ms=result.took_ms,
         page=params.page,
@@ -153,27 +162,35 @@ def _visible(request: HttpRequest, document_id: int) -> Document:
 
 @router.get(
     "/documents/{document_id}/search",
-    response=WithinOut,
+    response={200: WithinOut, 429: Limited},
     url_name="document_search",
     summary="Pages of one document containing a phrase",
 )
-def search_document(request: HttpRequest, document_id: int, q: str = "") -> WithinOut:
-    """Every page where `q` occurs. Pages past the caller's free preview are listed
-    with `locked: true` and no snippet."""
-    result = search_within(_visible(request, document_id), q, auth_user(request))
+def search_document(
+    request: HttpRequest, document_id: int, response: HttpResponse, q: str = ""
+) -> Any:
+    """Every page the caller may read where `q` occurs, with a snippet (`total` pages).
+    Matches on pages past the caller's free preview are only counted, all together, in
+    `locked_matches` (never which pages, nor how many on each). Rate-limited per
+    address and per user (429 with `Retry-After`)."""
+    doc = _visible(request, document_id)
+    user = auth_user(request)
+    if q.strip():
+        try:
+            count_search(user, ratelimit.client_key(request))
+        except ratelimit.RateLimited as limited:
+            response["Retry-After"] = str(limited.retry_after)
+            body = Limited(detail=limited.decision.message(), retry_after=limited.retry_after)
+            return Status(429, body)
+    result = search_within(doc, q, user)
     return WithinOut(
         query=result.query,
         mode=result.mode,
         total=result.total,
+        locked_matches=result.locked_matches,
         notes=result.notes,
         pages=[
-            PageMatchOut(
-                number=m.number,
-                count=m.count,
-                locked=m.locked,
-                snippet_html=None if m.snippet is None else str(m.snippet),
-                url=m.url,
-            )
+            PageMatchOut(number=m.number, count=m.count, snippet_html=str(m.snippet), url=m.url)
             for m in result.matches
         ],
     )

@@ -58,6 +58,7 @@ def handle(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from wenku.demo.categories import seed_categories
+    from wenku.demo.economy import ensure_plans, ensure_reader
     from wenku.demo.office import ConversionFailed, OfficeMissing
     from wenku.demo.people import ensure_uploaders
 
@@ -74,6 +75,8 @@ def handle(args: argparse.Namespace) -> int:
         else f"Categories: created the default tree ({seeded.created} categories)."
     )
     users = ensure_uploaders()
+    plans = ensure_plans()
+    reader, password = ensure_reader()
     settings.DATA_DIR.joinpath("tmp").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="demo-", dir=settings.DATA_DIR / "tmp") as tmp:
         try:
@@ -87,7 +90,15 @@ def handle(args: argparse.Namespace) -> int:
         from wenku.cli.waiting import wait_for_documents
 
         wait_for_documents(console, ids)
-    return _summary(console, rows, seed, waited=not args.no_wait)
+    code = _summary(console, rows, seed, waited=not args.no_wait)
+    if plans:
+        console.print(f"VIP plans: created {plans} (edit them in the admin).")
+    if password:
+        console.print(
+            f"A reader with points to spend: log in as [bold]{reader.username}[/bold] with "
+            f"the password [bold]{password}[/bold] (shown once)."
+        )
+    return code
 
 
 def _generate(console: Any, folder: Path, count: int, seed: int) -> list[Any]:
@@ -112,14 +123,16 @@ def _upload(console: Any, files: list[Any], users: dict[str, Any]) -> list[Row]:
     from rich.progress import Progress
 
     from wenku.demo.categories import find_category
+    from wenku.demo.economy import pricing_for
     from wenku.library.details import UploadDetails
     from wenku.publishing import intake
 
     rows = []
     with Progress(console=console) as progress:
         bar = progress.add_task("Uploading", total=len(files))
-        for file in files:
+        for index, file in enumerate(files):
             row = Row(file.title, file.format, file.category, file.uploader, file.upload_ip)
+            pricing, price = pricing_for(index)
             try:
                 with open(file.path, "rb") as fh:
                     details = UploadDetails.build(
@@ -127,6 +140,8 @@ def _upload(console: Any, files: list[Any], users: dict[str, Any]) -> list[Row]:
                         description=file.description,
                         category=find_category(file.category),
                         tags=file.tags,
+                        pricing=pricing,
+                        price=price,
                     )
                     doc = intake.upload(
                         owner=users[file.uploader],

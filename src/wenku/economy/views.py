@@ -55,13 +55,25 @@ def confirm(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 def ready(request: HttpRequest, download_id: int) -> HttpResponse:
-    """After confirming: what was charged, and the file's link (which starts by itself)."""
+    """After confirming: what was charged, and the file's link (which starts by itself).
+
+    Only for the downloader — the signed-in reader who downloaded, or, for a guest's
+    download, whoever holds its link — and only while the document may be seen; anyone
+    else gets the same 404 as for a download that does not exist (it named any
+    download's document to any visitor, even after a takedown).
+    """
     token = request.GET.get("t", "")
     try:
         valid = links.verify(token) == download_id
     except (links.LinkExpired, links.LinkInvalid):
         valid = False
     row = get_object_or_404(Download.objects.select_related("document"), pk=download_id)
+    if row.user_id is not None:
+        downloader = request.user.is_authenticated and request.user.pk == row.user_id
+    else:
+        downloader = links.names(token) == download_id
+    if not downloader or not access.can_view_document(request.user, row.document):
+        raise Http404
     if not valid:
         return render(
             request, "economy/ready.html", {"row": row, "doc": row.document, "expired": True}

@@ -11,6 +11,7 @@ form shows it beside the field).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,12 +90,33 @@ class UploadDetails:
         """The title, or the file's name without its extension when none was given."""
         if self.title:
             return self.title
-        stem = _SPACES.sub(" ", Path(original_name).stem).strip() or original_name
+        stem = _SPACES.sub(" ", plain_text(Path(original_name).stem)).strip()
+        stem = stem or plain_text(original_name).strip() or "document"
         return stem[:MAX_TITLE]
 
 
+# Format characters that may stay: joiners (emoji sequences, Indic and Persian scripts).
+_JOINERS = {"\u200c", "\u200d"}
+
+
+def plain_text(raw: str, *, lines: bool = False) -> str:
+    """Text without what no title, tag or description should hold: control characters
+    (NUL breaks PostgreSQL), lone surrogates (a file name that is not UTF-8) and invisible
+    format characters (right-to-left overrides that disguise a name, zero-width spaces,
+    byte-order marks). Tabs and line breaks stay only with ``lines``."""
+    keep = "\t\n\r" if lines else ""
+    return "".join(
+        ch
+        for ch in raw
+        if ch in keep
+        or ch in _JOINERS
+        or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+        or (not lines and ch.isspace())
+    )
+
+
 def _title(raw: str | None) -> str:
-    title = _SPACES.sub(" ", raw or "").strip()
+    title = _SPACES.sub(" ", plain_text(raw or "")).strip()
     if len(title) > MAX_TITLE:
         raise InvalidDetails(
             "title", _("The title is longer than %(n)s characters.") % {"n": MAX_TITLE}
@@ -103,7 +125,7 @@ def _title(raw: str | None) -> str:
 
 
 def _description(raw: str | None) -> str:
-    description = (raw or "").strip()
+    description = plain_text(raw or "", lines=True).strip()
     if len(description) > MAX_DESCRIPTION:
         raise InvalidDetails(
             "description",
@@ -132,7 +154,7 @@ def _tags(raw: str | Iterable[str] | None) -> tuple[str, ...]:
     parts = _TAG_SPLIT.split(raw) if isinstance(raw, str) else list(raw or ())
     names: list[str] = []
     for part in parts:
-        name = _SPACES.sub(" ", str(part)).strip()
+        name = _tag_name(str(part))
         if not name or name in names:
             continue
         if len(name) > MAX_TAG:
@@ -144,6 +166,14 @@ def _tags(raw: str | Iterable[str] | None) -> tuple[str, ...]:
     if len(names) > MAX_TAGS:
         raise InvalidDetails("tags", _("At most %(n)s tags.") % {"n": MAX_TAGS})
     return tuple(names)
+
+
+def _tag_name(raw: str) -> str:
+    """One tag, tidy: plain text on one line; around a slash (GB/T) no spaces, no empty
+    or dot-only pieces ('.' and '..' would be path steps in the tag's address)."""
+    name = _SPACES.sub(" ", plain_text(raw)).strip()
+    pieces = (piece.strip() for piece in name.split("/"))
+    return "/".join(piece for piece in pieces if piece not in ("", ".", ".."))
 
 
 def _whole(field: str, raw: int | str | None) -> int | None:

@@ -61,6 +61,9 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("library:tag", args=[self.name])
+
 
 class Pricing(models.TextChoices):
     """How a document may be downloaded (the economy's rules apply them)."""

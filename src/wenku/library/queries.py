@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -25,6 +25,8 @@ from wenku.library.models import Category, Document
 PER_PAGE = 20
 SORTS = {
     "new": ("-published_at", _("Newest")),
+    "downloads": ("-download_count", _("Most downloaded")),
+    "rating": ("rating", _("Top rated")),
     "views": ("-view_count", _("Most viewed")),
     "pages": ("-page_count", _("Most pages")),
 }
@@ -36,10 +38,29 @@ def cards(queryset: QuerySet[Document]) -> QuerySet[Document]:
     return queryset.select_related(*CARD_FIELDS)
 
 
-def listing(queryset: QuerySet[Document], sort: str, page: str | int | None) -> PaginatorPage:
+def listing(
+    queryset: QuerySet[Document], sort: str, page: str | int | None, fmt: str = ""
+) -> PaginatorPage:
+    """One page of a listing, sorted; ``fmt`` keeps one format. "Top rated" orders by
+    the average of the readers' stars (then by how many rated), unrated last."""
+    if fmt:
+        queryset = queryset.filter(format=fmt)
     order = SORTS.get(sort, SORTS["new"])[0]
-    ordered = cards(queryset).order_by(order, "-pk")
+    if order == "rating":
+        queryset = queryset.annotate(stars=Avg("ratings__stars"), raters=Count("ratings"))
+        ordering: list[Any] = [F("stars").desc(nulls_last=True), "-raters", "-published_at"]
+    else:
+        ordering = [order, "-published_at"] if order != "-published_at" else [order]
+    ordered = cards(queryset).order_by(*ordering, "-pk")
     return Paginator(ordered, PER_PAGE).get_page(page)
+
+
+def formats(queryset: QuerySet[Document]) -> list[tuple[str, int]]:
+    """The formats of a listing's documents, most common first, with their counts."""
+    rows = (
+        queryset.order_by().values_list("format").annotate(n=Count("pk")).values_list("format", "n")
+    )
+    return sorted(((f, n) for f, n in rows if f), key=lambda p: (-p[1], p[0]))
 
 
 # --- one document

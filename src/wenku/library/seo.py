@@ -43,7 +43,7 @@ class TagSitemap(Sitemap):
         return Tag.objects.filter(documents__status="ready").distinct().order_by("pk")
 
     def location(self, item: Tag) -> str:
-        return reverse("library:tag", args=[item.name])
+        return item.get_absolute_url()
 
 
 SITEMAPS = {"documents": DocumentSitemap, "categories": CategorySitemap, "tags": TagSitemap}

@@ -136,6 +136,12 @@ class SearchPage:
     facets: list[Facet] = field(default_factory=list)
     facet_sample: int = 0  # >0: facet counts are among the best N matches (each a minimum)
     page_size: int = 10
+    suggestion: str = ""  # 您是不是要找: a corrected query that finds more
+
+    @property
+    def filtered(self) -> bool:
+        p = self.params
+        return bool(p.category or p.format or p.pages or p.price or p.date)
 
     @property
     def pages(self) -> int:
@@ -179,12 +185,32 @@ def run_search(params: SearchParams, user: Any) -> SearchPage:
     result.hits = _hits(found, used, result.mode, request.filters, user)
     result.facets = _facets(found, params, tree)
     result.facet_sample = found.facets.sample if found.facets else 0
+    # Few documents have all the words (or none, and a loosened search found these): the
+    # query may hold a typo.
+    with_all_words = found.total if result.mode == "all" else 0
+    if with_all_words < FEW and params.page == 1:
+        result.suggestion = _suggestion(backend, request, params.q, with_all_words)
     result.notes.extend(_mode_notes(result.mode, params, found.total))
     result.notes.extend(_count_notes(found))
     seconds = time.perf_counter() - started
     result.took_ms = round(seconds * 1000, 1)
     metrics.SEARCH_SECONDS.labels(backend.name).observe(seconds)
     return result
+
+
+FEW = 3  # a search finding fewer documents than this may be a typo
+
+
+def _suggestion(backend: Any, request: EngineQuery, q: str, total: int) -> str:
+    """A one-character correction from the library's own words that finds more (the same
+    filters, all its words); "" when there is none."""
+    from wenku.search.suggest import suggest
+
+    corrected = suggest(q)
+    if not corrected or corrected == q.strip().lower():
+        return ""
+    probe = replace(request, query=parse(corrected), mode="all", facets=False, limit=1, offset=0)
+    return corrected if backend.search(probe).total > total else ""
 
 
 def _with_fallback(backend: Any, request: EngineQuery) -> tuple[EngineResult, str, ParsedQuery]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
+from wenku.search import rankings
 from wenku.search.service import SearchParams, run_search
-from wenku.search.within import search_within
+from wenku.search.within import WithinResult, count_search, search_within
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -26,8 +28,20 @@ def search(request: HttpRequest) -> HttpResponse:
         "previous_query": params.query_string(page=params.page - 1),
         "next_query": params.query_string(page=params.page + 1),
         "first_rank": (params.page - 1) * result.page_size + 1,
+        # Nothing found and no filter to blame: popular documents to go on with.
+        "popular": _popular() if not result.hits and not result.filtered else [],
+        "unfiltered": params.query_string(category="", format="", pages="", price="", date=""),
     }
     return render(request, "search/results.html", context)
+
+
+def _popular() -> list[Document]:
+    """What readers read this week, else the most viewed (a young site has no week)."""
+    hot = rankings.hot(limit=8)
+    if hot:
+        return hot
+    public = Document.objects.public().select_related("owner", "category")
+    return list(public.order_by("-view_count", "-published_at")[:8])
 
 
 def _sorts(params: SearchParams) -> list[dict[str, object]]:
@@ -49,11 +63,21 @@ def search_document(request: HttpRequest, document_id: int) -> HttpResponse:
     """/d/<id>/search?q=…: pages of one document containing a phrase.
 
     ``?fragment=1`` renders only the list (for the reader to load into its side panel).
+    Past the rate limit the list says when to try again (HTTP 429; htmx shows it).
     """
     documents = Document.objects.select_related("conversion")
     doc = access.viewable_or_404(request.user, document_id, documents)
-    result = search_within(doc, request.GET.get("q", ""), request.user)
     template = (
         "search/_within_results.html" if request.GET.get("fragment") else "search/within.html"
     )
+    query = request.GET.get("q", "")
+    if query.strip():
+        try:
+            count_search(request.user, ratelimit.client_key(request))
+        except ratelimit.RateLimited as limited:
+            context = {"doc": doc, "result": WithinResult(query), "limited": limited.decision}
+            response = render(request, template, context, status=429)
+            response["Retry-After"] = str(limited.retry_after)
+            return response
+    result = search_within(doc, query, request.user)
     return render(request, template, {"doc": doc, "result": result})

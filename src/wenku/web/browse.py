@@ -33,9 +33,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _listing_page(request: HttpRequest, template: str, queryset, **context) -> HttpResponse:  # type: ignore[no-untyped-def]
     sort = request.GET.get("sort", "new")
-    page = queries.listing(queryset, sort, request.GET.get("page"))
+    sort = sort if sort in queries.SORTS else "new"
+    formats = queries.formats(queryset)
+    fmt = request.GET.get("format", "")
+    fmt = fmt if fmt in {f for f, _n in formats} else ""
+    page = queries.listing(queryset, sort, request.GET.get("page"), fmt)
     context.update(
-        {"page_obj": page, "sort": sort if sort in queries.SORTS else "new", "sorts": queries.SORTS}
+        {
+            "page_obj": page,
+            "sort": sort,
+            "sorts": queries.SORTS,
+            "format": fmt,
+            "formats": formats if len(formats) > 1 else [],
+        }
     )
     if request.headers.get("HX-Request"):
         return render(request, "library/_listing.html", context)

@@ -13,7 +13,8 @@ urlpatterns = [
     path("d/<int:document_id>/p/<int:number>.webp", library.page_image, name="page_image"),
     path("d/<int:document_id>/pages.json", library.page_urls, name="page_urls"),
     path("c/<str:slug>/", browse.category, name="category"),
-    path("t/<str:name>/", browse.tag, name="tag"),
+    # A tag may hold a slash (GB/T): the name runs to the last one.
+    path("t/<path:name>/", browse.tag, name="tag"),
     path("u/<str:username>/", browse.uploader, name="uploader"),
     path("upload/", upload.upload, name="upload"),
     path("me/uploads/", upload.my_uploads, name="my_uploads"),

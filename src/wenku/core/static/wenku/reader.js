@@ -124,12 +124,14 @@
   results.addEventListener("click", (event) => {
     const link = event.target.closest("a[href]");
     if (!link) return;
-    const hash = /#p(\d+)$/.exec(link.getAttribute("href"));
-    if (!hash) return;
+    const href = link.getAttribute("href");
+    const hash = /#p(\d+)$/.exec(href);
+    const past = /#preview-end$/.test(href);
+    if (!hash && !past) return;
     event.preventDefault();
     if (window.matchMedia("(max-width: 760px)").matches) closePanel();
-    history.replaceState(null, "", `#p${hash[1]}`);
-    show(hash[1]);
+    history.replaceState(null, "", hash ? `#p${hash[1]}` : "#preview-end");
+    show(hash ? hash[1] : free + 1);
   });
 
   jump.addEventListener("submit", (event) => { event.preventDefault(); show(input.value); });
