@@ -52,3 +52,17 @@ def test_spaces_between_chinese_characters_are_dropped():
 )
 def test_which_pages_need_ocr(text, images, needed):
     assert needs_ocr(text, images) is needed
+
+
+def test_a_left_column_line_reaching_into_the_gutter_stays_in_its_column():
+    """Given a left-column line longer than the others, reaching into the gutter, then the
+    gutter is placed where no line crosses it, and that line is read in its column (it
+    was taken for a line spanning both columns, and the order broke there)."""
+    left = [line(40, 100 + 20 * i, 280, f"左栏第{i}行内容较长") for i in range(6)]
+    left[2] = line(40, 140, 310, "左栏第2行内容更长一些")
+    right = [line(320, 100 + 20 * i, 560, f"右栏第{i}行内容较长") for i in range(6)]
+    interleaved = [x for pair in zip(left, right, strict=True) for x in pair]
+    assert [x.text for x in reading_order(interleaved, 600)] == [
+        *(x.text for x in left),
+        *(x.text for x in right),
+    ]

@@ -171,3 +171,32 @@ def test_text_in_an_encoding_read_only_as_mojibake_is_refused(tmp_path):
         detect(tmp_path, euc_tw, "台湾.txt")
     assert caught.value.code == "text_encoding"
     assert detect(tmp_path, f.make_gbk_text(), "gbk.txt").encoding == "gb18030"
+
+
+def test_an_empty_presentation_has_no_pages_rather_than_one_blank_one(tmp_path):
+    from pptx import Presentation
+
+    buffer = io.BytesIO()
+    Presentation().save(buffer)  # no slide
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, buffer.getvalue(), "空.pptx")
+    assert caught.value.code == "no_pages"
+    assert detect(tmp_path, f.make_pptx(2), "两页.pptx").format == "pptx"
+
+
+@pytest.mark.live
+@pytest.mark.django_db
+def test_an_epub_s_cover_picture_is_its_cover(ingested, tmp_path):
+    from PIL import Image
+
+    from tests.ingest.test_textdocs import epub_with_cover
+    from wenku.core.storage import get_storage
+
+    path, _ = epub_with_cover(tmp_path)
+    doc = ingested("书.epub", path.read_bytes())
+    assert doc.status == "ready", doc.failure_reason
+    with get_storage().open(doc.conversion.cover_key) as fh:
+        cover = Image.open(fh).convert("RGB")
+        red, green, blue = cover.getpixel((cover.width // 2, cover.height // 2))
+    assert red > 150 and green < 80 and blue < 80  # the picture, not a white page of text
+    assert "Cover Image" not in doc.conversion.pages.get(number=1).text

@@ -24,11 +24,10 @@ def letters(text: str) -> str:
 
 
 def ready_jobs():
+    """Queued jobs in the order a worker takes them (priority first)."""
     from django_tasks_db.models import DBTaskResult
 
-    from wenku.worker.runner import QUEUES
-
-    return list(DBTaskResult.objects.ready().filter(queue_name__in=QUEUES))
+    return list(DBTaskResult.objects.ready())
 
 
 def test_a_scan_is_published_at_once_and_its_text_follows_page_by_page(ingested, upload, settings):

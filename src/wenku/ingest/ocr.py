@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import logging
 import os
@@ -123,22 +124,31 @@ def _gutters(lines: Sequence[OcrLine], page_width: float) -> list[float]:
     left_edge = min(line.left for line in wide)
     right_edge = max(line.right for line in wide)
     step = max(page_width / 200, 1.0)
-    gutters: list[float] = []
+    samples: list[tuple[float, int, bool]] = []  # (x, lines crossing, free)
     x = left_edge + step
-    run_start = None
     while x < right_edge:
         crossed = sum(1 for line in wide if line.left < x < line.right)
         left = sum(1 for line in wide if line.right <= x)
         right = sum(1 for line in wide if line.left >= x)
         # A few lines may cross (titles over both columns: they become section breaks).
-        free = crossed <= 0.25 * len(wide) and left >= 3 and right >= 3
-        if free and run_start is None:
-            run_start = x
-        if not free and run_start is not None:
-            gutters.append((run_start + x) / 2)
-            run_start = None
+        samples.append((x, crossed, crossed <= 0.25 * len(wide) and left >= 3 and right >= 3))
         x += step
+    gutters: list[float] = []
+    for free, run in itertools.groupby(samples, key=lambda sample: sample[2]):
+        if free:
+            gutters.append(_clearest(list(run)))
     return gutters
+
+
+def _clearest(run: list[tuple[float, int, bool]]) -> float:
+    """The middle of the widest stretch of a free band that the fewest lines cross."""
+    fewest = min(crossed for _, crossed, _ in run)
+    best: list[float] = []
+    for clear, stretch in itertools.groupby(run, key=lambda sample: sample[1] == fewest):
+        xs = [x for x, _, _ in stretch]
+        if clear and len(xs) > len(best):
+            best = xs
+    return (best[0] + best[-1]) / 2
 
 
 def _sections(lines: list[OcrLine], gutters: list[float]) -> Iterator[list[OcrLine]]:

@@ -7,6 +7,8 @@ storage) is rendered from the stored PDF once its conversion is ready.
 
 from __future__ import annotations
 
+import io
+
 import pypdfium2 as pdfium
 
 from wenku.core import metrics
@@ -59,6 +61,28 @@ def stored_page_image(conversion: Conversion, number: int, scale: int = 1) -> st
     elif scale != 1 and not get_storage().exists(key):
         page_image(conversion, number, scale)
     return key
+
+
+MAX_COVER_PIXELS = 40_000_000
+
+
+def store_cover_image(
+    conversion: Conversion, data: bytes, render: RenderSettings, storage: Storage
+) -> bool:
+    """Make the cover from a picture the document names as its cover (an EPUB's), rather
+    than from its first page; False if the picture cannot be read."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.width * picture.height > MAX_COVER_PIXELS:
+                return False
+            image = picture.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return False
+    thumbnail = pdfmod.encode_webp(image, render.quality, width=render.cover_width)
+    storage.put_bytes(keys.cover(conversion.sha256), thumbnail)
+    return True
 
 
 def page_image(conversion: Conversion, number: int, scale: int = 1) -> bytes:

@@ -155,6 +155,8 @@ def _inspect_zip(path: Path, limits: Limits, named: str | None = None) -> tuple[
             fmt = _zip_format(zf, names)
             _check_zip_limits(zf, infos, limits)
             _check_xml_parts(zf, infos)
+            if _empty_presentation(zf, fmt):
+                raise IngestError("no_pages")  # LibreOffice would print one blank page
             if fmt in {"docx", "pptx", "xlsx"}:
                 macros = containers.ooxml_has_macros(zf, names)
             elif fmt in {"odt", "odp", "ods"}:
@@ -187,6 +189,18 @@ def _zip_format(zf: zipfile.ZipFile, names: set[str]) -> str:
             return _ODF_MIMETYPES[mimetype]
         raise IngestError("unsupported", detected=mimetype or "ZIP")
     raise IngestError("archive", detected="ZIP")
+
+
+def _empty_presentation(zf: zipfile.ZipFile, fmt: str) -> bool:
+    """A presentation without a single slide."""
+    if fmt == "pptx":
+        root = containers.parse_xml_root(zf.read("ppt/presentation.xml"))
+        return root is not None and not any(str(el.tag).endswith("}sldId") for el in root.iter())
+    if fmt == "odp" and "content.xml" in zf.namelist():
+        root = containers.parse_xml_root(zf.read("content.xml"))
+        page = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}page"
+        return root is not None and next(root.iter(page), None) is None
+    return False
 
 
 def _odf_is_encrypted(zf: zipfile.ZipFile, names: set[str]) -> bool:

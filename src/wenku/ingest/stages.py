@@ -19,7 +19,7 @@ from wenku.ingest.errors import IngestError
 from wenku.ingest.models import Conversion, OcrState, Page
 from wenku.ingest.ocr import needs_ocr
 from wenku.ingest.pipeline import Context, Job, Stage
-from wenku.ingest.rendering import render_and_store
+from wenku.ingest.rendering import render_and_store, store_cover_image
 from wenku.ingest.sniff import OFFICE_FORMATS, inspect_file
 from wenku.worker.slots import slot
 
@@ -178,18 +178,29 @@ class Count:
 
 
 class Render:
-    """Cover and the first pages as WebP, page 1 first so a preview appears soonest."""
+    """Cover and the first pages as WebP, page 1 first so a preview appears soonest (an
+    EPUB's cover is its cover picture)."""
 
     name = "render"
 
     def run(self, job: Job, ctx: Context) -> None:
         assert job.pdf is not None
         eager = min(ctx.render.eager_pages, len(job.pages))
+        covered = self._own_cover(job, ctx)
         with pdfmod.open_pdf(job.pdf) as doc:
             for number in range(1, eager + 1):
-                render_and_store(
-                    doc, job.conversion, number, ctx.render, ctx.storage, cover=number == 1
-                )
+                first = number == 1 and not covered
+                render_and_store(doc, job.conversion, number, ctx.render, ctx.storage, cover=first)
+
+    @staticmethod
+    def _own_cover(job: Job, ctx: Context) -> bool:
+        """An EPUB's cover picture as the cover (its first page is the first chapter)."""
+        if job.detected is None or job.detected.format != "epub":
+            return False
+        picture = textdocs.epub_cover(job.source)
+        return picture is not None and store_cover_image(
+            job.conversion, picture, ctx.render, ctx.storage
+        )
 
 
 CONVERSION_STAGES: tuple[Stage, ...] = (

@@ -49,8 +49,7 @@ _CJK_CHAR = re.compile(
 )
 _BULLET = re.compile(r"^[•●◦▪■□◆◇·\uf06c\uf0a7\uf0b7]\s*")
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-_HYPHENS = "-\u00ad\u2010\u0002"
-_SOFT_HYPHENS = "\u00ad\u0002"
+_SOFT_HYPHENS = ("\u00ad", "\u0002")
 _LINE_BREAKS = "\r\n"
 
 
@@ -246,9 +245,12 @@ def _line(group: list[Char]) -> Line:
         text = _horizontal_text(group)
     else:
         text = "".join(c.text for c in group)
-    text = " ".join(text.split()) if not _has_cjk(text) else _squeeze_spaces(text)
+    # U+0002 stands for a soft hyphen at a line's end; inside a line it is a font's broken
+    # mapping of the space (seen in real PDFs): a word boundary, not nothing.
+    text = text.rstrip()
     hyphenated = text.endswith(_SOFT_HYPHENS)
-    text = text.replace("\u00ad", "").replace("\u0002", "")
+    text = text.replace("\u00ad", "").replace("\u0002", " ")
+    text = " ".join(text.split()) if not _has_cjk(text) else _squeeze_spaces(text)
     boxes = [c for c in drawn if c.right > c.left] or drawn or group
     return Line(
         text=text.strip() + ("\u00ad" if hyphenated else ""),

@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 from defusedxml import ElementTree as SafeET
@@ -171,25 +172,72 @@ _XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html"})
 
 
 def epub_to_html(path: Path, title: str) -> str:
+    """The book's chapters in spine order; a chapter that holds nothing but pictures (the
+    cover page) is left out: it would print as a page reading "[Cover Image]"."""
     with zipfile.ZipFile(path) as zf:
         chapters = [_chapter_html(zf.read(name)) for name in _spine(zf)]
+    chapters = [c if _has_words(c) else "" for c in chapters]
     if not any(chapters):
         raise IngestError("epub_invalid", detail="no readable chapters")
     breaker = '\n<p style="page-break-before: always"></p>\n'
     return _page(title, breaker.join(c for c in chapters if c))
 
 
-def _spine(zf: zipfile.ZipFile) -> Iterator[str]:
-    names = set(zf.namelist())
+_ALT_ONLY = re.compile(r"<em>\[[^\]]*\]</em>|<[^>]+>|\s+")
+
+
+def _has_words(chapter: str) -> bool:
+    return bool(_ALT_ONLY.sub("", chapter))
+
+
+def epub_cover(path: Path, max_bytes: int = 20 * 1024 * 1024) -> bytes | None:
+    """The bytes of the book's cover image, as its package names it (EPUB 3: the manifest
+    item with ``properties="cover-image"``; EPUB 2: ``<meta name="cover">``), if it is a
+    JPEG, PNG, GIF or WebP inside the book; else None."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            opf_path, opf = _package(zf)
+            base = posixpath.dirname(opf_path)
+            items = [el for el in opf.iter() if el.tag.endswith("}item") or el.tag == "item"]
+            named = next(
+                (el.attrib.get("content") for el in opf.iter()
+                 if (el.tag.endswith("}meta") or el.tag == "meta")
+                 and el.attrib.get("name") == "cover"),
+                None,
+            )  # fmt: skip
+            for item in items:
+                is_cover = "cover-image" in item.attrib.get("properties", "").split()
+                if not (is_cover or (named and item.attrib.get("id") == named)):
+                    continue
+                if item.attrib.get("media-type") not in _COVER_TYPES:
+                    continue
+                name = posixpath.normpath(posixpath.join(base, item.attrib.get("href", "")))
+                info = zf.getinfo(name)
+                if info.file_size > max_bytes:
+                    return None
+                return zf.read(info)
+    except (IngestError, KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return None
+    return None
+
+
+_COVER_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def _package(zf: zipfile.ZipFile) -> tuple[str, Any]:
+    """The package document's path and its parsed XML (entities refused)."""
     try:
         container = SafeET.fromstring(zf.read("META-INF/container.xml"))
         rootfile = next(el for el in container.iter() if el.tag.endswith("rootfile"))
         opf_path = rootfile.attrib["full-path"]
-        opf = SafeET.fromstring(zf.read(opf_path))
-    except (KeyError, StopIteration, SafeET.ParseError, ValueError):
+        return opf_path, SafeET.fromstring(zf.read(opf_path))
+    except Exception:  # a missing part, bad XML, or defusedxml refusing entities
         raise IngestError("epub_invalid", detail="bad package description") from None
-    except Exception:  # defusedxml refuses entities and DTDs with its own errors
-        raise IngestError("epub_invalid", detail="bad package description") from None
+
+
+def _spine(zf: zipfile.ZipFile) -> Iterator[str]:
+    names = set(zf.namelist())
+    opf_path, opf = _package(zf)
     base = posixpath.dirname(opf_path)
     manifest = {
         el.attrib.get("id"): (el.attrib.get("href", ""), el.attrib.get("media-type", ""))

@@ -123,6 +123,16 @@ class Office:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def responsive(self):
+        """Alive and answering over UNO (a killed office may not have exited yet)."""
+        if not self.alive():
+            return False
+        try:
+            self.desktop.getFrames()
+        except Exception:
+            return False
+        return True
+
     def convert(self, source, target, html):
         load = [
             prop("Hidden", True),
@@ -288,8 +298,9 @@ def main():
                 result = office.convert(request["in"], request["out"], request.get("html", False))
             except Exception as exc:  # the UNO bridge itself broke: LibreOffice is gone
                 result = {"ok": False, "error": "crashed", "detail": type(exc).__name__}
-            if not office.alive() or str(result.get("detail", "")).endswith("DisposedException"):
-                # DisposedException: the office died under the call (it may not have exited yet)
+            if not result.get("ok") and not office.responsive():
+                # It died under the call (and may not have exited yet): a crash, not a
+                # document LibreOffice cannot read.
                 result = {"ok": False, "error": "crashed", "detail": "LibreOffice exited"}
             if result.get("error") == "crashed" and not request.get("html", False):
                 # Some documents crash LibreOffice only when loaded over UNO (Word 97 files
