@@ -35,11 +35,18 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from wenku.config import conf
 
 log = logging.getLogger(__name__)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a name for translation (makemessages finds it by this name) without touching
+    Django: `wenku geo update` imports this module before settings exist."""
+    return message
+
 
 LOCAL = "本地"
 LAN = "局域网"
