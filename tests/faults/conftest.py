@@ -35,6 +35,9 @@ def site_env(data_dir: Path, **settings: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="wenku.settings",
         WENKU_DATA_DIR=str(data_dir),
         WENKU_WORKER_POLL_SECONDS="0.05",
+        # the load is one user uploading in a loop: an hour's allowance goes in seconds
+        WENKU_RATE_UPLOAD_USER="100000/1h",
+        WENKU_RATE_UPLOAD_IP="100000/1h",
         **settings,
     )
     return env
