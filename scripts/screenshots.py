@@ -79,8 +79,9 @@ def photograph(page: Page, base: str, screen: str, reader: tuple[str, str]) -> N
     shoot(page, "home", screen)
     page.locator(".category-grid a.name").first.click()
     shoot(page, "category", screen)
-    page.locator(".doc-card a").first.click()
-    page.wait_for_function("() => document.querySelector('#p1 img').complete")
+    page.locator(".doc-card:has(.price-tag.free) a").first.click()  # a free one: all its pages
+    page.wait_for_url("**/d/*/")
+    page.wait_for_function("() => document.querySelector('#p1 img')?.complete")
     shoot(page, "document", screen)
     page.goto(f"{base}/search?q=工作总结")
     shoot(page, "search", screen)
