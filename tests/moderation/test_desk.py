@@ -31,6 +31,12 @@ def notice_form(**changes):
     return form
 
 
+def notice_fields():
+    """The notice's fields as ``decisions.file_notice`` takes them."""
+    form = notice_form(proof_links="https://e.com/x")
+    return {k: v for k, v in form.items() if k != "good_faith"}
+
+
 def test_a_copyright_notice_needs_identity_contact_work_and_proof(client, publish, other_user):
     doc = publish()
     client.force_login(other_user)
@@ -199,3 +205,69 @@ def test_the_policy_and_banned_words_are_edited_in_the_admin_and_the_log_is_not(
     assert client.get(f"/admin/moderation/auditentry/{entry.pk}/change/").status_code == 200
     deleted = client.post(f"/admin/moderation/auditentry/{entry.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 403 and AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_takedown_leaves_every_view_of_the_document_at_once(
+    client, publish, user, other_user, staff, rules, django_user_model
+):
+    """Given a published document that a reader has downloaded, which shows on the home
+    page (latest and recent downloads, kept in the page cache), its category, tag and
+    uploader pages, search (site and API), a neighbour's related list, the sitemap and its
+    own page, page images and download link, When staff take it down from the desk, Then
+    the very next request to each of them leaves it out — nothing cleared by the test."""
+    from wenku.accounts.models import ApiToken
+    from wenku.library import signing
+    from wenku.library.models import Category
+    from wenku.publishing import decisions
+    from wenku.publishing.steps import relate
+
+    category = Category.objects.create(name="地理", slug="geo")
+    river = "river harbour bridge railway valley canyon glacier meadow".split()
+    text = " ".join(river[(i * 5) % 8] for i in range(60))
+    doc = publish(title="Harbour survey", text=text, category=category, tags="港口")
+    neighbour = publish(title="Valley notes", text=" ".join(river[(i * 3) % 8] for i in range(60)))
+    relate(neighbour.conversion_id, [neighbour.pk])
+    reader = django_user_model.objects.create_user("reader", "r@example.com", "pw")
+    grant = downloads.download(reader, Document.objects.get(pk=doc.pk))
+    _t, secret = ApiToken.issue(reader, "script")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    pages = {
+        "home": "/",
+        "category": "/c/geo/",
+        "tag": "/t/港口/",
+        "uploader": f"/u/{user.username}/",
+        "search": "/search?q=harbour+survey",
+        "neighbour": neighbour.get_absolute_url(),
+        "sitemap": "/sitemap-documents.xml",
+    }
+    mark = {name: doc.title if name != "sitemap" else doc.get_absolute_url() for name in pages}
+
+    def seen() -> dict[str, bool]:
+        client.logout()
+        found = {
+            name: mark[name] in client.get(url).content.decode() for name, url in pages.items()
+        }
+        api = client.get("/api/v1/search", {"q": "harbour survey"}).json()
+        found["api search"] = doc.pk in [hit["document"]["id"] for hit in api["results"]]
+        found["api document"] = client.get(f"/api/v1/documents/{doc.pk}").status_code == 200
+        found["page"] = client.get(doc.get_absolute_url()).status_code == 200
+        found["page image"] = client.get(signing.page_url(doc.pk, 1)).status_code == 200
+        file = client.get(grant.link.url)
+        found["download link"] = b"".join(getattr(file, "streaming_content", [b""]))[:4] == b"%PDF"
+        again = client.post(f"/api/v1/documents/{doc.pk}/download", **bearer)
+        found["api download"] = again.status_code == 200 and "url" in again.json()
+        return found
+
+    before = seen()
+    assert client.get("/")["X-Page-Cache"] == "hit"  # the home page is served from the cache
+    assert all(before.values()), before
+    notice, _created = decisions.file_notice(
+        other_user,
+        doc,
+        **notice_fields(),
+    )
+    client.force_login(staff)
+    desk = reverse("desk:notice_detail", args=[notice.pk])
+    assert client.post(desk, {"action": "take_down", "note": "侵权"}).status_code == 302
+    after = seen()
+    assert not any(after.values()), after

@@ -235,7 +235,7 @@ def send_notice(
     contact: Form[str],
     work: Form[str],
     proof_links: Form[str] = "",
-    proof: File[UploadedFile] | None = None,
+    proof: File[UploadedFile | None] = None,
 ) -> Status[object]:
     """Multipart. The rights holder's name, identity (ID card or organisation number) and
     contact, the work claimed, and proof: a file (`proof`) or links (`proof_links`)."""
