@@ -201,6 +201,12 @@ def test_the_policy_and_banned_words_are_edited_in_the_admin_and_the_log_is_not(
     assert (Policy.current().review, Policy.current().hold_similarity) == ("everyone", 0.6)
     client.post("/admin/moderation/bannedword/add/", {"word": "刷单", "action": "hold"})
     assert BannedWord.objects.get().action == "hold"
+    logged = AuditEntry.objects.order_by("pk")
+    assert [(e.action, e.actor_id) for e in logged] == [
+        ("policy", staff.pk),
+        ("banned_word_add", staff.pk),
+    ]
+    assert logged[0].data == {"review": "everyone", "hold_similarity": 0.6}
     entry = audit(staff, "approve")
     assert client.get(f"/admin/moderation/auditentry/{entry.pk}/change/").status_code == 200
     deleted = client.post(f"/admin/moderation/auditentry/{entry.pk}/delete/", {"post": "yes"})
@@ -271,3 +277,73 @@ def test_a_takedown_leaves_every_view_of_the_document_at_once(
     assert client.post(desk, {"action": "take_down", "note": "侵权"}).status_code == 302
     after = seen()
     assert not any(after.values()), after
+
+
+def test_a_bulk_delete_of_banned_words_in_the_admin_reaches_every_matcher(client, staff, db):
+    """The admin's "delete selected" is a queryset delete (no ``BannedWord.delete``):
+    the words still stop matching at once, and the deletion is in the audit log."""
+    from wenku.moderation import words
+    from wenku.moderation.models import BannedWord
+
+    staff.is_superuser = True
+    staff.save()
+    first = BannedWord.objects.create(word="刷单", action="block")
+    BannedWord.objects.create(word="返利", action="hold")
+    assert words.find("刷单返利").action == "block"  # this process's matcher is built
+    client.force_login(staff)
+    chosen = {"action": "delete_selected", "_selected_action": [first.pk], "post": "yes"}
+    assert client.post("/admin/moderation/bannedword/", chosen).status_code == 302
+    assert words.find("刷单返利").words == {"返利": "hold"}
+    assert AuditEntry.objects.get().action == "banned_word_delete"
+
+
+def test_every_step_taken_on_the_desk_is_in_the_audit_log(
+    client, publish, upload, user, other_user, staff
+):
+    """Given reports on a document and on a comment, a flagged upload and a failed one,
+    When a moderator dismisses, removes a comment, takes a reported document down, clears
+    a flag, retries a conversion, penalises and lifts the penalty on the desk's pages,
+    Then each step is an audit entry naming the moderator — and the log page lists them."""
+    from wenku.community.domain import add_comment
+    from wenku.moderation import domain
+    from wenku.moderation.models import Penalty, Report, Review
+    from wenku.publishing.jobs import process
+
+    doc, flagged = publish(), publish()
+    Review.objects.filter(document=flagged).update(flagged=True)
+    comment = add_comment(other_user, doc, "加微信领资料")
+    spam, _c = domain.file_report(other_user, doc, "spam")
+    low, _c = domain.file_report(user, flagged, "low_quality")
+    on_comment, _c = domain.file_report(
+        user, doc, "spam", comment_id=comment.pk, comment_excerpt=comment.body
+    )
+    broken = upload("broken.pdf", b"%PDF-1.4 not really")
+    process(broken.pk)
+    client.force_login(staff)
+    reports, queue = reverse("desk:reports"), reverse("desk:review_queue")
+    client.post(reports, {"id": low.pk, "action": "dismiss", "note": "正常文档"})
+    client.post(reports, {"id": on_comment.pk, "action": "remove_comment"})
+    client.post(reports, {"id": spam.pk, "action": "take_down", "note": "广告"})
+    client.post(queue + "?tab=flagged", {"action": "clear", "ids": [flagged.pk]})
+    client.post(queue + "?tab=failed", {"action": "retry", "ids": [broken.pk]})
+    penalise = reverse("desk:penalise", args=[other_user.pk])
+    client.post(penalise, {"kind": "comment", "hours": "24", "reason": "广告"})
+    client.post(reverse("desk:penalties"), {"id": Penalty.objects.get().pk})
+
+    assert Document.objects.get(pk=doc.pk).status == "taken_down"
+    assert not Report.objects.filter(state="open").exists()
+    entries = AuditEntry.objects.order_by("pk")
+    assert [e.action for e in entries] == [
+        "dismiss_report",
+        "remove_comment",
+        "resolve_report",
+        "take_down",
+        "resolve_report",
+        "clear_flag",
+        "retry",
+        "penalise",
+        "lift_penalty",
+    ]
+    assert {e.actor_id for e in entries} == {staff.pk}
+    log = client.get(reverse("desk:audit")).content.decode()
+    assert all(action in log for action in ("dismiss_report", "penalise", "lift_penalty"))
