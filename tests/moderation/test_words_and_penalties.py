@@ -246,3 +246,31 @@ def test_edits_with_banned_words_are_refused_or_sent_back_to_review(
     assert not run_search(SearchParams(q="班级活动总结"), None).hits
     client.force_login(other_user)
     assert client.get(doc.get_absolute_url()).status_code == 404
+
+
+def test_uploads_are_rate_limited_per_address_and_refused_under_a_penalty_on_the_site(
+    client, user, other_user, staff, settings
+):
+    """Given two accounts behind one address and a limit of one upload per address, When
+    both upload on the site, Then the second is refused; and an account under an upload
+    penalty is refused with the reason, nothing stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenku.library.models import Document
+    from wenku.moderation import domain
+
+    settings.WENKU = settings.WENKU.replace(rate_upload_ip=(1, 3600))
+
+    def send(person, n: int, address: str) -> str:  # type: ignore[no-untyped-def]
+        client.force_login(person)
+        data = SimpleUploadedFile(f"{n}.pdf", make_pdf(2, text=some_words(8900 + n)))
+        form = {"files": data, "title": f"总结{n}", "pricing": "free"}
+        page = client.post(reverse("library:upload"), form, REMOTE_ADDR=address, follow=True)
+        return page.content.decode()
+
+    send(user, 1, "203.0.113.7")
+    assert "尝试次数过多" in send(other_user, 2, "203.0.113.7")
+    assert Document.objects.count() == 1
+    domain.penalise(other_user, "upload", 24, "重复上传广告", staff)
+    refused = send(other_user, 3, "198.51.100.9")  # another address: only the penalty
+    assert "重复上传广告" in refused and Document.objects.count() == 1
