@@ -164,3 +164,85 @@ def test_a_penalty_applied_through_the_api_holds_the_users_token(
     entries = AuditEntry.objects.filter(action="penalise", subject=other_user)
     assert sorted(e.data["kind"] for e in entries) == ["download", "upload"]
     assert {e.actor_id for e in entries} == {staff.pk}
+
+
+def test_reports_are_handled_through_the_api(client, publish, user, other_user, staff, bearer):
+    """Given open reports on a document, on a comment and on another document, When staff
+    list them and dismiss one, remove the comment and take the other document down, Then
+    each report is closed, the comment's words are gone, the document is taken down, a
+    second answer is refused (409), and the log names each step."""
+    from wenku.community.domain import add_comment
+
+    doc, junk = publish(), publish()
+    comment = add_comment(other_user, doc, "代开发票")
+    reporter = bearer(user)
+    ids = [
+        client.post(f"/api/v1/documents/{doc.pk}/reports", {"reason": "low_quality"}, **reporter),
+        client.post(f"/api/v1/comments/{comment.pk}/reports", {"reason": "spam"}, **reporter),
+        client.post(f"/api/v1/documents/{junk.pk}/reports", {"reason": "spam"}, **reporter),
+    ]
+    ids = [response.json()["id"] for response in ids]
+    moderator = bearer(staff)
+    assert client.get("/api/v1/moderation/reports", **reporter).status_code == 404
+    listed = client.get("/api/v1/moderation/reports", **moderator).json()
+    assert [(r["id"], r["comment_excerpt"]) for r in listed] == [
+        (ids[0], ""),
+        (ids[1], "代开发票"),
+        (ids[2], ""),
+    ]
+
+    def act(report_id: int, action: str, note: str = ""):  # type: ignore[no-untyped-def]
+        url = f"/api/v1/moderation/reports/{report_id}/{action}"
+        return client.post(url, {"note": note}, **moderator)
+
+    assert act(ids[0], "dismiss", "内容完整").json() == {"id": ids[0], "state": "dismissed"}
+    assert act(ids[1], "remove_comment").json()["state"] == "resolved"
+    assert act(ids[2], "take_down", "广告").json()["state"] == "resolved"
+    assert act(ids[0], "take_down").status_code == 409
+    assert act(ids[0], "burn").status_code == 404
+    comment.refresh_from_db()
+    assert comment.is_deleted and comment.body == ""
+    statuses = dict(Document.objects.values_list("pk", "status"))
+    assert (statuses[doc.pk], statuses[junk.pk]) == ("ready", "taken_down")
+    assert client.get("/api/v1/moderation/reports", **moderator).json() == []
+    assert list(AuditEntry.objects.order_by("pk").values_list("action", flat=True)) == [
+        "dismiss_report",
+        "remove_comment",
+        "resolve_report",
+        "take_down",
+        "resolve_report",
+    ]
+
+
+def test_failed_conversions_are_retried_and_penalties_lifted_through_the_api(
+    client, publish, upload, job_context, other_user, staff, bearer
+):
+    from django_tasks_db.models import DBTaskResult
+
+    broken = upload("broken.pdf", b"%PDF-1.4 not really")
+    process(broken.pk)
+    fine = publish()
+    DBTaskResult.objects.all().delete()
+    moderator = bearer(staff)
+    failed = client.get("/api/v1/moderation/queue", {"tab": "failed"}, **moderator).json()
+    assert [item["id"] for item in failed] == [broken.pk] and failed[0]["reason"]
+    assert client.post("/api/v1/moderation/retry", {"ids": [broken.pk]}).status_code == 401
+    retried = client.post("/api/v1/moderation/retry", {"ids": [broken.pk, fine.pk]}, **moderator)
+    assert retried.json() == {"done": [broken.pk]}  # only what had failed
+    assert Document.objects.get(pk=broken.pk).status == "queued"
+    assert DBTaskResult.objects.count() == 1
+
+    theirs = bearer(other_user)
+    given = client.post(
+        f"/api/v1/moderation/users/{other_user.pk}/penalties",
+        {"kind": "download", "hours": 5},
+        **moderator,
+    ).json()
+    refused = client.post(f"/api/v1/documents/{fine.pk}/download", **theirs)
+    assert refused.status_code == 403
+    lift = f"/api/v1/moderation/penalties/{given['id']}/lift"
+    assert client.post(lift, **theirs).status_code == 404
+    assert client.post(lift, **moderator).json()["lifted_at"]
+    assert client.post(f"/api/v1/documents/{fine.pk}/download", **theirs).status_code == 200
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
+    assert actions == ["retry", "penalise", "lift_penalty"]
