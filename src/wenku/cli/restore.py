@@ -127,8 +127,10 @@ def _restore_secret(source: Path) -> None:
     here.chmod(0o600)
     configured = conf().secret_key
     if configured and configured != saved.read_text().strip():
-        print("secret key: restored into the data folder, but WENKU_SECRET_KEY is set and "
-              "wins: set it to the old site's key, or sessions and links signed there fail")  # fmt: skip
+        print(
+            "secret key: restored into the data folder, but WENKU_SECRET_KEY is set and "
+            "wins: set it to the old site's key, or sessions and links signed there fail"
+        )
         return
     print("secret key: restored")
 
