@@ -85,3 +85,25 @@ def test_a_download_penalty_holds_at_every_door(via, publish, user, other_user, 
         assert quoted["code"] == "penalised"
     assert queries.balance(other_user) == 20 and queries.balance(user) == 0
     assert not Download.objects.exists()
+
+
+def test_a_retried_download_is_refused_once_its_reader_is_penalised(
+    publish, user, other_user, penalised
+):
+    """Given a download made with an idempotency key, when its reader is penalised and the
+    request is retried with the same key, then no fresh link is signed (a retry before
+    the penalty gets one)."""
+    doc = publish(owner=user, pricing="points", price=5)
+    give(other_user, 20)
+    client, headers = door("token", other_user)
+    url = f"/api/v1/documents/{doc.pk}/download"
+    headers["HTTP_IDEMPOTENCY_KEY"] = "retry-1"
+    first = client.post(url, **headers)
+    assert first.status_code == 200
+    again = client.post(url, **headers)
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    penalised("download")
+    retried = client.post(url, **headers)
+    assert retried.status_code == 403 and retried.json()["code"] == "penalised"
+    assert "url" not in retried.json()
+    assert queries.balance(other_user) == 15 and Download.objects.count() == 1
