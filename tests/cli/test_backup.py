@@ -116,6 +116,9 @@ def test_backup_while_the_site_runs_then_restore_into_a_new_site(
         reader.join()
     assert done.returncode == 0, done.stdout + done.stderr
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    database = next((tmp_path / "backup").glob("database.*"))
+    for private in (tmp_path / "backup", database, tmp_path / "backup" / "secret_key"):
+        assert private.stat().st_mode & 0o077 == 0, private  # Wenku's user's alone
     assert manifest["counts"]["documents"] == 2 and manifest["database"] == connection.vendor
     again = wenku(child_env, "backup", str(tmp_path / "backup"))  # into the same folder
     assert "0 copied" in again.stdout, again.stdout
@@ -126,11 +129,23 @@ def test_backup_while_the_site_runs_then_restore_into_a_new_site(
         restored = wenku(env, "restore", str(tmp_path / "backup"))
         assert restored.returncode == 0, restored.stdout + restored.stderr
         assert "MISSING" not in restored.stdout and "UNBALANCED" not in restored.stdout
+        # The restored rows' sessions and signed links were signed with the old key.
+        old_key = (Path(child_env["WENKU_DATA_DIR"]) / "secret_key").read_text()
+        assert (folder / "secret_key").read_text() == old_key, restored.stdout
         refused = wenku(env, "restore", str(tmp_path / "backup"))
         assert refused.returncode == 1 and "--force" in refused.stderr
         _serve_and_check(env, folder, free, priced)
     finally:
         _drop(to_drop)
+
+
+def test_a_backup_keeps_the_secret_key_in_use(child_env, tmp_path):
+    """Given a site whose key is set in WENKU_SECRET_KEY (several web nodes share it; no
+    key file in the data folder), the backup keeps that key, for the restored sessions."""
+    env = {**child_env, "WENKU_SECRET_KEY": "a-configured-key-" + "k" * 40}
+    done = wenku(env, "backup", str(tmp_path / "backup"), "--no-files")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "backup" / "secret_key").read_text() == env["WENKU_SECRET_KEY"]
 
 
 def _serve_and_check(env, folder, free, priced):  # type: ignore[no-untyped-def]

@@ -26,10 +26,13 @@ def handle(args: argparse.Namespace) -> int:
     from wenku.cli import backups
 
     destination = Path(args.destination).expanduser().resolve()
-    destination.mkdir(parents=True, exist_ok=True)
+    if not destination.exists():
+        # It holds the database (password hashes, private documents) and the secret key.
+        destination.mkdir(parents=True, mode=0o700)
     try:
         counts = backups.Counts.now()
         database = backups.dump_database(destination)
+        database.chmod(0o600)
         print(f"database: {backups.database_kind()} snapshot → {database.name}")
         search = backups.snapshot_index(destination)
         print(f"search index: {search}")
@@ -43,10 +46,12 @@ def handle(args: argparse.Namespace) -> int:
                     )
                 )  # fmt: skip
             print(f"files: {stored} in storage, {copied} copied (the rest were there already)")
-        secret = Path(settings.DATA_DIR) / "secret_key"
-        if secret.is_file():
-            (destination / "secret_key").write_text(secret.read_text())
-            (destination / "secret_key").chmod(0o600)
+        # The key in use (WENKU_SECRET_KEY, else DATA_DIR/secret_key): it signed the
+        # sessions and links in the snapshot.
+        secret = destination / "secret_key"
+        secret.touch(mode=0o600)
+        secret.chmod(0o600)
+        secret.write_text(settings.SECRET_KEY)
         manifest = backups.write_manifest(
             destination,
             database=backups.database_kind(),

@@ -42,7 +42,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 )
                 created += 1
             except (intake.TooLarge, intake.Unavailable) as exc:
-                messages.error(request, f"{f.name}: {exc}")
+                messages.error(request, f"{f.name}{_(':')}{exc}")
             except intake.Refused as exc:
                 messages.error(request, refused_message(f.name, exc))
             except (intake.Penalised, RateLimited) as exc:
@@ -82,6 +82,7 @@ def upload_text(max_mb: int) -> dict[str, str]:
         "open": _("Open"),
         "remove": _("Remove"),
         "error": _("Upload failed"),
+        "colon": _(":"),  # full-width in Chinese
         "held": _("Awaiting review"),
         "rejected": _("Not published"),
         "original": _("the original"),
@@ -96,10 +97,11 @@ def upload_text(max_mb: int) -> dict[str, str]:
 def refused_message(name: str, exc: intake.Refused) -> str:
     """The refusal, with a link to the document it copies (the uploader's own: 您已上传过该文档)."""
     if exc.original is None:
-        return f"{name}: {exc}"
+        return f"{name}{_(':')}{exc}"
     return format_html(
-        '{}: {} <a href="{}">{}</a>',
+        '{}{}{} <a href="{}">{}</a>',
         name,
+        _(":"),
         str(exc),
         exc.original.get_absolute_url(),
         exc.original.title,
@@ -149,12 +151,13 @@ def edit_upload(request: HttpRequest, document_id: int) -> HttpResponse:
     if request.method == "POST":
         form = EditForm(request.POST, staff=staff)
         if form.is_valid():
+            before = doc.status  # ``edit`` refreshes ``doc``: a held word makes it held
             try:
                 status = decisions.edit(doc, form.cleaned_data["details"], request.user)
             except decisions.NotAllowed as exc:
                 form.add_error(None, str(exc))
             else:
-                if status == "held" and doc.status == "ready":
+                if status == "held" and before == "ready":
                     messages.info(request, _("Saved. A moderator will check the new details."))
                 else:
                     messages.success(request, _("Saved."))
