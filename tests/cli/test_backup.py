@@ -139,6 +139,15 @@ def test_backup_while_the_site_runs_then_restore_into_a_new_site(
         _drop(to_drop)
 
 
+def test_a_backup_keeps_the_secret_key_in_use(child_env, tmp_path):
+    """Given a site whose key is set in WENKU_SECRET_KEY (several web nodes share it; no
+    key file in the data folder), the backup keeps that key, for the restored sessions."""
+    env = {**child_env, "WENKU_SECRET_KEY": "a-configured-key-" + "k" * 40}
+    done = wenku(env, "backup", str(tmp_path / "backup"), "--no-files")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "backup" / "secret_key").read_text() == env["WENKU_SECRET_KEY"]
+
+
 def _serve_and_check(env, folder, free, priced):  # type: ignore[no-untyped-def]
     from bench.harness import WenkuServer
 
