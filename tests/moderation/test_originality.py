@@ -129,3 +129,50 @@ def test_near_copies_fold_under_the_earliest_original_in_search(
     assert titles == [original.title]
     folded = html.split('class="similar-copies"')[1].split("</details>")[0]
     assert copy.get_absolute_url() in folded and "copy report plus" in folded
+
+
+def _export_pdf(docx: bytes, folder) -> bytes:  # type: ignore[no-untyped-def]
+    """The Word file exported to PDF by LibreOffice, as an uploader's word processor
+    would (its own profile: the session's converter is not disturbed)."""
+    import subprocess
+
+    (folder / "report.docx").write_bytes(docx)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "out"),
+            str(folder / "report.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return (folder / "out" / "report.pdf").read_bytes()
+
+
+@pytest.mark.live
+def test_a_word_file_and_its_pdf_export_are_the_same_document(ingested, user, other_user, tmp_path):
+    """Given a Word file published by real LibreOffice, When its PDF export (other bytes,
+    another format) is uploaded by another user and by the uploader, Then both are refused
+    as the same text with a link to the original — the uploader's with 您已上传过该文档."""
+    from tests.factories import documents as f
+
+    word = f.make_docx(3, seed=77, title="年度考核办法")
+    original = ingested("考核办法.docx", word)
+    assert original.status == "ready" and original.format == "docx"
+    exported = _export_pdf(word, tmp_path)
+    theirs = ingested("考核办法.pdf", exported, owner=other_user)
+    mine = ingested("考核办法-导出.pdf", exported)
+    for copy in (theirs, mine):
+        review = Review.objects.get(document=copy)
+        assert copy.status == "rejected", review.matches
+        assert review.matches[0][:3] == [original.pk, 1.0, "text"]
+        assert original.get_absolute_url() in review.reason
+    assert "完全相同" in Review.objects.get(document=theirs).reason
+    assert "您已上传过该文档" in Review.objects.get(document=mine).reason
