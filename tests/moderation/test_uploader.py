@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_edit_details_from_my_uploads(client, publish, user):
-    from wenku.search.service import SearchParams, run_search
-
     from wenku.library.models import Category
+    from wenku.search.service import SearchParams, run_search
 
     reports = Category.objects.create(name="总结报告", slug="reports")
     doc = publish(title="旧标题")
