@@ -373,3 +373,31 @@ def test_a_notice_rejected_on_the_desk_ends_the_dispute_and_tells_the_claimant(
         ("notice_received", ""),
         ("reject_notice", "不是同一作品"),
     ]
+
+
+def test_free_download_rewards_are_held_during_a_dispute_too(
+    publish, user, other_user, staff, rules, django_user_model
+):
+    """Given a site that rewards the uploader per free download, When readers download a
+    document under a notice, Then nothing is paid until the notice is rejected — then all
+    of it — and a second dispute that ends in an upheld takedown pays nothing."""
+    from wenku.publishing import decisions
+
+    rules.free_download_reward = 2
+    rules.save()
+    kept, gone = publish(), publish()
+    readers = [django_user_model.objects.create_user(f"r{n}", f"r{n}@e.com", "pw") for n in (1, 2)]
+    notices = {
+        doc.pk: decisions.file_notice(other_user, doc, **notice_fields())[0] for doc in (kept, gone)
+    }
+    for doc in (kept, gone):
+        for reader in readers:
+            downloads.download(reader, Document.objects.get(pk=doc.pk))
+    assert queries.balance(user) == 0
+    assert HeldEarning.objects.filter(reason="free_download_reward").count() == 4
+    decisions.reject_notice(notices[kept.pk], staff)
+    assert queries.balance(user) == 4
+    decisions.take_down(notices[gone.pk], staff)
+    decisions.uphold(Notice.objects.get(pk=notices[gone.pk].pk), staff)
+    assert queries.balance(user) == 4
+    assert HeldEarning.objects.filter(document=gone, forfeited_at__isnull=False).count() == 2
