@@ -186,3 +186,20 @@ def test_a_word_file_and_its_pdf_export_are_the_same_document(ingested, user, ot
         assert original.get_absolute_url() in review.reason
     assert "完全相同" in Review.objects.get(document=theirs).reason
     assert "您已上传过该文档" in Review.objects.get(document=mine).reason
+
+
+def test_the_same_file_twice_before_it_is_converted_publishes_one(upload, job_context, user):
+    """Given one file uploaded twice by its uploader before the first was converted (a
+    double submit), When the job runs, Then one is published and the other is refused as
+    您已上传过该文档 with a link — never a second public copy."""
+    from wenku.library.models import Document
+
+    data = make_pdf(3, text=words(7006))
+    first, second = upload("a.pdf", data), upload("a (1).pdf", data)
+    assert first.conversion_id == second.conversion_id
+    process(first.pk)
+    statuses = dict(Document.objects.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[second.pk]) == ("ready", "rejected")
+    reason = Review.objects.get(document=second).reason
+    assert "您已上传过该文档" in reason and first.get_absolute_url() in reason
+    assert Document.objects.public().count() == 1
