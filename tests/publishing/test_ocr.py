@@ -30,23 +30,29 @@ def ready_jobs():
     return list(DBTaskResult.objects.ready())
 
 
-def test_a_scan_is_published_at_once_and_its_text_follows_page_by_page(ingested, upload, settings):
+def test_a_scan_is_published_at_once_and_its_text_follows_page_by_page(
+    client, ingested, upload, settings
+):
     """Given a two-page scan and jobs of one page each, when it is published, then it is
     readable with no text yet and an OCR job waits behind any upload; each OCR job reads
     one page, stores its text marked as OCR'd and queues the next; at the end 字数, search
-    with page hits, in-document search and the fingerprint follow the new text."""
-    from tests.factories.pdf import make_pdf
+    with page hits and snippets, in-document search, the text for search engines, related
+    documents and the fingerprint follow the new text."""
+    from tests.factories.pdf import make_cjk_pdf, make_pdf, wrapped
     from wenku.ingest.models import Page
     from wenku.publishing.ocr import OCR_PRIORITY, recognise_pages
-    from wenku.search.backends import get_backend
-    from wenku.search.backends.base import EngineQuery
     from wenku.search.models import Fingerprint
-    from wenku.search.query import parse
+    from wenku.search.related import related_documents
+    from wenku.search.service import SearchParams, run_search
     from wenku.search.within import search_within
 
     settings.WENKU = settings.WENKU.replace(ocr_pages_per_job=1)
+    printed = "本年度园区重点工作：智慧园区平台上线运行，雨污分流工程通过验收，安全生产零事故。"
+    report = ingested("园区报告.pdf", make_cjk_pdf([wrapped(printed, chars_per_line=30)]))
     doc = ingested("扫描件.pdf", ocr.scanned_page([PAGE_ONE, PAGE_TWO]), title="扫描件")
     assert doc.status == "ready" and doc.char_count == 0
+    assert doc not in related_documents(report)  # a scan without text relates to nothing
+    assert not bytes(Fingerprint.objects.get(conversion=doc.conversion).signature)
     pages = Page.objects.filter(conversion=doc.conversion).order_by("number")
     assert [p.ocr for p in pages] == [OcrState.PENDING, OcrState.PENDING]
     for done in ready_jobs():  # the scan's own publishing job, which the fixture ran
@@ -73,10 +79,15 @@ def test_a_scan_is_published_at_once_and_its_text_follows_page_by_page(ingested,
     assert letters(second.text) == letters("".join(PAGE_TWO))
     doc.refresh_from_db()
     assert doc.char_count == count_chars("".join(PAGE_ONE + PAGE_TWO))
-    hits = dict(get_backend().search(EngineQuery(parse("智慧园区"), limit=5)).hits)
-    assert doc.pk in hits
+    [hit] = [h for h in run_search(SearchParams(q="智慧园区"), None).hits if h.document == doc]
+    assert hit.page == 2 and "<mark>" in hit.snippet
+    assert "智慧园区平台" in re.sub("</?mark>", "", hit.snippet)
     assert [m.number for m in search_within(doc, "雨污分流", doc.owner).matches] == [1]
     assert bytes(Fingerprint.objects.get(conversion=doc.conversion).signature)
+    assert doc in related_documents(report)  # the report's list was refreshed by the OCR
+    html = client.get(doc.get_absolute_url()).content.decode()
+    assert re.search(r'<meta name="description" content="[^"]*一企一策', html)
+    assert "朱镕基同志强调" in html.split('id="t2"', 1)[1]  # page 2's free text
 
 
 def test_a_page_past_its_time_or_memory_fails_alone(tmp_path):
