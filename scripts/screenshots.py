@@ -4,8 +4,9 @@ Run from the repository root (``make screenshots``): it fills a throw-away data 
 with ``wenku demo``, starts ``wenku serve`` on a free port, and photographs the pages
 in Debian's Chromium through Playwright — as a visitor (home, category, a document, the
 end of a priced document's preview, search, a search with a typo) and as the demo's
-reader (upload, personal centre, points, how to earn points, VIP). Nothing is left
-running or on disk but the PNGs.
+reader (upload, personal centre, points, how to earn points, VIP) and as one of the
+demo's uploaders (我的上传; demo accounts cannot log in, so this throw-away copy gives
+that one a password). Nothing is left running or on disk but the PNGs.
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--no-first-run"]  # fmt: skip
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 READER = re.compile(r"log in as\s+(\S+)\s+with\s+the\s+password\s+(\S+)")
+UPLOADER_PASSWORD = "screenshots only 2024"
+# The demo's busiest uploader, given a password in the throw-away data folder.
+UPLOADER = f"""
+from django.db.models import Count
+from wenku.accounts.models import User
+user = User.objects.annotate(n=Count("documents")).order_by("-n", "pk")[0]
+user.set_password({UPLOADER_PASSWORD!r})
+user.save(update_fields=["password"])
+print("uploader:", user.username)
+"""
 
 
 def free_port() -> int:
@@ -55,13 +66,22 @@ def shoot(page: Page, name: str, screen: str) -> None:
     page.screenshot(path=OUT / f"{name}-{screen}.png")
 
 
+def log_in(page: Page, base: str, account: tuple[str, str]) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", account[0])
+    page.fill("#id_password", account[1])
+    page.click("form.narrow button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
 def photograph(page: Page, base: str, screen: str, reader: tuple[str, str]) -> None:
     page.goto(f"{base}/")
     shoot(page, "home", screen)
     page.locator(".category-grid a.name").first.click()
     shoot(page, "category", screen)
-    page.locator(".doc-card a").first.click()
-    page.wait_for_function("() => document.querySelector('#p1 img').complete")
+    page.locator(".doc-card:has(.price-tag.free) a").first.click()  # a free one: all its pages
+    page.wait_for_url("**/d/*/")
+    page.wait_for_function("() => document.querySelector('#p1 img')?.complete")
     shoot(page, "document", screen)
     page.goto(f"{base}/search?q=工作总结")
     shoot(page, "search", screen)
@@ -76,11 +96,9 @@ def photograph(page: Page, base: str, screen: str, reader: tuple[str, str]) -> N
         " return r.top >= 0 && r.top < window.innerHeight / 2; }"
     )
     shoot(page, "end-of-preview", screen)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", reader[0])
-    page.fill("#id_password", reader[1])
-    page.click("form.narrow button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/d/999999/")
+    shoot(page, "not-found", screen)
+    log_in(page, base, reader)
     for name, path in (
         ("upload", "/upload/"),
         ("personal-centre", "/me/"),
@@ -90,6 +108,12 @@ def photograph(page: Page, base: str, screen: str, reader: tuple[str, str]) -> N
     ):
         page.goto(f"{base}{path}")
         shoot(page, name, screen)
+
+
+def photograph_uploads(page: Page, base: str, screen: str, uploader: tuple[str, str]) -> None:
+    log_in(page, base, uploader)
+    page.goto(f"{base}/me/uploads/")
+    shoot(page, "my-uploads", screen)
 
 
 def main() -> int:
@@ -110,6 +134,14 @@ def main() -> int:
         if found is None:
             raise SystemExit("wenku demo did not name its reader:\n" + demo.stdout[-2000:])
         reader = (found[1], found[2])
+        made = subprocess.run(
+            [WENKU, "manage", "shell", "--data", data, "-c", UPLOADER],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        uploader = (made.stdout.split("uploader:")[-1].strip(), UPLOADER_PASSWORD)
         port = free_port()
         server = subprocess.Popen(
             [WENKU, "serve", "--data", data, "--port", str(port), "--no-worker"],
@@ -127,6 +159,10 @@ def main() -> int:
                 context = browser.new_context(viewport=viewport, locale="zh-CN",
                                               is_mobile=screen == "phone")  # fmt: skip
                 photograph(context.new_page(), base, screen, reader)
+                context.close()
+                context = browser.new_context(viewport=viewport, locale="zh-CN",
+                                              is_mobile=screen == "phone")  # fmt: skip
+                photograph_uploads(context.new_page(), base, screen, uploader)
                 context.close()
             browser.close()
         print(f"screenshots written to {OUT}")

@@ -1,12 +1,15 @@
 """Accessibility: axe-core (from the axe-playwright-python wheel) finds no serious or
 critical violation on the pages readers and uploaders use, on a desktop and a phone —
 home, category, document, the reader at the end of the preview, search, upload and the
-personal centre (scripts/screenshots.py photographs the same pages with the demo's
-documents for docs/screenshots/)."""
+personal centre, and the other pages a reader or uploader opens (我的上传, points, VIP,
+the inbox, the 404 page…) (scripts/screenshots.py photographs the same pages with the
+demo's documents for docs/screenshots/). On the same pages: nothing scrolls sideways on
+a phone, and no Chinese label ends with a half-width colon."""
 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -71,11 +74,13 @@ def test_no_serious_violations(browser, live_server, library, user, screen):
     ]
     found: dict[str, list[str]] = {}
     too_wide: dict[str, int] = {}  # a page wider than the screen scrolls sideways
+    half_width: dict[str, list[str]] = {}  # Chinese labels end with a full-width colon
     for name, path in pages:
         page.goto(f"{base}{path}")
         page.wait_for_load_state("load")
         found[name] = violations(page)
         too_wide[name] = page.evaluate(OVERFLOW)
+        half_width[name] = HALF_WIDTH_COLON.findall(page.locator("body").inner_text())
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", "correct horse battery")
@@ -90,14 +95,19 @@ def test_no_serious_violations(browser, live_server, library, user, screen):
         ("vip", "/me/vip/"),
         ("inbox", "/me/notifications/"),
         ("not-found", "/d/999999/"),
+        ("download-confirm", f"/d/{library[2].pk}/download/"),
+        ("edit-upload", f"/me/uploads/{priced.pk}/edit/"),
     ]:
         page.goto(f"{base}{path}")
         page.wait_for_load_state("load")
         found[name] = violations(page)
         too_wide[name] = page.evaluate(OVERFLOW)
+        half_width[name] = HALF_WIDTH_COLON.findall(page.locator("body").inner_text())
     context.close()
     assert not any(found.values()), {k: v for k, v in found.items() if v}
     assert all(px <= 1 for px in too_wide.values()), {k: v for k, v in too_wide.items() if v > 1}
+    assert not any(half_width.values()), {k: v for k, v in half_width.items() if v}
 
 
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+HALF_WIDTH_COLON = re.compile(r"[\u3400-\u9fff][:][^\n]{0,12}")

@@ -100,3 +100,26 @@ def test_rate_save_and_comment_in_the_browser(page, live_server, ingested, other
     page.wait_for_selector(".replies .comment-body")
     assert "(2)" in page.inner_text("#comments-title")
     save_screenshot(page, "document-community")
+
+
+def test_the_personal_centre_s_navigation_shows_the_current_page_on_a_phone(
+    browser, live_server, user
+):
+    """On a phone the navigation's pills scroll sideways: the current page's pill is in
+    view on every page (from the fifth on it was off-screen, right of the edge)."""
+    base = live_server.url
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "correct horse battery")
+    page.click("form.narrow button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    for path in ("/me/", "/me/points/", "/me/vip/", "/me/notifications/"):
+        page.goto(f"{base}{path}")
+        page.wait_for_load_state("load")
+        here = page.locator(".me-nav [aria-current=page]").bounding_box()
+        assert here is not None and here["x"] >= 0 and here["x"] + here["width"] <= 390, path
+    context.close()

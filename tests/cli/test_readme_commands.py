@@ -173,6 +173,7 @@ top = lambda c: (c.parent or c).pk if c else None
 docs = {d.pk: d for d in Document.objects.select_related("category__parent")}
 lists = dict(RelatedList.objects.values_list("document_id", "ids"))
 print(json.dumps({pk: {"status": d.status, "topic": top(d.category),
+    "ids": [i for i in lists.get(pk, []) if i in docs],
     "related": [top(docs[i].category) for i in lists.get(pk, []) if i in docs]}
     for pk, d in docs.items()}))
 """
@@ -250,3 +251,65 @@ def test_every_command_line_of_the_readme_and_the_banner_runs(tmp_path):
     listed = [t for d in demo.values() for t in d["related"]]
     same = sum(t == d["topic"] for d in demo.values() for t in d["related"])
     assert same / len(listed) >= 0.6
+    in_the_browser(env, tmp_path, demo)
+
+
+def in_the_browser(env: dict[str, str], cwd: Path, demo: dict[str, dict]) -> None:
+    """What the README's operator and first reader see, in Chromium on the site
+    `wenku serve` runs on the README's data folder: the administrator made by
+    `wenku manage createsuperuser --data wenku-data` logs in to the admin (item 5), and
+    every demo document's page shows 您可能关注的文档, listing its stored list (item 4)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import ARGS, CHROMIUM
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [WENKU, "serve", "--data", "wenku-data", "--port", str(port), "--no-worker"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        answering(f"{base}/robots.txt", seconds=120)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(locale="zh-CN")
+            page.goto(f"{base}/admin/login/?next=/admin/")
+            page.fill("#id_username", "alice")
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url(f"{base}/admin/")
+            assert "alice" in page.locator("#user-tools").text_content()
+            for pk, d in sorted(demo.items(), key=lambda item: int(item[0])):
+                page.goto(f"{base}/d/{pk}/")
+                titles = page.locator("section[aria-labelledby=related-title] a.title")
+                shown = [h.split("/")[2] for h in titles.evaluate_all(HREFS)]
+                assert shown and shown == [str(i) for i in d["ids"]][: len(shown)], (pk, shown)
+            browser.close()
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=30)
+
+
+HREFS = "links => links.map(a => a.getAttribute('href'))"
+
+
+def answering(url: str, seconds: float) -> None:
+    """Return once ``url`` answers (the server is ready), failing after ``seconds``."""
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not answer in {seconds} s") from None
+            time.sleep(0.2)

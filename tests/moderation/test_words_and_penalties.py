@@ -181,3 +181,146 @@ def test_only_a_table_of_contents_is_flagged(pages, flag):
         title="目录", description="", tags=[], size=5000, pages=["\n".join(pages)], char_count=100
     )
     assert ("toc_only" in found) is flag
+
+
+@pytest.mark.parametrize("field", ["title", "description", "tags"])
+def test_a_blocked_word_in_any_detail_refuses_the_upload_on_the_site(client, user, field):
+    """The site's upload form (and the API: one intake) refuses details with a blocked
+    word, whichever detail holds it, before anything is stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenku.library.models import Document
+
+    ban("代写论文")
+    details = {"title": "毕业总结", "description": "", "tags": "总结", field: "专业代写论文"}
+    client.force_login(user)
+    data = SimpleUploadedFile("a.pdf", make_pdf(2), content_type="application/pdf")
+    page = client.post(reverse("library:upload"), {"files": data, **details}, follow=True)
+    assert "不允许" in page.content.decode()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize(("action", "status"), [("block", "rejected"), ("hold", "held")])
+def test_banned_words_in_the_extracted_text_are_acted_on(upload, job_context, action, status):
+    """A word found only in the converted text (never in the details) rejects or holds."""
+    ban("kickbackcash", action)
+    doc = upload("body.pdf", make_pdf(3, text=some_words(8801) + " kickbackcash"), title="会议纪要")
+    process(doc.pk)
+    doc.refresh_from_db()
+    assert doc.status == status
+    assert "banned_words" in doc.review.flags
+
+
+def test_edits_with_banned_words_are_refused_or_sent_back_to_review(
+    client, publish, user, other_user
+):
+    """Given a published document, When its uploader edits in a blocked word (site and
+    API), Then the edit is refused; with a held word, it is saved and the document waits
+    for a moderator, out of search, and the uploader is told so."""
+    from wenku.accounts.models import ApiToken
+    from wenku.library.models import Document
+    from wenku.search.service import SearchParams, run_search
+
+    ban("赌博", "block")
+    ban("返利", "hold")
+    doc = publish(title="班级活动总结")
+    client.force_login(user)
+    url = reverse("library:edit_upload", args=[doc.pk])
+    form = {"title": "班级活动总结", "description": "", "tags": "", "pricing": "free"}
+    refused = client.post(url, {**form, "tags": "赌博"})
+    assert refused.status_code == 200 and "不允许" in refused.content.decode()
+    _t, secret = ApiToken.issue(user, "script")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    api = client.patch(
+        f"/api/v1/documents/{doc.pk}",
+        {"description": "网上赌博"},
+        content_type="application/json",
+        **bearer,
+    )
+    assert api.status_code == 400
+    assert Document.objects.get(pk=doc.pk).description == ""
+    saved = client.post(url, {**form, "description": "关注有返利"}, follow=True)
+    assert "审核员将检查" in saved.content.decode()  # told a moderator checks the new details
+    doc.refresh_from_db()
+    assert doc.status == "held" and doc.description == "关注有返利"
+    assert not run_search(SearchParams(q="班级活动总结"), None).hits
+    client.force_login(other_user)
+    assert client.get(doc.get_absolute_url()).status_code == 404
+
+
+def test_uploads_are_rate_limited_per_address_and_refused_under_a_penalty_on_the_site(
+    client, user, other_user, staff, settings
+):
+    """Given two accounts behind one address and a limit of one upload per address, When
+    both upload on the site, Then the second is refused; and an account under an upload
+    penalty is refused with the reason, nothing stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenku.library.models import Document
+    from wenku.moderation import domain
+
+    settings.WENKU = settings.WENKU.replace(rate_upload_ip=(1, 3600))
+
+    def send(person, n: int, address: str) -> str:  # type: ignore[no-untyped-def]
+        client.force_login(person)
+        data = SimpleUploadedFile(f"{n}.pdf", make_pdf(2, text=some_words(8900 + n)))
+        form = {"files": data, "title": f"总结{n}", "pricing": "free"}
+        page = client.post(reverse("library:upload"), form, REMOTE_ADDR=address, follow=True)
+        return page.content.decode()
+
+    send(user, 1, "203.0.113.7")
+    assert "尝试次数过多" in send(other_user, 2, "203.0.113.7")
+    assert Document.objects.count() == 1
+    domain.penalise(other_user, "upload", 24, "重复上传广告", staff)
+    refused = send(other_user, 3, "198.51.100.9")  # another address: only the penalty
+    assert "重复上传广告" in refused and Document.objects.count() == 1
+
+
+def test_page_images_are_limited_per_signed_in_reader_from_every_address(
+    client, publish, other_user, settings
+):
+    """The site's reader and an API token of the same account share one per-user count,
+    whatever address each request comes from."""
+    from wenku.accounts.models import ApiToken
+    from wenku.library import signing
+
+    doc = publish(pages=3)
+    settings.WENKU = settings.WENKU.replace(rate_page_image_user=(2, 600))
+    client.force_login(other_user)
+    first = client.get(signing.page_url(doc.pk, 1), REMOTE_ADDR="198.51.100.1")
+    _t, secret = ApiToken.issue(other_user, "script")
+    client.logout()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    second = client.get(f"/api/v1/documents/{doc.pk}/pages/2", REMOTE_ADDR="198.51.100.2", **bearer)
+    third = client.get(f"/api/v1/documents/{doc.pk}/pages/3", REMOTE_ADDR="198.51.100.3", **bearer)
+    assert (first.status_code, second.status_code, third.status_code) == (200, 200, 429)
+    assert client.get(signing.page_url(doc.pk, 3), REMOTE_ADDR="198.51.100.3").status_code == 200
+
+
+def test_each_comment_and_the_document_have_a_report_link_and_reports_are_per_reporter(
+    client, publish, user, other_user, django_user_model
+):
+    """Every comment but the reader's own has its 举报 link, and the document has one for
+    everyone but its uploader; the same reason from two readers is two reports
+    (deduplicated per reporter, not per document)."""
+    from wenku.community.domain import add_comment
+
+    doc = publish()
+    theirs = [add_comment(other_user, doc, f"评论{n}") for n in range(2)]
+    mine = add_comment(user, doc, "我自己的评论")
+    client.force_login(user)
+    page = client.get(doc.get_absolute_url()).content.decode()
+    for comment in theirs:
+        assert reverse("community:report_comment", args=[comment.pk]) in page
+    assert reverse("community:report_comment", args=[mine.pk]) not in page
+    assert reverse("moderation:report", args=[doc.pk]) not in page  # the uploader's own
+    client.force_login(other_user)
+    assert (
+        reverse("moderation:report", args=[doc.pk])
+        in client.get(doc.get_absolute_url()).content.decode()
+    )
+    third = django_user_model.objects.create_user("carol", "c@example.com", "pw")
+    for reader in (other_user, third, third):
+        client.force_login(reader)
+        client.post(reverse("moderation:report", args=[doc.pk]), {"reason": "low_quality"})
+    assert Report.objects.filter(document=doc).count() == 2

@@ -1,5 +1,6 @@
 """Trust and safety in the API: originality, the uploader's edits and deletions, 举报 and
-copyright notices, counter-notices, and the staff's review and takedown decisions.
+copyright notices, counter-notices, and the staff's desk: the review queue (approve,
+reject, retry failed conversions), reports, takedown decisions, penalties.
 POST routes take form fields, like the upload; PATCH takes JSON.
 
 The same domain functions as the web pages (``publishing.decisions``,
@@ -24,8 +25,8 @@ from wenku.library import access
 from wenku.library.details import InvalidDetails, UploadDetails
 from wenku.library.models import Document, DocumentStatus
 from wenku.moderation import domain as moderation
-from wenku.moderation.models import Notice, PenaltyKind, Review
-from wenku.publishing import decisions
+from wenku.moderation.models import CaseState, Notice, Penalty, PenaltyKind, Report, Review
+from wenku.publishing import decisions, intake
 from wenku.search import originality
 
 router = Router(tags=["trust and safety"], auth=REQUIRED)
@@ -235,7 +236,7 @@ def send_notice(
     contact: Form[str],
     work: Form[str],
     proof_links: Form[str] = "",
-    proof: File[UploadedFile] | None = None,
+    proof: File[UploadedFile | None] = None,
 ) -> Status[object]:
     """Multipart. The rights holder's name, identity (ID card or organisation number) and
     contact, the work claimed, and proof: a file (`proof`) or links (`proof_links`)."""
@@ -356,6 +357,79 @@ def reject(request: HttpRequest, ids: Form[list[int]], reason: Form[str] = "") -
     return Status(200, DecisionOut(done=decisions.reject(ids, staff, reason)))
 
 
+@router.post(
+    "/moderation/retry",
+    response={200: DecisionOut, 404: Error},
+    summary="Staff: convert failed uploads again",
+)
+def retry(request: HttpRequest, ids: Form[list[int]]) -> DecisionOut:
+    """Form field: `ids` (repeated). The ids queued again (those that had failed)."""
+    staff = _staff(request)
+    return DecisionOut(done=[pk for pk in ids if intake.retry(pk, staff)])
+
+
+class ReportItem(Schema):
+    id: int
+    document_id: int
+    document_title: str
+    comment_id: int  # 0: the document itself
+    comment_excerpt: str
+    reason: str
+    details: str
+    reporter: str
+    created_at: datetime
+
+
+@router.get("/moderation/reports", response=list[ReportItem], summary="Staff: open reports")
+def open_reports(request: HttpRequest) -> list[ReportItem]:
+    """The open 举报, oldest first (at most 200)."""
+    _staff(request)
+    rows = (
+        Report.objects.filter(state=CaseState.OPEN)
+        .select_related("document", "reporter")
+        .order_by("created_at", "pk")[:200]
+    )
+    return [
+        ReportItem(
+            id=r.pk,
+            document_id=r.document_id,
+            document_title=r.document.title,
+            comment_id=r.comment_id,
+            comment_excerpt=r.comment_excerpt,
+            reason=r.reason,
+            details=r.details,
+            reporter=r.reporter.username,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+class HandledOut(Schema):
+    id: int
+    state: str
+
+
+@router.post(
+    "/moderation/reports/{report_id}/{action}",
+    response={200: HandledOut, 404: Error, 409: Error},
+    summary="Staff: dismiss a report, take the document down, or remove the comment",
+)
+def handle_report(
+    request: HttpRequest, report_id: int, action: str, note: Form[str] = ""
+) -> Status[object]:
+    """`action`: dismiss, take_down or remove_comment; `note` (form field) is kept with
+    the report and, for a takedown, told to the uploader. 409: handled meanwhile."""
+    staff = _staff(request)
+    if action not in decisions.REPORT_ACTIONS:
+        raise Http404
+    report = get_object_or_404(Report.objects.select_related("document"), pk=report_id)
+    if not decisions.handle_report(report, action, staff, note.strip()):
+        return Status(409, Error(detail="this report was handled meanwhile"))
+    report.refresh_from_db()
+    return Status(200, HandledOut(id=report.pk, state=report.state))
+
+
 NOTICE_ACTIONS = {
     "take_down": decisions.take_down,
     "reject": decisions.reject_notice,
@@ -388,6 +462,7 @@ class PenaltyOut(Schema):
     id: int
     kind: str
     until: datetime
+    lifted_at: datetime | None = None
 
 
 @router.post(
@@ -409,4 +484,22 @@ def penalise(
         return Status(400, Error(detail=exc.message, field=exc.field))
     return Status(
         201, PenaltyOut(id=penalty.pk, kind=PenaltyKind(penalty.kind), until=penalty.until)
+    )
+
+
+@router.post(
+    "/moderation/penalties/{penalty_id}/lift",
+    response={200: PenaltyOut, 404: Error},
+    summary="Staff: lift a penalty before its time",
+)
+def lift(request: HttpRequest, penalty_id: int) -> PenaltyOut:
+    staff = _staff(request)
+    penalty = get_object_or_404(Penalty, pk=penalty_id)
+    moderation.lift_penalty(penalty, staff)
+    penalty.refresh_from_db()
+    return PenaltyOut(
+        id=penalty.pk,
+        kind=PenaltyKind(penalty.kind),
+        until=penalty.until,
+        lifted_at=penalty.lifted_at,
     )

@@ -46,10 +46,12 @@ def handle(args: argparse.Namespace) -> int:
                     )
                 )  # fmt: skip
             print(f"files: {stored} in storage, {copied} copied (the rest were there already)")
-        secret = Path(settings.DATA_DIR) / "secret_key"
-        if secret.is_file():
-            (destination / "secret_key").write_text(secret.read_text())
-            (destination / "secret_key").chmod(0o600)
+        # The key in use (WENKU_SECRET_KEY, else DATA_DIR/secret_key): it signed the
+        # sessions and links in the snapshot.
+        secret = destination / "secret_key"
+        secret.touch(mode=0o600)
+        secret.chmod(0o600)
+        secret.write_text(settings.SECRET_KEY)
         manifest = backups.write_manifest(
             destination,
             database=backups.database_kind(),

@@ -207,6 +207,16 @@ def edit_comment(user: Any, comment: Comment, body: str) -> Comment:
     return comment
 
 
+def remove_comment(comment: Comment) -> bool:
+    """A moderator removes a comment: its words go, a marker stays where it was (so a
+    thread reads on and the report that led here still names it). False if it was gone."""
+    if comment.is_deleted:
+        return False
+    comment.body, comment.deleted_at = "", timezone.now()
+    comment.save(update_fields=["body", "deleted_at"])
+    return True
+
+
 @transaction.atomic
 def delete_comment(user: Any, comment: Comment) -> None:
     """Delete one's own comment. One with replies stays as a marker, so the thread reads on;

@@ -1,14 +1,18 @@
 """Trust and safety in the admin: the policy (one row) and the banned words are edited
-here; reviews, reports, notices and penalties are listed (decisions are taken on the
-desk at /staff/, which runs what follows them); the audit log is read-only."""
+here, each change in the audit log; reviews, reports, notices and penalties are listed
+(decisions are taken on the desk at /staff/, which runs what follows them); the audit
+log is read-only."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
+from wenku.moderation.domain import audit
 from wenku.moderation.models import (
     AuditEntry,
     BannedWord,
@@ -17,12 +21,22 @@ from wenku.moderation.models import (
     Policy,
     Report,
     Review,
+    bump_banned_words,
 )
+
+
+def _changes(form: ModelForm) -> dict[str, Any]:
+    return {name: form.cleaned_data.get(name) for name in form.changed_data}
 
 
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
     list_display = ("__str__", "review", "hold_similarity", "flag_similarity")
+
+    def save_model(self, request: HttpRequest, obj: Policy, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            audit(request.user, "policy", note=", ".join(form.changed_data), **_changes(form))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not Policy.objects.exists()
@@ -38,6 +52,25 @@ class BannedWordAdmin(admin.ModelAdmin):
     list_editable = ("action",)
     search_fields = ("word",)
     exclude = ("created_at",)
+
+    def save_model(
+        self, request: HttpRequest, obj: BannedWord, form: ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        action = "banned_word_change" if change else "banned_word_add"
+        audit(request.user, action, note=obj.word, word=obj.word, word_action=obj.action)
+
+    def delete_model(self, request: HttpRequest, obj: BannedWord) -> None:
+        audit(request.user, "banned_word_delete", note=obj.word, word=obj.word)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BannedWord]) -> None:
+        """The admin's bulk delete: a queryset delete skips ``BannedWord.delete``, so the
+        processes' matchers are told here."""
+        for word in queryset:
+            audit(request.user, "banned_word_delete", note=word.word, word=word.word)
+        super().delete_queryset(request, queryset)
+        bump_banned_words()
 
 
 class ReadOnly(admin.ModelAdmin):

@@ -8,6 +8,8 @@ then, after the commit, runs its ordered sequence of reactions (``reactions``):
 - ``approve`` / ``reject``: a moderator's decision on held (or flagged) uploads;
 - ``take_down`` / ``reject_notice`` / ``counter_notice`` / ``restore`` / ``uphold``:
   the notice-and-takedown desk;
+- ``handle_report``: a moderator's answer to a 举报 (dismiss it, take the document
+  down, remove the comment);
 - ``delete`` / ``edit``: the uploader manages their document.
 
 (A moderator's retry of a failed conversion queues a job: ``intake.retry``.)
@@ -20,6 +22,8 @@ from typing import Any
 
 from django.db import transaction
 
+from wenku.community import domain as community
+from wenku.community.models import Comment
 from wenku.ingest import conversions
 from wenku.ingest.models import Conversion
 from wenku.library import domain as library
@@ -196,6 +200,30 @@ def take_down_reported(document: Document, actor: Any, note: str) -> bool:
         moderation.audit(actor, "take_down", document=document, note=note)
         _close_reports(document.pk, actor, note)
     reactions.removed(document.pk, note)
+    return True
+
+
+REPORT_ACTIONS = ("dismiss", "take_down", "remove_comment")
+
+
+def handle_report(report: Report, action: str, actor: Any, note: str = "") -> bool:
+    """A moderator's answer to an open report (``REPORT_ACTIONS``), audited: dismiss it,
+    take the reported document down (its open reports resolved), or remove the reported
+    comment. False when the report was handled meanwhile or the action does not apply."""
+    if report.state != CaseState.OPEN or action not in REPORT_ACTIONS:
+        return False
+    if action == "dismiss":
+        return bool(moderation.close_reports([report], actor, CaseState.DISMISSED, note))
+    if action == "take_down":
+        reason = note or str(report.get_reason_display())
+        return take_down_reported(report.document, actor, reason)
+    comment = Comment.objects.filter(pk=report.comment_id, document_id=report.document_id).first()
+    if comment is None:
+        return False
+    with transaction.atomic():
+        if community.remove_comment(comment):
+            moderation.audit(actor, "remove_comment", document=report.document_id, report=report)
+        moderation.close_reports([report], actor, CaseState.RESOLVED, note)
     return True
 
 

@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenku.community.models import Comment
 from wenku.core.storage import get_storage
 from wenku.ingest.counting import format_chars
 from wenku.library import queries
@@ -227,29 +226,11 @@ def reports(request: HttpRequest) -> HttpResponse:
 def _handle_report(request: HttpRequest) -> HttpResponse:
     report = get_object_or_404(Report.objects.select_related("document"), pk=request.POST.get("id"))
     action, note = request.POST.get("action", ""), request.POST.get("note", "").strip()
-    if action == "dismiss":
-        moderation.close_reports([report], request.user, CaseState.DISMISSED, note)
-    elif action == "take_down":
-        decisions.take_down_reported(
-            report.document, request.user, note or report.get_reason_display()
-        )
-    elif action == "remove_comment":
-        comment = Comment.objects.filter(pk=report.comment_id).first()
-        if comment is not None:
-            comment.body, comment.deleted_at = "", comment.deleted_at or _now()
-            comment.save(update_fields=["body", "deleted_at"])
-            moderation.audit(
-                request.user, "remove_comment", document=report.document_id, report=report
-            )
-        moderation.close_reports([report], request.user, CaseState.RESOLVED, note)
-    messages.success(request, _("Done."))
+    if decisions.handle_report(report, action, request.user, note):
+        messages.success(request, _("Done."))
+    else:
+        messages.error(request, _("This report was handled meanwhile."))
     return redirect("desk:reports")
-
-
-def _now():  # type: ignore[no-untyped-def]
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 # --- penalties

@@ -151,12 +151,13 @@ def edit_upload(request: HttpRequest, document_id: int) -> HttpResponse:
     if request.method == "POST":
         form = EditForm(request.POST, staff=staff)
         if form.is_valid():
+            before = doc.status  # ``edit`` refreshes ``doc``: a held word makes it held
             try:
                 status = decisions.edit(doc, form.cleaned_data["details"], request.user)
             except decisions.NotAllowed as exc:
                 form.add_error(None, str(exc))
             else:
-                if status == "held" and doc.status == "ready":
+                if status == "held" and before == "ready":
                     messages.info(request, _("Saved. A moderator will check the new details."))
                 else:
                     messages.success(request, _("Saved."))
