@@ -324,3 +324,29 @@ def test_each_comment_and_the_document_have_a_report_link_and_reports_are_per_re
         client.force_login(reader)
         client.post(reverse("moderation:report", args=[doc.pk]), {"reason": "low_quality"})
     assert Report.objects.filter(document=doc).count() == 2
+
+
+def test_reports_are_limited_per_address_across_accounts(
+    client, publish, user, other_user, django_user_model, settings, bearer
+):
+    """Given a limit of two reports per address, When three accounts behind one address
+    report (site, comment page and API), Then the third is refused; another address is
+    not held to it."""
+    from wenku.community.domain import add_comment
+
+    settings.WENKU = settings.WENKU.replace(rate_report_ip=(2, 3600))
+    doc = publish()
+    comment = add_comment(user, doc, "广告评论")
+    third = django_user_model.objects.create_user("carol", "c@example.com", "pw")
+    here = {"REMOTE_ADDR": "203.0.113.5"}
+    client.force_login(other_user)
+    site = client.post(reverse("moderation:report", args=[doc.pk]), {"reason": "spam"}, **here)
+    client.force_login(third)
+    page = reverse("community:report_comment", args=[comment.pk])
+    on_comment = client.post(page, {"reason": "spam"}, **here)
+    client.logout()
+    url = f"/api/v1/documents/{doc.pk}/reports"
+    api = client.post(url, {"reason": "fraud"}, **here, **bearer(third))
+    assert (site.status_code, on_comment.status_code, api.status_code) == (302, 302, 429)
+    elsewhere = client.post(url, {"reason": "fraud"}, REMOTE_ADDR="198.51.100.5", **bearer(third))
+    assert elsewhere.status_code == 201 and Report.objects.count() == 3
