@@ -99,3 +99,48 @@ def test_a_page_past_its_time_or_memory_fails_alone(tmp_path):
     assert ocr.recognise(pdf, [1], slow) == [ocr.PageResult(1, error="timeout")]
     small = ocr.OcrSettings(sys.executable, memory_mb=200, page_seconds=60)
     assert ocr.recognise(pdf, [1], small) == [ocr.PageResult(1, error="engine stopped")]
+
+
+@pytest.mark.parametrize("action", ["block", "hold"])
+def test_banned_words_in_recognised_text_send_a_scan_back_to_review(ingested, action):
+    """Given a banned word that a scan shows only as an image, When OCR reads it after the
+    publish, Then the scan goes back to review (a moderator decides: the machine may have
+    misread), out of search, with the reason and the step in the audit log."""
+    from wenku.moderation.models import AuditEntry, BannedWord, Review
+    from wenku.publishing.ocr import recognise_pages
+    from wenku.search.service import SearchParams, run_search
+
+    BannedWord.objects.create(word="雨污分流", action=action)
+    doc = ingested("扫描件.pdf", ocr.scanned_page([PAGE_ONE]), title="园区扫描件")
+    assert doc.status == "ready"
+    assert [h.document.pk for h in run_search(SearchParams(q="园区扫描件"), None).hits] == [doc.pk]
+    recognise_pages.call(doc.conversion_id)
+    doc.refresh_from_db()
+    review = Review.objects.get(document=doc)
+    assert doc.status == "held" and review.state == "pending"
+    assert "banned_words" in review.flags and "审核" in review.reason
+    assert not run_search(SearchParams(q="园区扫描件"), None).hits
+    assert AuditEntry.objects.get(document=doc).action == "hold_after_ocr"
+
+
+def test_a_scanned_copy_of_an_earlier_document_is_held_once_its_text_is_read(
+    ingested, make_doc, other_user
+):
+    """Given a published text document, When another uploader's scan of the same text is
+    published (no text yet: nothing to compare) and then read by OCR, Then the scan is
+    held as a copy of the original, and the original stays published."""
+    from wenku.moderation.models import Review
+    from wenku.publishing.ocr import recognise_pages
+    from wenku.search import fingerprint
+
+    text = "".join(PAGE_ONE + PAGE_TWO)
+    original = make_doc("园区治理报告", [text])
+    fingerprint.store(original.conversion, fingerprint.fingerprint_text(text))
+    scan = ingested("扫描.pdf", ocr.scanned_page([PAGE_ONE + PAGE_TWO]), owner=other_user)
+    assert scan.status == "ready"
+    recognise_pages.call(scan.conversion_id)
+    scan.refresh_from_db()
+    original.refresh_from_db()
+    assert (scan.status, original.status) == ("held", "ready")
+    review = Review.objects.get(document=scan)
+    assert review.matches[0][0] == original.pk and "园区治理报告" in review.reason

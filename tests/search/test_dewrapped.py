@@ -195,3 +195,27 @@ def test_every_word_of_a_word_file_is_found(backend, ingest, ingested):
     assert "“一窗受理、集成服务”" in text
     with get_storage().local_file(doc.conversion.pdf_key) as pdf:
         assert cut_words(pdf.read_bytes(), source)  # LibreOffice's lines did cut words
+
+
+def test_latin_hyphenation_is_undone_and_paragraph_breaks_are_kept(ingested):
+    """Given a paragraph of full lines with a Latin word hyphenated at a line end, then an
+    indented Chinese paragraph, then the page text is the two paragraphs, one per line,
+    with the word whole (international, not inter- national) and one space between the
+    other Latin lines' words."""
+    lines = [
+        "Search finds every inter-",
+        "national word across line",
+        "ends, and every segmented",
+        "word too.",
+    ]
+    latin = [Run(72, 770 - 18 * i, text) for i, text in enumerate(lines)]
+    second = wrapped(
+        "第二段从这里开始，雨污分流改造工程按期完工。", chars_per_line=25, top=770 - 18 * 4
+    )
+    doc = ingested("hyphens.pdf", make_cjk_pdf([latin + second]))
+    assert doc.status == "ready", doc.failure_reason
+    assert doc.conversion.pages.get(number=1).text == (
+        "Search finds every international word across line ends, and every segmented word too.\n"
+        "第二段从这里开始，雨污分流改造工程按期完工。"
+    )
+    assert [m.number for m in search_within(doc, "international", doc.owner).matches] == [1]
