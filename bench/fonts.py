@@ -30,6 +30,10 @@ KAI = ["楷体", "KaiTi", "楷体_GB2312", "华文楷体", "STKaiti"]
 SANS = ["黑体", "SimHei", "微软雅黑", "Microsoft YaHei", "等线", "DengXian", "华文黑体", "STHeiti",
         "PingFang SC", "Heiti SC", "方正黑体简体"]  # fmt: skip
 
+# Ming/Mincho: the same Song style under its Traditional Chinese and Japanese names (a
+# Chinese file written on a Japanese or Taiwanese Word asks for them); mapped to the serif.
+MING = ["新細明體", "PMingLiU", "細明體", "MingLiU", "ＭＳ 明朝", "MS Mincho", "ＭＳ Ｐ明朝",
+        "MS PMincho"]  # fmt: skip
 # name: (serif, fangsong, kai, sans) — Debian packages in the comment
 CANDIDATES: dict[str, tuple[str, str, str, str]] = {
     "noto (before)": ("Noto Serif CJK SC",) * 3 + ("Noto Sans CJK SC",),  # fonts-noto-cjk
@@ -46,16 +50,21 @@ CANDIDATES: dict[str, tuple[str, str, str, str]] = {
         "Noto Serif CJK SC", "Noto Serif CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei",
     ),
 }  # fmt: skip
+# Candidates that also map the Ming/Mincho names to their serif (the others leave them to
+# fontconfig's fallback, Noto CJK).
+WITH_MING = {"arphic uming + noto sans, ming/mincho → uming"}
+CANDIDATES["arphic uming + noto sans, ming/mincho → uming"] = CANDIDATES["arphic uming + noto sans"]
 
 
-def fonts_conf(serif: str, fangsong: str, kai: str, sans: str) -> str:
+def fonts_conf(serif: str, fangsong: str, kai: str, sans: str, ming: bool = False) -> str:
     lines = [
         '<?xml version="1.0"?>',
         '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
         "<fontconfig>",
         '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
     ]
-    for names, target in ((SERIF, serif), (FANGSONG, fangsong), (KAI, kai), (SANS, sans)):
+    groups = [(SERIF, serif), (FANGSONG, fangsong), (KAI, kai), (SANS, sans)]
+    for names, target in groups + ([(MING, serif)] if ming else []):
         for name in names:
             lines.append(
                 f'  <alias binding="same"><family>{name}</family>'
@@ -102,17 +111,21 @@ def measure(files: list[tuple[Path, int]], conf_text: str, folder: Path) -> list
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus-real"))
+    parser.add_argument("--only", default="", help="candidates whose name contains this")
     args = parser.parse_args()
     corpus = args.corpus.resolve()
     print(harness.machine_line())
     files = word_files(corpus)
+    candidates = {n: f for n, f in CANDIDATES.items() if args.only in n}
     print(f"{len(files)} Chinese Word files with Word's saved page count")
     with harness.work_folder("wenku-fonts-") as folder:
         harness.setup_django(folder / "data")
         results = {}
-        for name, families in CANDIDATES.items():
+        for name, families in candidates.items():
             results[name] = measure(
-                files, fonts_conf(*families), Path(tempfile.mkdtemp(dir=folder))
+                files,
+                fonts_conf(*families, ming=name in WITH_MING),
+                Path(tempfile.mkdtemp(dir=folder)),
             )
         rows = []
         for name, pages in results.items():

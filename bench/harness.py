@@ -88,14 +88,16 @@ def run_wenku(data_dir: Path, command: str, *args: str, **env: str) -> str:
     return result.stdout
 
 
-def new_site(data_dir: Path, admin: str = "bench") -> None:
-    """A migrated site in ``data_dir`` with an administrator ``admin`` (random password)."""
-    run_wenku(data_dir, "manage", "migrate", "--noinput", "-v0")
+def new_site(data_dir: Path, admin: str = "bench", **env: str) -> None:
+    """A migrated site in ``data_dir`` with an administrator ``admin`` (random password);
+    ``env`` holds its settings (WENKU_DATABASE_URL, ...), as for ``run_wenku``."""
+    run_wenku(data_dir, "manage", "migrate", "--noinput", "-v0", **env)
     run_wenku(
         data_dir,
         "manage",
         *f"createsuperuser --noinput --username {admin} --email {admin}@example.com".split(),
         DJANGO_SUPERUSER_PASSWORD=secrets.token_urlsafe(16),
+        **env,
     )
 
 

@@ -8,8 +8,9 @@ Pages are generated here, so their text is known exactly: sentences of the Peopl
 at 300 dpi, as a scanner makes them (an image, no text layer):
 
 - **clean**: the page as rendered;
-- **degraded**: each page with one mix of a scan's faults — a rotation of 0.5–2°, blur,
-  JPEG at quality 25–50, noise, grey paper, uneven light, a 150-dpi rescan;
+- **degraded**: each page with two of a scan's faults — a rotation of 0.5–2°, blur,
+  JPEG at quality 25–50, noise, grey paper, uneven light, a 150-dpi rescan (with the
+  default seven pages, each fault on two pages);
 - **exam**: a two-column A3-landscape exam sheet at 200 dpi (columns the engine interleaves
   unless the lines are put in reading order).
 
@@ -24,6 +25,15 @@ scan's text layer is empty: no word found) and the exam sheet in the engine's ow
 order (without ``reading_order``).
 
 Goals (issue 11): CER ≤ 3 % clean and ≤ 8 % degraded, ≥ 90 % of words found.
+
+``--long 300`` measures instead what a 300-page scan costs the site (issue 11: it must
+neither block other uploads nor exhaust the worker): the scan is published by the real
+job (seconds until it is readable), an ordinary upload arriving next is checked to be the
+worker's next job, then ``--jobs`` OCR jobs run as a worker runs them (each its
+``WENKU_OCR_PAGES_PER_JOB`` pages in the engine's child process): seconds per job and per
+page, the engine's peak memory (the child's maximum resident size) and the worker's own
+resident size before and after each job; the whole scan's time per OCR slot is projected
+from them.
 """
 
 from __future__ import annotations
@@ -125,36 +135,39 @@ def clean_pages(pool: list[str], count: int, rng: random.Random) -> list[Sample]
     return out
 
 
-def degrade(sample: Sample, rng: random.Random, kind: int) -> Sample:
+def degrade(sample: Sample, rng: random.Random, number: int) -> Sample:
+    """Two of the seven faults on page ``number`` (``number`` and ``number + 3``, modulo 7):
+    seven pages carry every fault twice, each time with another."""
     import numpy as np
     from PIL import Image, ImageFilter
 
     image = sample.image
     dpi = sample.dpi
-    if kind % 7 == 0:
+    faults = {number % 7, (number + 3) % 7}
+    if 0 in faults:
         image = image.rotate(
             rng.uniform(0.5, 2.0) * rng.choice([-1, 1]), fillcolor=255, expand=False
         )
-    if kind % 7 == 1:
+    if 1 in faults:
         image = image.filter(ImageFilter.GaussianBlur(1.6))
-    if kind % 7 == 2:
+    if 2 in faults:
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=rng.randint(25, 50))
         image = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
-    if kind % 7 == 3:
+    if 3 in faults:
         pixels = np.asarray(image, dtype=np.int16)
-        noise = np.random.default_rng(kind).normal(0, 28, pixels.shape)
+        noise = np.random.default_rng(number).normal(0, 28, pixels.shape)
         image = Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8))
-    if kind % 7 == 4:
+    if 4 in faults:
         pixels = np.asarray(image, dtype=np.float32)
         image = Image.fromarray((pixels * 0.62 + 70).astype(np.uint8))  # grey paper, faded ink
-    if kind % 7 == 5:
+    if 5 in faults:
         pixels = np.asarray(image, dtype=np.float32)
         ramp = np.linspace(0.55, 1.0, pixels.shape[1])[None, :]
         image = Image.fromarray(
             np.clip(255 - (255 - pixels) * 1.0 - (1 - ramp) * 120, 0, 255).astype(np.uint8)
         )
-    if kind % 7 == 6:
+    if 6 in faults:
         small = image.resize((image.width // 2, image.height // 2), Image.Resampling.BILINEAR)
         image, dpi = small, dpi // 2  # rescanned at 150 dpi
     return Sample(sample.name.replace("clean", "degraded"), image, sample.truth, dpi)
@@ -290,17 +303,110 @@ def words_found(samples: list[Sample], texts: list[str], folder: Path) -> tuple[
     return found, total
 
 
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+    b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+    b"4 0 obj<</Length 44>>stream\n"
+    b"BT /F1 18 Tf 50 760 Td (Uploaded meanwhile) Tj ET\nendstream endobj\n"
+    b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)  # no xref table: PDFium reads it the way it reads many real files
+
+
+def long_scan(pool: list[str], count: int, jobs: int) -> None:
+    """Publish a ``count``-page scan, check the next upload goes first, run ``jobs`` OCR jobs."""
+    import resource
+
+    import psutil
+    from django.contrib.auth import get_user_model
+    from django_tasks_db.models import DBTaskResult
+
+    from wenku.config import conf
+    from wenku.ingest import ocr
+    from wenku.ingest.models import OcrState, Page
+    from wenku.library.details import UploadDetails
+    from wenku.library.models import Document
+    from wenku.publishing import intake
+    from wenku.publishing import jobs as publishing
+    from wenku.publishing.ocr import recognise_pages
+
+    owner = get_user_model().objects.create_user("bench", "bench@example.com", "x" * 20)
+
+    def upload(name: str, data: bytes) -> Document:
+        doc = intake.upload(owner=owner, stream=io.BytesIO(data), original_name=name,
+                            details=UploadDetails.build(staff=True, title=name))  # fmt: skip
+        DBTaskResult.objects.filter(args_kwargs__args=[doc.pk], queue_name="ingest").delete()
+        return doc
+
+    pages = [pool[i % len(pool)].split("，")[:4] or [pool[i % len(pool)]] for i in range(count)]
+    started = time.perf_counter()
+    data = ocr.scanned_page(pages, dpi=150, font_size=12)
+    made = time.perf_counter() - started
+    print(f"\n{count}-page scan: {len(data) / 1e6:.1f} MB, generated in {made:.0f} s")
+    scan = upload("三百页扫描件.pdf", data)
+    started = time.perf_counter()
+    publishing.process(scan.pk)
+    published = time.perf_counter() - started
+    scan.refresh_from_db()
+    waiting = Page.objects.filter(conversion=scan.conversion, ocr=OcrState.PENDING).count()
+    print(f"published in {published:.1f} s (status {scan.status}, {scan.page_count} pages "
+          f"readable), {waiting} pages waiting for OCR")  # fmt: skip
+    later = upload("meanwhile.pdf", MINIMAL_PDF)
+    publishing.process(later.pk)  # its job was queued after the OCR job
+    queued = list(DBTaskResult.objects.ready())
+    print(f"queued jobs, in the order a worker takes them: "
+          f"{[(j.queue_name, j.priority) for j in queued]}")  # fmt: skip
+    later_job = intake.upload(
+        owner=owner,
+        stream=io.BytesIO(MINIMAL_PDF + b"\n% 2\n"),
+        original_name="meanwhile-2.pdf",
+        details=UploadDetails.build(staff=True, title="meanwhile 2"),
+    )
+    first = DBTaskResult.objects.ready().first()
+    taken_first = first is not None and first.args_kwargs["args"] == [later_job.pk]
+    print(f"an upload arriving after the scan is the next job taken: {taken_first}")
+    DBTaskResult.objects.filter(queue_name="ingest").delete()
+    worker = psutil.Process()
+    rows = []
+    for number in range(1, jobs + 1):
+        DBTaskResult.objects.filter(queue_name="ocr").delete()  # this loop is the worker
+        before = worker.memory_info().rss
+        started = time.perf_counter()
+        summary = recognise_pages.call(scan.conversion_id)
+        seconds = time.perf_counter() - started
+        after = worker.memory_info().rss
+        engine = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        per_job = conf().ocr_pages_per_job
+        rows.append([str(number), summary, f"{seconds:.0f}", f"{seconds / per_job:.1f}",
+                     f"{engine / 1e6:.0f}", f"{before / 1e6:.0f} → {after / 1e6:.0f}"])  # fmt: skip
+    print(harness.table(["job", "outcome", "s", "s/page", "engine peak MB (max so far)",
+                         "worker RSS MB"], rows))  # fmt: skip
+    done = Page.objects.filter(conversion=scan.conversion, ocr=OcrState.DONE).count()
+    left = Page.objects.filter(conversion=scan.conversion, ocr=OcrState.PENDING).count()
+    per_page = sum(float(r[3]) for r in rows) / len(rows)
+    print(f"{done} pages recognised, {left} waiting (the next job queued: "
+          f"{DBTaskResult.objects.filter(queue_name='ocr').exists()}); the whole scan at "
+          f"{per_page:.1f} s/page: {count * per_page / 3600:.1f} h on one OCR slot")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=6, help="clean pages (as many degraded)")
+    parser.add_argument("--pages", type=int, default=7, help="clean pages (as many degraded)")
     parser.add_argument("--exams", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--long", type=int, default=0, help="pages of a long scan (see above)")
+    parser.add_argument("--jobs", type=int, default=2, help="OCR jobs to run on the long scan")
     args = parser.parse_args()
     print(harness.machine_line())
     rng = random.Random(args.seed)
     with harness.work_folder("wenku-ocr-") as folder:
         harness.setup_django(folder / "data", migrate=True)
         pool = sentences(args.seed)
+        if args.long:
+            long_scan(pool, args.long, args.jobs)
+            return 0
         clean = clean_pages(pool, args.pages, rng)
         sets = {
             "clean": clean,

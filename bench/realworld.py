@@ -11,19 +11,25 @@ LibreOffice in its sandbox, PDFium, counting, rendering, fingerprint, publish) o
 data folder and SQLite database, one file at a time, with default settings (OCR off: its
 own benchmark is bench/ocr.py). Each outcome is judged against the references:
 
-- **ready**, with disagreements: pages against PDFium's count (PDF: must be equal) or a
-  plain ``soffice --convert-to pdf``'s (office: ±10 %), and for Word files that carry
-  Word's own saved count (docProps/app.xml) that one too (±10 %: the layout goal);
-  字数 against the reference's (±10 %); a PDF whose text is PDF syntax, or a text file
-  whose CJK count is far from the decoded truth, is **wrong content**;
+- **ready** (converted: the document's conversion is ready, whatever the review then
+  decided — a copy or a near-empty file held or rejected by moderation is counted in its
+  own column, not as a refusal), with disagreements: pages against PDFium's count (PDF:
+  must be equal), against Word's own saved count for Word files that carry one
+  (docProps/app.xml: ±10 %, the layout goal — Word's count with Word's fonts is the truth
+  a plain soffice with other fonts only approximates), else against a plain
+  ``soffice --convert-to pdf``'s (±10 %); spreadsheets are printed whole (columns widened,
+  sheets fitted to the page width), so their page counts against soffice's clipped strips
+  are listed apart, as "sheet pages"; 字数 against the reference's (±10 %); a PDF whose
+  text is PDF syntax, or a text file whose CJK count is far from the decoded truth, is
+  **wrong content**;
 - **failed with a true reason**: no reference tool read the file either, or the reason
   is one a valid file may have (macros, entity tricks, zip bombs, size and page caps);
 - **failed wrongly**: a reference tool read it, and Wenku refused it.
 
-Prints, per format: files, ready, true refusals, wrong refusals, wrong content, page and
-字数 disagreements, seconds; then every disagreement and wrong outcome with its detail,
-and the Word page-count comparison (the share of Chinese Word files within ±10 % of Word's
-saved count).
+Prints, per format: files, ready, held or rejected by the review, true refusals, wrong
+refusals, wrong content, page, sheet-page and 字数 disagreements, seconds; then every
+disagreement and wrong outcome with its detail, and the Word page-count comparison (the
+share of Chinese Word files within ±10 % of Word's saved count).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ TRUE_REASONS_FOR_VALID = frozenset(
      "no_pages"}  # an empty presentation: soffice prints one blank page, Wenku says so
 )  # fmt: skip
 TOLERANCE = 0.10
+SHEETS = frozenset({"xls", "xlsx", "ods"})
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 PDF_SYNTAX = re.compile(r"\d+ 0 obj|endobj|/Type\s*/Page|xref")
 
@@ -56,8 +63,10 @@ PDF_SYNTAX = re.compile(r"\d+ 0 obj|endobj|/Type\s*/Page|xref")
 class Outcome:
     file: str
     format: str
-    status: str  # ready | failed
+    status: str  # ready | failed: the conversion's
     seconds: float
+    review: str = ""  # held | rejected: the moderation review's decision on a ready one
+    review_reason: str = ""
     code: str = ""
     pages: int | None = None
     chars: int | None = None
@@ -89,19 +98,39 @@ def judge(outcome: Outcome, entry: dict[str, Any]) -> None:
         if abs(outcome.cjk - true_cjk) > TOLERANCE * true_cjk:
             outcome.verdict = "wrong_content"
             outcome.notes.append(f"CJK {outcome.cjk} vs decoded truth {true_cjk} ({ref['codec']})")
-    want_pages = ref.get("pypdfium2_pages") or ref.get("soffice_pages")
-    if str(want_pages).isdigit() and outcome.pages is not None:
-        want = int(want_pages)
-        exact = entry["format"] == "pdf"
-        off = outcome.pages != want if exact else abs(outcome.pages - want) > TOLERANCE * want
-        if off:
-            source = "PDFium" if exact else "soffice"
-            outcome.notes.append(f"pages {outcome.pages} vs {source} {want}")
+    judge_pages(outcome, entry)
     want_chars = ref.get("soffice_zishu") or ref.get("poppler_zishu")
     if str(want_chars).isdigit() and outcome.chars is not None:
         want = int(want_chars)
         if abs(outcome.chars - want) > max(TOLERANCE * want, 2):
             outcome.notes.append(f"字数 {outcome.chars} vs reference {want}")
+
+
+def judge_pages(outcome: Outcome, entry: dict[str, Any]) -> None:
+    """Pages against the reference that is the truth for the format (module docstring)."""
+    ref = entry.get("reference", {})
+    fmt = entry["format"]
+    if fmt == "pdf":
+        source, want = "PDFium", ref.get("pypdfium2_pages")
+    elif fmt in {"doc", "docx"} and word_pages(entry) and chinese(entry):
+        source, want = "Word", word_pages(entry)
+    else:
+        source, want = "soffice", ref.get("soffice_pages")
+    if not str(want).isdigit() or outcome.pages is None:
+        return
+    want = int(want)
+    if fmt == "pdf" and outcome.pages != want:
+        outcome.notes.append(f"pages {outcome.pages} vs {source} {want}")
+    elif fmt != "pdf" and abs(outcome.pages - want) > TOLERANCE * want:
+        label = "sheet pages" if fmt in SHEETS else "pages"
+        outcome.notes.append(f"{label} {outcome.pages} vs {source} {want}")
+
+
+def chinese(entry: dict[str, Any]) -> bool:
+    """A Chinese file (≥ 100 CJK characters): the layout goal is Word's saved count. (Other
+    Word files keep soffice's: Word 97's saved counts are often stale — a .doc saying 1
+    page of its 11.)"""
+    return int(entry.get("reference", {}).get("soffice_cjk") or 0) >= 100
 
 
 def word_pages(entry: dict[str, Any]) -> int | None:
@@ -113,7 +142,7 @@ def word_pages(entry: dict[str, Any]) -> int | None:
 def run(corpus: Path, only: set[str]) -> list[Outcome]:
     from django.contrib.auth import get_user_model
 
-    from wenku.ingest.models import Page
+    from wenku.ingest.models import Page, Status
     from wenku.library.details import UploadDetails
     from wenku.library.models import Document
     from wenku.publishing import intake, jobs
@@ -134,7 +163,8 @@ def run(corpus: Path, only: set[str]) -> list[Outcome]:
         )
         jobs.process(doc.pk)
         seconds = time.perf_counter() - started
-        doc = Document.objects.get(pk=doc.pk)
+        doc = Document.objects.select_related("conversion").get(pk=doc.pk)
+        converted = doc.conversion is not None and doc.conversion.status == Status.READY
         text = "\n".join(
             Page.objects.filter(conversion_id=doc.conversion_id)
             .order_by("number")
@@ -143,8 +173,10 @@ def run(corpus: Path, only: set[str]) -> list[Outcome]:
         outcome = Outcome(
             file=entry["file"],
             format=entry["format"],
-            status=doc.status,
+            status=Status.READY if converted else doc.status,
             seconds=seconds,
+            review=doc.status if converted and doc.status in {"held", "rejected"} else "",
+            review_reason=review_reason(doc),
             code=doc.failure_code,
             pages=doc.page_count,
             chars=doc.char_count,
@@ -158,49 +190,56 @@ def run(corpus: Path, only: set[str]) -> list[Outcome]:
     return outcomes
 
 
+def summary_row(name: str, group: list[Outcome]) -> list[str]:
+    count = collections.Counter(o.verdict for o in group)
+
+    def noted(prefix: str) -> str:
+        return str(sum(1 for o in group if any(n.startswith(prefix) for n in o.notes)))
+
+    return [
+        name,
+        str(len(group)),
+        str(count["ready"] + count["wrong_content"]),
+        str(sum(1 for o in group if o.review)),
+        str(count["true_refusal"]),
+        str(count["wrong_refusal"]),
+        str(count["wrong_content"]),
+        noted("pages"),
+        noted("sheet pages"),
+        noted("字数"),
+        f"{sum(o.seconds for o in group):.1f}",
+    ]
+
+
+def review_reason(doc: Any) -> str:
+    from wenku.moderation.models import Review
+
+    review = Review.objects.filter(document=doc).first()
+    if review is None:
+        return ""
+    return "; ".join(filter(None, [review.reason, ", ".join(map(str, review.flags))]))
+
+
 def report(outcomes: list[Outcome], manifest: list[dict[str, Any]]) -> None:
     by_format: dict[str, list[Outcome]] = collections.defaultdict(list)
     for o in outcomes:
         by_format[o.format].append(o)
-    rows = []
-    for fmt in sorted(by_format):
-        group = by_format[fmt]
-        count = collections.Counter(o.verdict for o in group)
-        rows.append(
-            [
-                fmt,
-                str(len(group)),
-                str(count["ready"] + count["wrong_content"]),
-                str(count["true_refusal"]),
-                str(count["wrong_refusal"]),
-                str(count["wrong_content"]),
-                str(sum(1 for o in group if any(n.startswith("pages") for n in o.notes))),
-                str(sum(1 for o in group if any(n.startswith("字数") for n in o.notes))),
-                f"{sum(o.seconds for o in group):.1f}",
-            ]
-        )
+    rows = [summary_row(fmt, by_format[fmt]) for fmt in sorted(by_format)]
+    rows.append(summary_row("**all**", outcomes))
     total = collections.Counter(o.verdict for o in outcomes)
-    rows.append(
-        [
-            "**all**",
-            str(len(outcomes)),
-            str(total["ready"] + total["wrong_content"]),
-            str(total["true_refusal"]),
-            str(total["wrong_refusal"]),
-            str(total["wrong_content"]),
-            str(sum(1 for o in outcomes if any(n.startswith("pages") for n in o.notes))),
-            str(sum(1 for o in outcomes if any(n.startswith("字数") for n in o.notes))),
-            f"{sum(o.seconds for o in outcomes):.1f}",
-        ]
-    )
-    header = ["format", "files", "ready", "refused (true)", "refused (wrongly)",
-              "wrong content", "pages ≠", "字数 ≠", "seconds"]  # fmt: skip
+    header = ["format", "files", "ready", "of which held/rejected by review",
+              "refused (true)", "refused (wrongly)", "wrong content", "pages ≠",
+              "sheet pages ≠ soffice", "字数 ≠", "seconds"]  # fmt: skip
     print()
     print(harness.table(header, rows))
     print("\nRefusals (true and wrong):")
     for o in outcomes:
         if o.verdict in {"true_refusal", "wrong_refusal"}:
             print(f"- {o.verdict:13s} {o.file}: {o.code}")
+    print("\nConverted, then held or rejected by the moderation review:")
+    for o in outcomes:
+        if o.review:
+            print(f"- {o.review:9s} {o.file}: {o.pages} pages, {o.chars} 字; {o.review_reason}")
     print("\nWrong content and disagreements:")
     for o in outcomes:
         if o.notes:
@@ -211,6 +250,21 @@ def report(outcomes: list[Outcome], manifest: list[dict[str, Any]]) -> None:
           "content published")  # fmt: skip
 
 
+def rejudge(path: Path, manifest: list[dict[str, Any]]) -> list[Outcome]:
+    """Outcomes a --json run wrote, judged again (older runs counted a held document as
+    refused: their status was the document's, not its conversion's)."""
+    entries = {e["file"]: e for e in manifest}
+    outcomes = []
+    for row in json.loads(path.read_text("utf-8")):
+        row = {k: v for k, v in row.items() if k not in {"verdict", "notes"}}
+        if row["status"] in {"held", "rejected"}:
+            row["review"], row["status"] = row["status"], "ready"
+        outcome = Outcome(**row)
+        judge(outcome, entries[outcome.file])
+        outcomes.append(outcome)
+    return outcomes
+
+
 def word_table(outcomes: list[Outcome], manifest: list[dict[str, Any]]) -> None:
     """Chinese Word files with Word's own saved page count: how close the layout comes."""
     entries = {e["file"]: e for e in manifest}
@@ -218,8 +272,7 @@ def word_table(outcomes: list[Outcome], manifest: list[dict[str, Any]]) -> None:
     for o in outcomes:
         entry = entries[o.file]
         saved = word_pages(entry)
-        cjk = int(entry.get("reference", {}).get("soffice_cjk") or 0)
-        if o.format not in {"doc", "docx"} or not saved or cjk < 100 or o.pages is None:
+        if o.format not in {"doc", "docx"} or not saved or not chinese(entry) or o.pages is None:
             continue
         off = (o.pages - saved) / saved
         within += abs(off) <= TOLERANCE
@@ -236,12 +289,19 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus-real"))
     parser.add_argument("--only", default="", help="comma-separated formats, e.g. docx,doc")
     parser.add_argument("--json", type=Path, help="also write every outcome here")
+    parser.add_argument(
+        "--rejudge", type=Path, help="judge and report the outcomes a --json run wrote"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     args = parser.parse_args()
     corpus = args.corpus.resolve()
     if not (corpus / "manifest.json").is_file():
         print(f"no manifest.json in {corpus}", file=sys.stderr)
         return 2
+    manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
+    if args.rejudge:
+        report(rejudge(args.rejudge, manifest), manifest)
+        return 0
     print(harness.machine_line())
     print(f"corpus: {corpus}")
     with harness.work_folder("wenku-realworld-", keep=args.keep) as data:
@@ -254,7 +314,6 @@ def main() -> int:
             from wenku.ingest.runtime import reset_context
 
             reset_context()
-        manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
         report(outcomes, manifest)
         print(f"\nwall time: {time.perf_counter() - started:.0f}s")
         if args.json:

@@ -7,8 +7,9 @@ RUNTIME="python3-venv libreoffice-writer-nogui libreoffice-impress-nogui libreof
 python3-uno fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2
 bubblewrap gettext"
 # Tests and benchmarks also drive the anchors' tools (pdftoppm), a real browser and
-# PostgreSQL's RUM index (the search backend of scale mode) and Redis (scale mode's cache).
-TEST="poppler-utils chromium postgresql-15-rum redis-server"
+# PostgreSQL's RUM index (the search backend of scale mode) and Redis (scale mode's cache);
+# the page and load benchmarks drive wrk.
+TEST="poppler-utils chromium postgresql-15-rum redis-server wrk"
 
 want="$RUNTIME"
 [ "${1:-runtime}" = "test" ] && want="$RUNTIME $TEST"

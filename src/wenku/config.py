@@ -650,6 +650,13 @@ class Config:
         "is the same report and is not counted).",
         _rate,
     )
+    rate_report_ip = Setting(
+        "WENKU_RATE_REPORT_IP",
+        "30/1h",
+        "Reports (举报) and copyright notices per client address (several accounts behind "
+        "one address share it).",
+        _rate,
+    )
     rate_upload_user = Setting(
         "WENKU_RATE_UPLOAD_USER", "60/1h", "Uploads per user, on the site and the API.", _rate
     )

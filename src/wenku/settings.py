@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "wenku.core.security.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wenku.core.middleware.upload_size_limit",
+    "wenku.core.security.no_nul_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wenku.core.middleware.site_language",
     "django.middleware.common.CommonMiddleware",

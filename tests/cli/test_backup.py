@@ -139,6 +139,57 @@ def test_backup_while_the_site_runs_then_restore_into_a_new_site(
         _drop(to_drop)
 
 
+def test_a_site_whose_role_is_not_a_superuser_is_restored_with_rum(library, child_env, tmp_path):
+    """Given a PostgreSQL site's backup, and the reference deployment's database: owned by
+    a plain role, the RUM extension made beforehand by a superuser, when the backup is
+    restored with the plain role, then it succeeds (the extension is left to its owner)
+    and the site ranks through RUM."""
+    import secrets
+
+    import psycopg
+    from bench.harness import maintenance_url
+    from psycopg import sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL backup (this pass runs on SQLite)")
+    done = wenku(child_env, "backup", str(tmp_path / "backup"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    role, password = f"wenku_plain_{secrets.token_hex(4)}", secrets.token_hex(12)
+    admin, _ = maintenance_url(database_url())
+    parts = urlsplit(database_url())
+    url = urlunsplit(
+        parts._replace(netloc=f"{role}:{password}@{parts.hostname}:{parts.port or 5432}")
+    )
+    url = urlunsplit(urlsplit(url)._replace(path=f"/{role}"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(password)
+            )
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(*[sql.Identifier(role)] * 2))
+    try:
+        with psycopg.connect(urlunsplit(urlsplit(admin)._replace(path=f"/{role}"))) as conn:
+            conn.execute("CREATE EXTENSION rum")
+        folder = tmp_path / "restored"
+        env = {**child_env, "WENKU_DATA_DIR": str(folder), "WENKU_DATABASE_URL": url}
+        restored = wenku(env, "restore", str(tmp_path / "backup"))
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        assert "restored 2 documents" in restored.stdout
+        with psycopg.connect(url) as conn:
+            (method,) = conn.execute(
+                "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+                "WHERE c.relname = 'search_pg_document_tsv'"
+            ).fetchone()
+        assert method == "rum"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(role))
+            )
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
 def test_a_backup_keeps_the_secret_key_in_use(child_env, tmp_path):
     """Given a site whose key is set in WENKU_SECRET_KEY (several web nodes share it; no
     key file in the data folder), the backup keeps that key, for the restored sessions."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -95,7 +96,18 @@ def test_doctor_checks_everything_for_real(run_env):
         "public site: HTTPS",
     ):
         assert check in result.stdout
+    assert re.search(r"OCR \(scanned pages\).*a rendered Chinese page read with", result.stdout)
     assert "All checks passed." in result.stdout
+
+
+def test_doctor_fails_when_the_ocr_engine_cannot_read_a_page(run_env):
+    """Given an OCR engine that cannot load (its memory limit below the models' size),
+    then the doctor says so, with what to do, and fails."""
+    result = wenku({**run_env, "WENKU_OCR_MEMORY_MB": "200"}, "doctor")
+    assert result.returncode == 1, result.stdout
+    [line] = [x for x in result.stdout.splitlines() if "OCR (scanned pages)" in x]
+    assert "the engine failed on a Chinese page: engine stopped" in line
+    assert "rapidocr" in result.stdout
 
 
 def test_doctor_says_what_to_install(run_env):

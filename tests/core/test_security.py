@@ -251,6 +251,30 @@ def test_an_unhandled_exception_is_logged_with_the_request_id(url, console_log):
     assert "Traceback" in logged and "RuntimeError: the database melted" in logged
 
 
+def test_an_exception_inside_an_api_route_is_logged_with_the_request_id(console_log, monkeypatch):
+    """The same for a route of the API itself (django-ninja hands exceptions back to
+    Django unless debugging): a real route whose query fails."""
+    import wenku.api.documents
+
+    class Broken:
+        class objects:  # a model's manager, as the route reads it
+            @staticmethod
+            def all():
+                raise RuntimeError("the categories melted")
+
+    monkeypatch.setattr(wenku.api.documents, "Category", Broken)
+    response = Client(raise_request_exception=False).get("/api/v1/categories")
+    assert response.status_code == 500
+    rid = response["X-Request-ID"]
+    assert response.json() == {
+        "detail": "Internal server error; quote the request id when you report it.",
+        "request_id": rid,
+    }
+    logged = console_log.getvalue()
+    assert f"ERROR django.request [{rid}] Internal Server Error: /api/v1/categories" in logged
+    assert "RuntimeError: the categories melted" in logged
+
+
 def test_every_response_has_a_request_id_and_a_proxy_may_give_it(client):
     mine = client.get("/")["X-Request-ID"]
     given = "nginx-0123456789abcdef"

@@ -249,6 +249,28 @@ def test_standard_doctypes_pass(tmp_path):
     assert detect(tmp_path, data, "formula.odt").format == "odt"
 
 
+def test_an_xml_part_under_another_name_is_read_all_the_same(tmp_path):
+    """Given a .docx whose main part is called word/document.dat (its content type and
+    relationship say what it is; readers follow those, not names) and declares an
+    entity, with a harmless word/document.xml left beside it as a decoy, then it is
+    refused like any XML part; a binary part is not taken for XML."""
+    docx = f.make_docx(1)
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+        types = zf.read("[Content_Types].xml").decode()
+        rels = zf.read("_rels/.rels").decode()
+    with zipfile.ZipFile(io.BytesIO(with_document_prolog(XXE))) as zf:
+        hostile = zf.read("word/document.xml")
+    types = types.replace('PartName="/word/document.xml"', 'PartName="/word/document.dat"')
+    changes = {
+        "word/document.dat": hostile,
+        "[Content_Types].xml": types.encode(),
+        "_rels/.rels": rels.replace("word/document.xml", "word/document.dat").encode(),
+    }
+    assert refused(tmp_path, repack(docx, changes), "report.docx") == "xml_dtd"
+    assert containers.looks_like_xml("\ufeff  <?xml".encode("utf-16"))
+    assert not containers.looks_like_xml(vba_project()[:1024])
+
+
 def test_an_epub_chapter_declaring_entities_is_refused(tmp_path):
     with zipfile.ZipFile(io.BytesIO(f.make_epub(1))) as zf:
         chapter = zf.read("OEBPS/c0.xhtml")

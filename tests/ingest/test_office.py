@@ -236,3 +236,60 @@ def test_the_cjk_self_test_notices_missing_chinese_fonts(tmp_path):
         result = check_cjk(office, tmp_path)
     assert not result.ok
     assert "fonts-noto-cjk" in result.detail
+
+
+FACES = {  # the font a Chinese Word file asks for → the face its PDF must use
+    "宋体": "UMingCN",
+    "仿宋": "UMingCN",
+    "楷体": "UKaiCN",
+    "新細明體": "UMingCN",
+    "ＭＳ 明朝": "UMingCN",
+    "黑体": "NotoSansCJK",
+}
+
+
+def used_fonts(pdf: Path) -> dict[str, set[str]]:
+    """Each line's text → the names of the fonts its characters are set in (PDFium)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    out: dict[str, set[str]] = {}
+    for page in pdfium.PdfDocument(pdf):
+        textpage = page.get_textpage()
+        line, fonts = "", set()
+        for index in range(textpage.count_chars()):
+            char = textpage.get_text_range(index, 1)
+            if char in "\r\n":
+                if line:
+                    out[line] = fonts
+                line, fonts = "", set()
+                continue
+            buffer = ctypes.create_string_buffer(256)
+            size = raw.FPDFText_GetFontInfo(textpage, index, buffer, 256, None)
+            fonts.add(buffer.raw[: max(size - 1, 0)].decode("utf-8", "replace").split("+")[-1])
+            line += char
+        if line:
+            out[line] = fonts
+    return out
+
+
+def test_chinese_font_names_are_set_in_the_faces_measured_closest_to_word(office, tmp_path):
+    """Given a Word file with a paragraph in each Chinese font name (and the Traditional
+    Chinese and Japanese names of the Song style), then each is set in the face
+    bench/fonts.py measured closest to Word's page counts — not in fontconfig's fallback."""
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    for name in FACES:
+        run = document.add_paragraph().add_run(f"{name}段落文字测试")
+        run.font.name = name
+        run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    source, target = tmp_path / "fonts.docx", tmp_path / "fonts.pdf"
+    document.save(source)
+    office.convert(source, target)
+    fonts = used_fonts(target)
+    for name, face in FACES.items():
+        [line] = [line for line in fonts if line.startswith(name)]
+        assert {face} == {font[: len(face)] for font in fonts[line]}, (name, fonts[line])

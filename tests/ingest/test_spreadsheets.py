@@ -3,11 +3,17 @@ and a header's file-name field shows the document's name (LibreOffice, so live).
 
 from __future__ import annotations
 
+import ctypes
 import datetime
 import io
+from pathlib import Path
 
 import openpyxl
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
 import pytest
+
+from wenku.core.storage import get_storage
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db]
 
@@ -36,6 +42,35 @@ def budget(columns: int = 5, width: float = 6) -> bytes:
     return buffer.getvalue()
 
 
+def clip_box(obj: pdfium.PdfObject) -> tuple[float, float, float, float] | None:
+    """The bounding box of a page object's clip path (LibreOffice clips a cell's text to
+    its cell), or None."""
+    clip = raw.FPDFPageObj_GetClipPath(obj.raw)
+    xs, ys = [], []
+    for path in range(raw.FPDFClipPath_CountPaths(clip) if clip else 0):
+        for index in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+            segment = raw.FPDFClipPath_GetPathSegment(clip, path, index)
+            x, y = ctypes.c_float(), ctypes.c_float()
+            raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+            xs.append(x.value)
+            ys.append(y.value)
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def clipped_texts(pdf: Path) -> list[str]:
+    """The texts drawn partly outside their clip: a cell cut at its column's edge
+    (LibreOffice leaves out the glyphs past the edge and clips the one across it)."""
+    out = []
+    for page in pdfium.PdfDocument(pdf):
+        textpage = page.get_textpage()
+        for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT]):
+            left, bottom, right, top = obj.get_bounds()
+            box = clip_box(obj)
+            if box and (left < box[0] - 0.1 or right > box[2] + 0.1):
+                out.append(textpage.get_text_bounded(left, bottom, right, top))
+    return out
+
+
 def test_every_cell_is_whole_in_the_text_and_the_header_names_the_file(ingested):
     doc = ingested("2025年预算.xlsx", budget(), title="预算表")
     assert doc.status == "ready", doc.failure_reason
@@ -46,6 +81,25 @@ def test_every_cell_is_whole_in_the_text_and_the_header_names_the_file(ingested)
         assert note in text
     assert "2025年预算.xlsx" in text
     assert "in.xlsx" not in text and "original" not in text
+    with get_storage().local_file(doc.conversion.pdf_key) as pdf:
+        assert clipped_texts(pdf) == []  # and whole in the page image
+
+
+def test_the_clip_check_sees_a_cell_cut_at_its_column_s_edge(tmp_path):
+    """The check above, on what LibreOffice prints without the widening: 雨污分流改造工程
+    drawn in a 6-character column is cut (plain soffice --convert-to), its third glyph
+    clipped."""
+    import subprocess
+
+    source = tmp_path / "budget.xlsx"
+    source.write_bytes(budget())
+    profile = f"-env:UserInstallation=file://{tmp_path}/profile"
+    subprocess.run(
+        ["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+         str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    assert "雨污分" in [t.strip() for t in clipped_texts(tmp_path / "budget.pdf")]
 
 
 def test_a_wide_sheet_is_scaled_to_the_page_width(ingested):

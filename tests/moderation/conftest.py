@@ -40,3 +40,15 @@ def published_copy(upload, owner, data, process):  # type: ignore[no-untyped-def
     process(doc.pk)
     doc.refresh_from_db()
     return doc
+
+
+@pytest.fixture
+def bearer(db):  # type: ignore[no-untyped-def]
+    """bearer(user) → the headers of a fresh API token of ``user``."""
+    from wenku.accounts.models import ApiToken
+
+    def _bearer(user):  # type: ignore[no-untyped-def]
+        _token, secret = ApiToken.issue(user, "script")
+        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    return _bearer

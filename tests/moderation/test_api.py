@@ -18,18 +18,6 @@ from wenku.publishing.jobs import process
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bearer(db):  # type: ignore[no-untyped-def]
-    """bearer(user) → the headers of a fresh API token of ``user``."""
-    from wenku.accounts.models import ApiToken
-
-    def _bearer(user):  # type: ignore[no-untyped-def]
-        _token, secret = ApiToken.issue(user, "script")
-        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-    return _bearer
-
-
 NOTICE = {
     "claimant_name": "某某出版社",
     "claimant_identity": "91110000MA01234567",

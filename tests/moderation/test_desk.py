@@ -347,3 +347,57 @@ def test_every_step_taken_on_the_desk_is_in_the_audit_log(
     assert {e.actor_id for e in entries} == {staff.pk}
     log = client.get(reverse("desk:audit")).content.decode()
     assert all(action in log for action in ("dismiss_report", "penalise", "lift_penalty"))
+
+
+def test_a_notice_rejected_on_the_desk_ends_the_dispute_and_tells_the_claimant(
+    client, publish, other_user, staff
+):
+    from wenku.publishing import decisions
+
+    doc = publish()
+    notice, _created = decisions.file_notice(other_user, doc, **notice_fields())
+    client.force_login(staff)
+    page = client.get(reverse("desk:notice_detail", args=[notice.pk])).content.decode()
+    assert 'id="reject-notice"' in page and "91110000MA01234567" in page
+    desk = reverse("desk:notice_detail", args=[notice.pk])
+    client.post(desk, {"action": "reject", "note": "不是同一作品"})
+    notice.refresh_from_db()
+    doc.refresh_from_db()
+    assert notice.state == "rejected" and doc.status == "ready" and not doc.disputed
+    told = Notification.objects.get(user=other_user, code="notice_rejected")
+    assert doc.title in told.message
+    again = client.post(desk, {"action": "take_down"}, follow=True).content.decode()
+    assert "该通知已被他人处理" in again and Document.objects.get(pk=doc.pk).status == "ready"
+    entries = AuditEntry.objects.filter(notice=notice).order_by("pk")
+    assert [(e.action, e.note) for e in entries] == [
+        ("notice_received", ""),
+        ("reject_notice", "不是同一作品"),
+    ]
+
+
+def test_free_download_rewards_are_held_during_a_dispute_too(
+    publish, user, other_user, staff, rules, django_user_model
+):
+    """Given a site that rewards the uploader per free download, When readers download a
+    document under a notice, Then nothing is paid until the notice is rejected — then all
+    of it — and a second dispute that ends in an upheld takedown pays nothing."""
+    from wenku.publishing import decisions
+
+    rules.free_download_reward = 2
+    rules.save()
+    kept, gone = publish(), publish()
+    readers = [django_user_model.objects.create_user(f"r{n}", f"r{n}@e.com", "pw") for n in (1, 2)]
+    notices = {
+        doc.pk: decisions.file_notice(other_user, doc, **notice_fields())[0] for doc in (kept, gone)
+    }
+    for doc in (kept, gone):
+        for reader in readers:
+            downloads.download(reader, Document.objects.get(pk=doc.pk))
+    assert queries.balance(user) == 0
+    assert HeldEarning.objects.filter(reason="free_download_reward").count() == 4
+    decisions.reject_notice(notices[kept.pk], staff)
+    assert queries.balance(user) == 4
+    decisions.take_down(notices[gone.pk], staff)
+    decisions.uphold(Notice.objects.get(pk=notices[gone.pk].pk), staff)
+    assert queries.balance(user) == 4
+    assert HeldEarning.objects.filter(document=gone, forfeited_at__isnull=False).count() == 2

@@ -85,7 +85,8 @@ def test_passages_pair_edited_sentences_and_keep_pages(make_doc, other_user):
 
 
 def test_taken_down_content_cannot_come_back(publish, upload, other_user, staff):
-    """The fingerprints of a taken-down document refuse its file and its text again."""
+    """The fingerprints of a taken-down document refuse its file and its text again, and
+    hold a near-copy of it for a moderator, saying why."""
     from wenku.library.models import Document
     from wenku.publishing import decisions
 
@@ -109,6 +110,11 @@ def test_taken_down_content_cannot_come_back(publish, upload, other_user, staff)
     retyped.refresh_from_db()
     assert retyped.status == "rejected"
     assert "下架" in Review.objects.get(document=retyped).reason
+    longer = upload("longer.pdf", make_pdf(4, text=text), owner=other_user)  # a near-copy
+    process(longer.pk)
+    longer.refresh_from_db()
+    assert longer.status == "held"
+    assert "因版权通知下架的文档相似" in Review.objects.get(document=longer).reason
 
 
 def test_near_copies_fold_under_the_earliest_original_in_search(
@@ -129,6 +135,10 @@ def test_near_copies_fold_under_the_earliest_original_in_search(
     assert titles == [original.title]
     folded = html.split('class="similar-copies"')[1].split("</details>")[0]
     assert copy.get_absolute_url() in folded and "copy report plus" in folded
+    api = client.get("/api/v1/search", {"q": "copy report plus"}).json()
+    assert [(h["document"]["id"], h["similar"]) for h in api["results"]] == [
+        (original.pk, [copy.pk])
+    ]
 
 
 def _export_pdf(docx: bytes, folder) -> bytes:  # type: ignore[no-untyped-def]
@@ -176,3 +186,20 @@ def test_a_word_file_and_its_pdf_export_are_the_same_document(ingested, user, ot
         assert original.get_absolute_url() in review.reason
     assert "完全相同" in Review.objects.get(document=theirs).reason
     assert "您已上传过该文档" in Review.objects.get(document=mine).reason
+
+
+def test_the_same_file_twice_before_it_is_converted_publishes_one(upload, job_context, user):
+    """Given one file uploaded twice by its uploader before the first was converted (a
+    double submit), When the job runs, Then one is published and the other is refused as
+    您已上传过该文档 with a link — never a second public copy."""
+    from wenku.library.models import Document
+
+    data = make_pdf(3, text=words(7006))
+    first, second = upload("a.pdf", data), upload("a (1).pdf", data)
+    assert first.conversion_id == second.conversion_id
+    process(first.pk)
+    statuses = dict(Document.objects.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[second.pk]) == ("ready", "rejected")
+    reason = Review.objects.get(document=second).reason
+    assert "您已上传过该文档" in reason and first.get_absolute_url() in reason
+    assert Document.objects.public().count() == 1

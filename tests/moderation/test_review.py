@@ -80,6 +80,9 @@ def test_the_review_screen_shows_pages_text_flags_and_the_matches(
     assert 'class="passages"' in html and original.title in html
     assert text.split()[0] in html  # the text, and the passages
     assert html.count("/p/") >= 5  # rendered page images
+    copy.refresh_from_db()
+    assert f"{copy.page_count} 页" in html  # the counts
+    assert "已发布 0" in html  # the uploader's history: nothing published yet
 
 
 def test_a_failed_conversion_is_retried_from_the_queue(client, upload, job_context, staff):

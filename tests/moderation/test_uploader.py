@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_edit_details_from_my_uploads(client, publish, user):
+    from wenku.library.models import Category
     from wenku.search.service import SearchParams, run_search
 
+    reports = Category.objects.create(name="总结报告", slug="reports")
     doc = publish(title="旧标题")
     client.force_login(user)
     url = reverse("library:edit_upload", args=[doc.pk])
@@ -27,6 +29,7 @@ def test_edit_details_from_my_uploads(client, publish, user):
         {
             "title": "新标题 summary",
             "description": "修改后的简介",
+            "category": str(reports.pk),
             "tags": "总结, 2024",
             "pricing": "points",
             "price": "8",
@@ -42,6 +45,7 @@ def test_edit_details_from_my_uploads(client, publish, user):
         2,
     )
     assert sorted(t.name for t in doc.tags.all()) == ["2024", "总结"]
+    assert (doc.description, doc.category_id) == ("修改后的简介", reports.pk)
     hits = run_search(SearchParams(q="新标题"), None).hits
     assert [h.document.pk for h in hits] == [doc.pk]  # indexed again under the new title
     bad = client.post(url, {"title": "x", "pricing": "points", "price": "0"})

@@ -274,3 +274,79 @@ def test_uploads_are_rate_limited_per_address_and_refused_under_a_penalty_on_the
     domain.penalise(other_user, "upload", 24, "重复上传广告", staff)
     refused = send(other_user, 3, "198.51.100.9")  # another address: only the penalty
     assert "重复上传广告" in refused and Document.objects.count() == 1
+
+
+def test_page_images_are_limited_per_signed_in_reader_from_every_address(
+    client, publish, other_user, settings
+):
+    """The site's reader and an API token of the same account share one per-user count,
+    whatever address each request comes from."""
+    from wenku.accounts.models import ApiToken
+    from wenku.library import signing
+
+    doc = publish(pages=3)
+    settings.WENKU = settings.WENKU.replace(rate_page_image_user=(2, 600))
+    client.force_login(other_user)
+    first = client.get(signing.page_url(doc.pk, 1), REMOTE_ADDR="198.51.100.1")
+    _t, secret = ApiToken.issue(other_user, "script")
+    client.logout()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    second = client.get(f"/api/v1/documents/{doc.pk}/pages/2", REMOTE_ADDR="198.51.100.2", **bearer)
+    third = client.get(f"/api/v1/documents/{doc.pk}/pages/3", REMOTE_ADDR="198.51.100.3", **bearer)
+    assert (first.status_code, second.status_code, third.status_code) == (200, 200, 429)
+    assert client.get(signing.page_url(doc.pk, 3), REMOTE_ADDR="198.51.100.3").status_code == 200
+
+
+def test_each_comment_and_the_document_have_a_report_link_and_reports_are_per_reporter(
+    client, publish, user, other_user, django_user_model
+):
+    """Every comment but the reader's own has its 举报 link, and the document has one for
+    everyone but its uploader; the same reason from two readers is two reports
+    (deduplicated per reporter, not per document)."""
+    from wenku.community.domain import add_comment
+
+    doc = publish()
+    theirs = [add_comment(other_user, doc, f"评论{n}") for n in range(2)]
+    mine = add_comment(user, doc, "我自己的评论")
+    client.force_login(user)
+    page = client.get(doc.get_absolute_url()).content.decode()
+    for comment in theirs:
+        assert reverse("community:report_comment", args=[comment.pk]) in page
+    assert reverse("community:report_comment", args=[mine.pk]) not in page
+    assert reverse("moderation:report", args=[doc.pk]) not in page  # the uploader's own
+    client.force_login(other_user)
+    assert (
+        reverse("moderation:report", args=[doc.pk])
+        in client.get(doc.get_absolute_url()).content.decode()
+    )
+    third = django_user_model.objects.create_user("carol", "c@example.com", "pw")
+    for reader in (other_user, third, third):
+        client.force_login(reader)
+        client.post(reverse("moderation:report", args=[doc.pk]), {"reason": "low_quality"})
+    assert Report.objects.filter(document=doc).count() == 2
+
+
+def test_reports_are_limited_per_address_across_accounts(
+    client, publish, user, other_user, django_user_model, settings, bearer
+):
+    """Given a limit of two reports per address, When three accounts behind one address
+    report (site, comment page and API), Then the third is refused; another address is
+    not held to it."""
+    from wenku.community.domain import add_comment
+
+    settings.WENKU = settings.WENKU.replace(rate_report_ip=(2, 3600))
+    doc = publish()
+    comment = add_comment(user, doc, "广告评论")
+    third = django_user_model.objects.create_user("carol", "c@example.com", "pw")
+    here = {"REMOTE_ADDR": "203.0.113.5"}
+    client.force_login(other_user)
+    site = client.post(reverse("moderation:report", args=[doc.pk]), {"reason": "spam"}, **here)
+    client.force_login(third)
+    page = reverse("community:report_comment", args=[comment.pk])
+    on_comment = client.post(page, {"reason": "spam"}, **here)
+    client.logout()
+    url = f"/api/v1/documents/{doc.pk}/reports"
+    api = client.post(url, {"reason": "fraud"}, **here, **bearer(third))
+    assert (site.status_code, on_comment.status_code, api.status_code) == (302, 302, 429)
+    elsewhere = client.post(url, {"reason": "fraud"}, REMOTE_ADDR="198.51.100.5", **bearer(third))
+    assert elsewhere.status_code == 201 and Report.objects.count() == 3

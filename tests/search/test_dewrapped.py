@@ -11,9 +11,12 @@ found by neither.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories.pdf import Run, make_cjk_pdf, wrapped
+from wenku.core.storage import get_storage
 from wenku.search.backends.base import EngineQuery
 from wenku.search.query import parse
 from wenku.search.segment import words
@@ -86,7 +89,9 @@ LAYOUTS = {
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_every_word_is_found(layout, backend, ingested):
     make, source = LAYOUTS[layout]
-    doc = ingested(f"{layout}.pdf", make(), title="年度工作报告")
+    pdf = make()
+    assert cut_words(pdf, source)  # the layout does cut words at line ends
+    doc = ingested(f"{layout}.pdf", pdf, title="年度工作报告")
     assert doc.status == "ready", doc.failure_reason
     missing_in_index = [
         w
@@ -114,6 +119,38 @@ def test_a_phrase_across_a_line_end_is_found_within_the_document(ingested):
     assert [m.number for m in result.matches] == [1]
     assert result.mode == "phrase"
     assert "雨 污" not in str(result.matches[0].snippet)
+
+
+def test_the_fingerprint_and_the_text_for_search_engines_read_words_whole(client, ingested):
+    """Given the report in a narrow column (落实 and 雨污分流 cut by line ends), then its
+    fingerprint is the one of the source paragraph itself, whatever the lines, and the
+    document page's free text and description show the words whole (no 雨污 分流)."""
+    from wenku.search.fingerprint import fingerprint_text
+    from wenku.search.models import Fingerprint
+
+    doc = ingested("narrow.pdf", narrow_column(), title="年度工作报告")
+    assert doc.status == "ready", doc.failure_reason
+    stored = Fingerprint.objects.get(conversion=doc.conversion)
+    assert stored.text_sha256 == fingerprint_text(SOURCE).text_sha256
+    html = client.get(doc.get_absolute_url()).content.decode()
+    opening = "各企业要落实一企一策要求，全面推进雨污分流改造"
+    [description] = re.findall(r'<meta name="description" content="([^"]*)"', html)
+    assert opening in description
+    free_text = html.split('id="t1"', 1)[1]
+    assert f"<p>{SOURCE}</p>" in free_text
+
+
+def cut_words(pdf: bytes, source: str) -> list[str]:
+    """The source's words that PDFium's own text (its line breaks kept) cuts at a line end."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    raw = "".join(page.get_textpage().get_text_range() for page in document)
+    return [
+        w
+        for w in source_words(source)
+        if any(f"{w[:i]}\r\n{w[i:]}" in raw for i in range(1, len(w)))
+    ]
 
 
 def narrow_justified_docx() -> bytes:
@@ -156,3 +193,29 @@ def test_every_word_of_a_word_file_is_found(backend, ingest, ingested):
     assert [w for w, found in hits.items() if not found] == []
     text = doc.conversion.pages.get(number=1).text
     assert "“一窗受理、集成服务”" in text
+    with get_storage().local_file(doc.conversion.pdf_key) as pdf:
+        assert cut_words(pdf.read_bytes(), source)  # LibreOffice's lines did cut words
+
+
+def test_latin_hyphenation_is_undone_and_paragraph_breaks_are_kept(ingested):
+    """Given a paragraph of full lines with a Latin word hyphenated at a line end, then an
+    indented Chinese paragraph, then the page text is the two paragraphs, one per line,
+    with the word whole (international, not inter- national) and one space between the
+    other Latin lines' words."""
+    lines = [
+        "Search finds every inter-",
+        "national word across line",
+        "ends, and every segmented",
+        "word too.",
+    ]
+    latin = [Run(72, 770 - 18 * i, text) for i, text in enumerate(lines)]
+    second = wrapped(
+        "第二段从这里开始，雨污分流改造工程按期完工。", chars_per_line=25, top=770 - 18 * 4
+    )
+    doc = ingested("hyphens.pdf", make_cjk_pdf([latin + second]))
+    assert doc.status == "ready", doc.failure_reason
+    assert doc.conversion.pages.get(number=1).text == (
+        "Search finds every international word across line ends, and every segmented word too.\n"
+        "第二段从这里开始，雨污分流改造工程按期完工。"
+    )
+    assert [m.number for m in search_within(doc, "international", doc.owner).matches] == [1]

@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from wenku.api.auth import REQUIRED, auth_user
 from wenku.api.documents import router as documents_router
 from wenku.community.models import Comment
+from wenku.core import ratelimit
 from wenku.core.ratelimit import RateLimited
 from wenku.library import access
 from wenku.library.details import InvalidDetails, UploadDetails
@@ -179,7 +180,9 @@ def _report(
     request: HttpRequest, doc: Document, reason: str, details: str, **target: Any
 ) -> Status[object]:
     try:
-        report, created = moderation.file_report(auth_user(request), doc, reason, details, **target)
+        report, created = moderation.file_report(
+            auth_user(request), doc, reason, details, ip=ratelimit.client_key(request), **target
+        )
     except moderation.Invalid as exc:
         return Status(400, Error(detail=exc.message, field=exc.field))
     except RateLimited as exc:
@@ -252,6 +255,7 @@ def send_notice(
             proof_links=proof_links,
             proof=proof,
             proof_name=proof.name if proof else "",
+            ip=ratelimit.client_key(request),
         )
     except moderation.Invalid as exc:
         return Status(400, Error(detail=exc.message, field=exc.field))

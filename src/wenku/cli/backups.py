@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -121,16 +122,57 @@ def restore_sqlite_file(snapshot: Path, target: Path) -> None:
 
 
 def restore_pgdump(dump: Path) -> None:
-    """Load a pg_dump into the site's PostgreSQL database, replacing what is there."""
+    """Load a pg_dump into the site's PostgreSQL database, replacing what is there.
+
+    Extensions the database already has (RUM, made by a superuser for Wenku's own role)
+    are left as they are: dropping and creating them again is for their owner alone, so
+    a site whose role is not a superuser could not be restored otherwise."""
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extname FROM pg_extension")
+        installed = {name for (name,) in cursor.fetchall()}
     connection.close()
     env, args = _pg_env_and_args(connection.settings_dict)
-    _run(
-        ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-         "--single-transaction", *args, "-d", str(connection.settings_dict["NAME"]), str(dump)],
-        env,
-    )  # fmt: skip
+    listing = dump.with_name(f".{dump.name}.list")
+    try:
+        listing.write_text(_restorable(_pg_listing(dump, env), installed))
+        _run(
+            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+             "--single-transaction", "-L", str(listing), *args,
+             "-d", str(connection.settings_dict["NAME"]), str(dump)],
+            env,
+        )  # fmt: skip
+    finally:
+        listing.unlink(missing_ok=True)
+
+
+def _pg_listing(dump: Path, env: dict[str, str]) -> str:
+    """The dump's table of contents (``pg_restore -l``)."""
+    try:
+        result = subprocess.run(
+            ["pg_restore", "-l", str(dump)], env=env, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise BackupError(
+            "pg_restore is not installed (Debian: apt-get install postgresql-client)"
+        ) from None
+    if result.returncode != 0:
+        raise BackupError(f"pg_restore -l failed: {result.stderr.strip()[-2000:]}")
+    return result.stdout
+
+
+_EXTENSION = re.compile(r"\b(?:COMMENT - )?EXTENSION (?:- )?(\S+)")
+
+
+def _restorable(listing: str, installed: set[str]) -> str:
+    """The table of contents without the extensions the target already has."""
+    kept = []
+    for line in listing.splitlines():
+        found = None if line.startswith(";") else _EXTENSION.search(line)
+        if found is None or found.group(1) not in installed:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
 
 
 # --- files

@@ -124,6 +124,7 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
                 values["details"],
                 comment_id=found.pk,
                 comment_excerpt=found.body,
+                ip=ratelimit.client_key(request),
             )
         except Invalid as exc:
             error = exc.message

@@ -7,13 +7,18 @@
 - ``security_headers``: a Content-Security-Policy on every response that has none of
   its own (no inline script, no inline style, nothing from other sites), and the
   ``Secure`` flag on every cookie set over HTTPS (session, CSRF, messages, language).
+- ``no_nul_characters``: a NUL (``%00``) in the path, the query string or a form or
+  JSON field is a 400. No address or name of the site holds one, and PostgreSQL refuses
+  it in any text it is asked to compare or store: ``/t/a%00b/`` answered 500 on the
+  tag, category and uploader pages, an API upload naming such a category too. (Placed
+  after the upload size limit: reading a form parses it.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 from wenku.core.ip import from_trusted_proxy
 
@@ -60,3 +65,30 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         return response
 
     return middleware
+
+
+def no_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request):
+            detail = "A NUL character in the address or a form field."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": detail}, status=400)
+            return HttpResponseBadRequest(detail)
+        return get_response(request)
+
+    return middleware
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    query = request.META.get("QUERY_STRING", "")
+    if "\x00" in request.path or "%00" in query or "\x00" in query:
+        return True
+    if request.method in ("POST", "PUT", "PATCH") and request.content_type == "application/json":
+        return b"\\u0000" in request.body.lower()
+    if request.method == "POST" and request.content_type in FORM_TYPES:
+        # Field values only: uploaded files are bytes and may hold anything.
+        return any("\x00" in v for _name, values in request.POST.lists() for v in values)
+    return False

@@ -209,6 +209,12 @@ def check_xml(open_part: Callable[[], IO[bytes]]) -> None:
             raise UnsafeXml("a declaration in XML that is not well-formed") from None
 
 
+def looks_like_xml(head: bytes) -> bool:
+    """Whether a part whose name says nothing starts as XML does (after a byte-order mark
+    and white space, in any of the encodings a parser would detect)."""
+    return _decoded(head).lstrip("\ufeff \t\r\n").startswith("<")
+
+
 def _decoded(data: bytes) -> str:
     for bom, codec in (
         (b"\xff\xfe\x00\x00", "utf-32-le"),

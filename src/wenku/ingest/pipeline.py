@@ -34,7 +34,9 @@ from wenku.ingest.sniff import Detected, Limits
 log = logging.getLogger(__name__)
 
 # Bump when the pipeline's output changes, so stored results are rebuilt.
-PIPELINE_VERSION = 2  # 2: page text in reading order, wrapped lines rejoined
+PIPELINE_VERSION = 3  # 2: page text in reading order, wrapped lines rejoined; 3: words PDFium
+# hyphenated across a line end rejoined, Song-style fonts under their Ming/Mincho names laid out
+# in AR PL UMing
 
 
 @dataclass(frozen=True)

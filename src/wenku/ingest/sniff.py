@@ -234,11 +234,17 @@ def _check_zip_limits(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits:
 
 
 def _check_xml_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
-    """Every XML part through the hardened parser (after the size checks: its unpacked
-    size is known to be bounded)."""
+    """Every XML part, by name or by content, through the hardened parser (after the
+    size checks: its unpacked size is known to be bounded)."""
     for info in infos:
-        if info.is_dir() or not info.filename.lower().endswith(containers.XML_SUFFIXES):
+        if info.is_dir():
             continue
+        if not info.filename.lower().endswith(containers.XML_SUFFIXES):
+            # Readers follow the package's relationships, not names: an XML part may be
+            # called anything (word/document.dat), so its first bytes decide.
+            with zf.open(info) as member:
+                if not containers.looks_like_xml(member.read(1024)):
+                    continue
         try:
             containers.check_xml(functools.partial(zf.open, info))
         except containers.UnsafeXml:

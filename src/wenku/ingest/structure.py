@@ -111,7 +111,12 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
         if code == 0:
             continue
         text = chr(code)
-        if text == "-" and hyphen(raw, index):
+        # A hyphen PDFium took for a word broken at the line end (reported as "-" or as
+        # U+0002) is a soft hyphen; PDFium then runs the two lines together without a
+        # break ("inter\ufffenational"), so the break is put back for the lines to be
+        # rebuilt and the word rejoined.
+        broken = hyphen(raw, index) and text in "-\u0002"
+        if broken:
             text = "\u00ad"
         origin(raw, index, x, y)
         loose(raw, index, box)
@@ -127,6 +132,8 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
                 bool(generated(raw, index)),
             )
         )
+        if broken:
+            append(Char("\n", box.right, box.right, y.value, y.value, x.value, y.value, True))
     return chars
 
 

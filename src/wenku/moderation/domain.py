@@ -155,9 +155,11 @@ def file_report(
     *,
     comment_id: int = 0,
     comment_excerpt: str = "",
+    ip: str | None = None,
 ) -> tuple[Report, bool]:
     """A 举报 (not copyright: that is a notice). One open report per reporter, target and
-    reason: reporting again returns the first, (report, False). Rate-limited per reporter."""
+    reason: reporting again returns the first, (report, False). Rate-limited per reporter
+    and per client address ``ip``."""
     if reason not in ReportReason.values or reason == ReportReason.COPYRIGHT:
         raise Invalid("reason", _("Choose a reason."))
     details = (details or "").strip()
@@ -172,7 +174,7 @@ def file_report(
     ).first()
     if existing is not None:
         return existing, False
-    ratelimit.enforce("report", str(reporter.pk), conf().rate_report)
+    _limit(reporter, ip)
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -193,6 +195,13 @@ def file_report(
         )
         return found, False
     return report, True
+
+
+def _limit(reporter: Any, ip: str | None) -> None:
+    """Reports and notices share one count per reporter and one per client address."""
+    ratelimit.enforce("report", str(reporter.pk), conf().rate_report)
+    if ip:
+        ratelimit.enforce("report-ip", ip, conf().rate_report_ip)
 
 
 def close_reports(reports: Iterable[Report], actor: Any, state: str, resolution: str = "") -> int:
@@ -222,6 +231,7 @@ def file_notice(
     proof_links: str = "",
     proof: IO[bytes] | None = None,
     proof_name: str = "",
+    ip: str | None = None,
 ) -> tuple[Notice, bool]:
     """A copyright notice: the claimant's name, identity and contact, the work claimed and
     proof (a file or links) are all required. One open notice per reporter and document."""
@@ -248,7 +258,7 @@ def file_notice(
     ).first()
     if existing is not None:
         return existing, False
-    ratelimit.enforce("report", str(reporter.pk), conf().rate_report)
+    _limit(reporter, ip)
     key, name = "", ""
     if proof is not None:
         data = proof.read(MAX_PROOF_BYTES + 1)

@@ -42,7 +42,11 @@ def report(request: HttpRequest, document_id: int) -> HttpResponse:
             return redirect("moderation:notice", document_id=doc.pk)
         try:
             _report, created = domain.file_report(
-                request.user, doc, values["reason"], values["details"]
+                request.user,
+                doc,
+                values["reason"],
+                values["details"],
+                ip=ratelimit.client_key(request),
             )
         except domain.Invalid as exc:
             error = exc.message
@@ -79,6 +83,7 @@ def notice(request: HttpRequest, document_id: int) -> HttpResponse:
                     doc,
                     proof=proof,
                     proof_name=(proof.name or "") if proof else "",
+                    ip=ratelimit.client_key(request),
                     **values,
                 )
             except domain.Invalid as exc:

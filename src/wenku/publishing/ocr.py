@@ -8,8 +8,10 @@ text, and queues the next job if pages remain — so a 300-page scan goes a few 
 time, with every upload that arrives meanwhile taken first.
 
 What follows new text (``TEXT_CHANGED``), in order: ``recount`` (the documents' 字数),
-``refingerprint`` (near-duplicates), then ``pages`` (cached pages show the new text and
-字数), ``index`` and ``relate`` — the very steps that follow a publish.
+``refingerprint`` (near-duplicates), ``recheck`` (the review looks again: banned words in
+the new text, or a copy of an earlier document, send it back to review), then ``pages``
+(cached pages show the new text and 字数), ``index`` and ``relate`` — the very steps that
+follow a publish.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from wenku.config import conf
 from wenku.ingest import ocr
 from wenku.ingest.models import Conversion, Status
 from wenku.publishing import steps
-from wenku.publishing.steps import index, pages, recount, refingerprint, relate
+from wenku.publishing.steps import index, pages, recheck, recount, refingerprint, relate
 
 OCR_PRIORITY = -10  # after every waiting upload: the queue is ordered by priority first
-TEXT_CHANGED: tuple[steps.Step, ...] = (recount, refingerprint, pages, index, relate)
+TEXT_CHANGED: tuple[steps.Step, ...] = (recount, refingerprint, recheck, pages, index, relate)
 
 
 def text_changed(conversion_id: int) -> None:

@@ -78,6 +78,56 @@ def decide(
     return verdict
 
 
+def after_new_text(document: Document, policy: Policy | None = None) -> Verdict | None:
+    """New text arrived after ``document`` was published (OCR read its scanned pages): is
+    it to be held now? When its text holds a banned word (block or hold alike: a machine
+    reading may be wrong, so a moderator decides), or copies — at the hold threshold — a
+    document published before it or taken down. None: it stays published."""
+    policy = policy or Policy.current()
+    texts = list(
+        Page.objects.filter(conversion_id=document.conversion_id)
+        .order_by("number")
+        .values_list("text", flat=True)
+    )
+    banned = words.find("\n".join(texts))
+    found = originality.check(document, policy.flag_similarity)
+    copied = [
+        m
+        for m in found.at_least(policy.hold_similarity)
+        if m.document.status == DocumentStatus.TAKEN_DOWN or _earlier(m.document, document)
+    ]
+    with translation.override(settings.LANGUAGE_CODE):
+        if banned.action in (WordAction.BLOCK, WordAction.HOLD):
+            verdict = _held(_("It contains words that a moderator must check."))
+        elif copied:
+            verdict = _held(
+                _("It is %(p)s%% similar to “%(title)s”.")
+                % {"p": round(copied[0].similarity * 100), "title": copied[0].document.title}
+            )
+        else:
+            return None
+    verdict.flags = autoflags.compute(
+        title=document.title,
+        description=document.description,
+        tags=[t.name for t in document.tags.all()],
+        size=document.size,
+        pages=texts,
+        char_count=document.char_count or 0,
+        policy=policy,
+    )
+    verdict.found = found
+    return verdict
+
+
+def _earlier(other: Document, document: Document) -> bool:
+    """Was ``other`` published before ``document`` (the original, not a later copy)?"""
+    if other.status != DocumentStatus.READY or other.published_at is None:
+        return False
+    if document.published_at is None:
+        return True
+    return (other.published_at, other.pk) < (document.published_at, document.pk)
+
+
 def _as_status(document: Document, status: str) -> Document:
     document.status = status
     return document

@@ -12,13 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from django.db import transaction
+
 from wenku.core import pagecache
 from wenku.economy import domain as economy
 from wenku.ingest.models import Conversion, Page, Status
 from wenku.library import domain as library
-from wenku.library.models import Document
+from wenku.library.models import Document, DocumentStatus
+from wenku.moderation import domain as moderation
 from wenku.moderation import flags as autoflags
 from wenku.moderation.models import Review
+from wenku.publishing import review
 from wenku.search import fingerprint, indexing, related
 
 log = logging.getLogger(__name__)
@@ -82,6 +86,36 @@ def refingerprint(conversion_id: int, document_ids: Sequence[int]) -> None:
     text = "\n".join(texts.values_list("text", flat=True))
     conversion = Conversion.objects.get(pk=conversion_id)
     fingerprint.store(conversion, fingerprint.fingerprint_text(text))
+
+
+def recheck(conversion_id: int, document_ids: Sequence[int]) -> None:
+    """The review again, now that the text is known (``review.after_new_text``): a scan
+    whose recognised text holds banned words, or copies an earlier document, goes back to
+    review — out of search and the site's lists — with the reason in 我的上传 and the
+    step in the audit log."""
+    held = []
+    for document in Document.objects.filter(pk__in=document_ids, status=DocumentStatus.READY):
+        verdict = review.after_new_text(document)
+        if verdict is None:
+            continue
+        with transaction.atomic():
+            moved = library.transition(document.pk, [DocumentStatus.READY], DocumentStatus.HELD)
+            if not moved:
+                continue
+            moderation.record_review(
+                document,
+                state=verdict.review_state,
+                flags=verdict.flags,
+                similarity=verdict.found.best,
+                matches=verdict.found.as_rows(),
+                reason=verdict.reason,
+            )
+            moderation.audit(None, "hold_after_ocr", document=document, note=verdict.reason)
+        held.append(document.pk)
+    if held:
+        pagecache.invalidate_site()
+        pagecache.invalidate_documents(held)
+        indexing.index_documents(held)
 
 
 def run(steps: Sequence[Step], conversion_id: int, after: str) -> None:
