@@ -180,5 +180,11 @@ def test_home_and_category_screens(browser, live_server, ingested):
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
     phone.goto(f"{live_server.url}/c/jiaoyu/")
     assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    # Each sort and format pill on one line (最新 and 下载最多 broke inside their pills).
+    pills = phone.locator(".sort-tabs a").evaluate_all(
+        "links => links.map(a => a.getClientRects().length === 1"
+        " && a.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(a).lineHeight))"
+    )
+    assert len(pills) >= 5 and all(pills), pills
     phone.close()
     page.close()
