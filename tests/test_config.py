@@ -22,6 +22,26 @@ def test_documented_settings_exist():
     assert documented <= set(config.BY_NAME)
 
 
+def test_settings_named_anywhere_in_the_docs_exist():
+    """The README and every page under docs/ name settings exactly as the code spells them
+    (`WENKU_RATE_*` names a family; WENKU_TEST_* belong to the test suite)."""
+    import re
+
+    root = DOCS.parents[1]
+    wrong = {}
+    for page in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for name in re.findall(r"WENKU_[A-Z0-9_]*[A-Z0-9](?:_\*)?", page.read_text()):
+            if name.startswith("WENKU_TEST_"):
+                continue
+            if name.endswith("_*"):
+                known = any(s.startswith(name[:-1]) for s in config.BY_NAME)
+            else:
+                known = name in config.BY_NAME
+            if not known:
+                wrong.setdefault(page.name, set()).add(name)
+    assert not wrong, f"no such settings: {wrong}"
+
+
 def test_defaults_load():
     values = config.load({})
     assert values.preview_pages == 5 and values.data_dir.is_absolute()

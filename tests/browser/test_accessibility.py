@@ -70,10 +70,12 @@ def test_no_serious_violations(browser, live_server, library, user, screen):
         ("search-nothing", "/search?q=不存在的词语"),
     ]
     found: dict[str, list[str]] = {}
+    too_wide: dict[str, int] = {}  # a page wider than the screen scrolls sideways
     for name, path in pages:
         page.goto(f"{base}{path}")
         page.wait_for_load_state("load")
         found[name] = violations(page)
+        too_wide[name] = page.evaluate(OVERFLOW)
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", "correct horse battery")
@@ -83,9 +85,19 @@ def test_no_serious_violations(browser, live_server, library, user, screen):
         ("upload", "/upload/"),
         ("personal-centre", "/me/"),
         ("points", "/me/points/"),
+        ("my-uploads", "/me/uploads/"),
+        ("earn-points", "/points/"),
+        ("vip", "/me/vip/"),
+        ("inbox", "/me/notifications/"),
+        ("not-found", "/d/999999/"),
     ]:
         page.goto(f"{base}{path}")
         page.wait_for_load_state("load")
         found[name] = violations(page)
+        too_wide[name] = page.evaluate(OVERFLOW)
     context.close()
     assert not any(found.values()), {k: v for k, v in found.items() if v}
+    assert all(px <= 1 for px in too_wide.values()), {k: v for k, v in too_wide.items() if v > 1}
+
+
+OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"

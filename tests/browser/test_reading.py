@@ -104,6 +104,16 @@ def test_read_a_document_uploaded_through_the_web(
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('#page-input').value === '3'")
 
+    # Full screen: the reader fills the screen and its button says how to leave it.
+    full = page.locator("[data-action=fullscreen]")
+    assert full.inner_text() == "全屏"
+    full.click()
+    page.wait_for_function("() => document.fullscreenElement === document.getElementById('reader')")
+    assert full.inner_text() == "退出全屏" and full.get_attribute("aria-pressed") == "true"
+    full.click()
+    page.wait_for_function("() => document.fullscreenElement === null")
+    assert full.inner_text() == "全屏" and full.get_attribute("aria-pressed") == "false"
+
     # The text of the free pages is real text, ending where the preview ends.
     text = page.locator(".doc-text").inner_text().replace(" ", "")
     assert "第5章年度工作总结" in text and "第6章" not in text

@@ -126,3 +126,38 @@ def test_a_short_priced_upload_previews_one_page(
     refused = visitor.request.get(f"{live_server.url}{signing.page_url(doc.pk, 2)}")
     assert refused.status == 403
     visitor.close()
+
+
+def test_the_drop_zone_picks_files_and_states_the_size_limit(
+    page, live_server, user, settings, tmp_path
+):
+    """The zone is the file picker (a click anywhere on it opens the chooser; the
+    browser's own button, worded in the browser's language, is hidden), files dropped on
+    it are listed like chosen ones, and the stated size limit is checked before sending."""
+    settings.WENKU = settings.WENKU.replace(max_upload_mb=1)
+    login(page, live_server, user)
+    page.goto(f"{live_server.url}/upload/")
+    zone = page.locator("#drop-zone")
+    assert "1 MB" in zone.inner_text()
+    native = page.locator("#id_files").bounding_box()
+    assert native is not None and native["width"] <= 1 and native["height"] <= 1
+    small, big = tmp_path / "说明.pdf", tmp_path / "扫描件.pdf"
+    small.write_bytes(make_pdf(1, text="small"))
+    big.write_bytes(make_pdf(1, text="big") + b"%" * (1024 * 1024))
+    with page.expect_file_chooser() as chooser:
+        zone.click(position={"x": 8, "y": 8})  # the zone's edge, outside its words
+    chooser.value.set_files([str(small), str(big)])
+    rows = page.locator(".file-row")
+    assert rows.count() == 2
+    assert rows.nth(0).get_attribute("data-status") is None
+    assert rows.nth(1).get_attribute("data-status") == "failed"
+    assert "1 MB" in rows.nth(1).locator(".status").inner_text()
+
+    dropped = page.evaluate_handle(
+        """() => { const data = new DataTransfer();
+                   data.items.add(new File(['第三单元'], '第三单元.txt', {type: 'text/plain'}));
+                   return data; }"""
+    )
+    zone.dispatch_event("drop", {"dataTransfer": dropped})
+    assert rows.count() == 3
+    assert rows.nth(2).locator("input[name=title-2]").input_value() == "第三单元"

@@ -116,6 +116,9 @@ def test_backup_while_the_site_runs_then_restore_into_a_new_site(
         reader.join()
     assert done.returncode == 0, done.stdout + done.stderr
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    database = next((tmp_path / "backup").glob("database.*"))
+    for private in (tmp_path / "backup", database, tmp_path / "backup" / "secret_key"):
+        assert private.stat().st_mode & 0o077 == 0, private  # Wenku's user's alone
     assert manifest["counts"]["documents"] == 2 and manifest["database"] == connection.vendor
     again = wenku(child_env, "backup", str(tmp_path / "backup"))  # into the same folder
     assert "0 copied" in again.stdout, again.stdout
@@ -126,6 +129,9 @@ def test_backup_while_the_site_runs_then_restore_into_a_new_site(
         restored = wenku(env, "restore", str(tmp_path / "backup"))
         assert restored.returncode == 0, restored.stdout + restored.stderr
         assert "MISSING" not in restored.stdout and "UNBALANCED" not in restored.stdout
+        # The restored rows' sessions and signed links were signed with the old key.
+        old_key = (Path(child_env["WENKU_DATA_DIR"]) / "secret_key").read_text()
+        assert (folder / "secret_key").read_text() == old_key, restored.stdout
         refused = wenku(env, "restore", str(tmp_path / "backup"))
         assert refused.returncode == 1 and "--force" in refused.stderr
         _serve_and_check(env, folder, free, priced)

@@ -4,6 +4,10 @@ URL or allowed hosts, and `wenku doctor` reports the security settings (issue 10
 from __future__ import annotations
 
 import argparse
+import os
+import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -42,6 +46,27 @@ def test_serve_refuses_to_start_and_says_what_to_set(settings, capsys):
     assert "WENKU_SITE_URL=https://" in err and "Public site checklist" in err
 
 
+def test_the_command_refuses_a_public_address_before_anything_starts(tmp_path):
+    """`wenku serve --host 0.0.0.0` as an operator types it, with the README's settings
+    (none): it exits 2 saying what to set, and nothing listens on the port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WENKU_")}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["serve", "--host", "0.0.0.0", "--port", str(port), "--no-worker"]
+    result = subprocess.run(
+        [sys.executable, "-m", "wenku", *command, "--data", str(tmp_path / "data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "WENKU_SITE_URL=https://" in result.stderr and "WENKU_ALLOWED_HOSTS" in result.stderr
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
 def test_the_report_of_a_fresh_install_says_what_a_public_site_needs():
     findings = {f.name: f for f in report(config.load({}), debug=False)}
     assert not findings["site URL"].ok and "WENKU_SITE_URL" in findings["site URL"].fix
@@ -57,7 +82,8 @@ def test_the_report_of_a_configured_public_site_is_clean():
     assert all(f.ok for f in report(site, debug=False))
     assert not all(f.ok for f in report(site, debug=True))
     anything = config.load({"WENKU_SITE_URL": "https://a.example", "WENKU_ALLOWED_HOSTS": "*"})
-    assert not {f.name: f for f in report(anything, debug=False)}["allowed hosts"].ok
+    hosts = {f.name: f for f in report(anything, debug=False)}["allowed hosts"]
+    assert not hosts.ok and "remove '*'" in hosts.fix
 
 
 def test_doctor_lists_the_public_site_checks_as_warnings(settings):

@@ -315,3 +315,29 @@ def test_recent_downloads_feed_site_wide_and_per_category(en, publish, rules, re
     assert reader.username not in feed and other_user.username not in feed
     category_page = en.get("/c/jiaoyu/").content.decode()
     assert "recent-downloads" in category_page and "租房合同" not in category_page
+
+
+def test_a_document_page_s_recent_downloads_top_up_from_the_whole_site(
+    en, publish, rules, other_user
+):
+    """Given a young category with one downloaded document and others downloaded
+    elsewhere, When one of its documents is read, Then 最近下载 lists its category's
+    download first and fills the box from the whole site (it was one line long); a
+    category with enough downloads of its own shows only those."""
+    from wenku.economy.downloads import download
+    from wenku.library.models import Category
+
+    young = Category.objects.create(name="试卷", slug="shijuan")
+    busy = Category.objects.create(name="合同", slug="hetong")
+    exam = publish(title="期末试卷", category=young)
+    reading = publish(title="单元测验", category=young)
+    deals = [publish(title=f"合同范本{n}", category=busy) for n in range(5)]
+    download(other_user, exam)
+    for deal in deals:
+        download(other_user, deal)
+    html = en.get(reading.get_absolute_url()).content.decode()
+    feed = html[html.index('id="recent-downloads-title"') :]
+    assert feed.index("期末试卷") < feed.index("合同范本4") and "合同范本0" in feed
+    busy_page = en.get(deals[0].get_absolute_url()).content.decode()
+    busy_feed = busy_page[busy_page.index('id="recent-downloads-title"') :]
+    assert "合同范本4" in busy_feed and "期末试卷" not in busy_feed

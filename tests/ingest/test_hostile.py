@@ -10,12 +10,14 @@ past the textual check of the first 256 KB.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import pytest
 
 from tests.factories import documents as f
 from tests.factories.ole import excel4_macro_workbook, legacy_word, vba_project
+from wenku.ingest import containers
 from wenku.ingest.errors import IngestError
 from wenku.ingest.sniff import Limits, inspect_file
 
@@ -86,6 +88,47 @@ def test_a_vba_project_in_an_office_open_xml_file_is_refused_whatever_its_name(
     tmp_path, part, content_type
 ):
     data = with_vba(f.make_docx(1), part, content_type)
+    assert refused(tmp_path, data, "report.docx") == "macros"
+
+
+@pytest.mark.parametrize(
+    ("offset", "value"),
+    [
+        (0x1E, (7).to_bytes(2, "little")),  # 128-byte sectors: olefile lists no storage
+        (0x4C, (0xFFFFF0).to_bytes(4, "little")),  # a FAT out of range: olefile gives up
+    ],
+)
+def test_a_vba_project_olefile_misreads_is_found_all_the_same(tmp_path, offset, value):
+    """Given a renamed VBA project with a header olefile misreads or cannot read, then
+    its directory still names the VBA storage: the check does not depend on one parser
+    agreeing with whichever reader would run the macros."""
+    project = bytearray(vba_project())
+    project[offset : offset + len(value)] = value
+    data = repack(f.make_docx(1), {"word/media/image3.bin": bytes(project)})
+    assert refused(tmp_path, data, "report.docx") == "macros"
+
+
+def test_a_vba_project_padded_past_the_scan_limit_is_refused(tmp_path):
+    """Given a renamed VBA project followed by more than is read whole (64 MB of zeros
+    after some noise, within the package's ratio limit: readers ignore what follows the
+    sectors), then it is found by its directory."""
+    padding = os.urandom(600 * 1024) + bytes(containers.OLE_SCAN_LIMIT)
+    project = vba_project() + padding
+    assert len(project) > containers.OLE_SCAN_LIMIT
+    data = repack(f.make_docx(1), {"word/media/image3.bin": project})
+    roomy = Limits(**{**LIMITS.__dict__, "max_bytes": 200 * 1024 * 1024})
+    assert refused(tmp_path, data, "report.docx", roomy) == "macros"
+
+
+def test_a_relationship_to_a_vba_project_is_a_macro_whatever_it_points_to(tmp_path):
+    with zipfile.ZipFile(io.BytesIO(f.make_docx(1))) as zf:
+        rels = zf.read("word/_rels/document.xml.rels").decode()
+    link = (
+        '<Relationship Id="rIdV" Target="media/image5.png" Type="http://schemas.microsoft'
+        '.com/office/2006/relationships/vbaProject"/>'
+    )
+    rels = rels.replace("</Relationships>", link + "</Relationships>")
+    data = repack(f.make_docx(1), {"word/_rels/document.xml.rels": rels.encode()})
     assert refused(tmp_path, data, "report.docx") == "macros"
 
 

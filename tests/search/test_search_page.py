@@ -322,6 +322,20 @@ def test_no_results_offer_popular_documents_or_dropping_the_filters(client, inde
     assert 'id="popular-title"' not in filtered and 'href="?q=' in filtered
 
 
+def test_a_one_page_priced_match_says_there_is_no_free_preview(client, indexed):
+    """Given a one-page document for points (its preview is no page: never all of it),
+    When its words are searched, Then the hit says it has no free preview (it read
+    "past the free preview of 0 pages")."""
+    from django.utils import translation
+
+    indexed("元旦放假通知", ["元旦放假安排如下。"], pricing="points", price=8, page_count=1)
+    with translation.override("zh-hans"):
+        html = client.get("/search", {"q": "放假安排"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = html.content.decode()
+    assert 'class="hit-locked"' in text and "本文档没有免费预览" in text
+    assert "超出了 0 页" not in text
+
+
 def test_one_search_box_on_the_search_page(client, indexed):
     indexed("三年级数学期末试卷", ["口算。"])
     html = client.get("/search", {"q": "试卷"}).content.decode()

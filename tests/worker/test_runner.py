@@ -155,6 +155,45 @@ def test_idle_workers_never_refresh_the_same_related_list(upload, job_context, m
     assert leases.claim(held, "this-worker", 300) == []  # still the other worker's
 
 
+def test_an_idle_worker_does_not_redo_a_list_another_finished_meanwhile(
+    upload, job_context, monkeypatch
+):
+    """Given two idle workers that both read the same stale list as due, when the second
+    refreshes and releases it between the first's reading and claiming, then the first
+    does not compute it again (the claim is free by then; the list is fresh)."""
+    from wenku.publishing import worker as hooks
+    from wenku.search import related
+    from wenku.search.models import RelatedList
+    from wenku.worker import liveness
+
+    doc = upload("a.pdf", make_pdf(1, text="the only document"))
+    w = Worker(poll_seconds=0.01, hooks=HOOKS)
+    while w.run_once():
+        pass
+    RelatedList.objects.all().delete()
+    computed: list[tuple[str, int]] = []
+    refresh, due_ids = related.refresh, related.due_ids
+
+    def counted(ids):  # type: ignore[no-untyped-def]
+        ids = list(ids)
+        computed.extend((liveness.current(), pk) for pk in ids)
+        return refresh(ids)
+
+    def first_reads_then_other_runs(limit):  # type: ignore[no-untyped-def]
+        due = due_ids(limit)
+        monkeypatch.setattr(related, "due_ids", due_ids)
+        liveness.set_current("other-worker")
+        assert hooks.when_idle() is True  # the other one refreshes it all, start to end
+        liveness.set_current("first-worker")
+        return due
+
+    monkeypatch.setattr(related, "refresh", counted)
+    monkeypatch.setattr(related, "due_ids", first_reads_then_other_runs)
+    liveness.set_current("first-worker")
+    hooks.when_idle()
+    assert computed == [("other-worker", doc.pk)]
+
+
 def test_a_lease_can_be_taken_once_it_runs_out():
     from wenku.worker import leases
 

@@ -26,10 +26,13 @@ def handle(args: argparse.Namespace) -> int:
     from wenku.cli import backups
 
     destination = Path(args.destination).expanduser().resolve()
-    destination.mkdir(parents=True, exist_ok=True)
+    if not destination.exists():
+        # It holds the database (password hashes, private documents) and the secret key.
+        destination.mkdir(parents=True, mode=0o700)
     try:
         counts = backups.Counts.now()
         database = backups.dump_database(destination)
+        database.chmod(0o600)
         print(f"database: {backups.database_kind()} snapshot → {database.name}")
         search = backups.snapshot_index(destination)
         print(f"search index: {search}")

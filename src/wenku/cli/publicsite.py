@@ -66,7 +66,10 @@ def report(c: Config, debug: bool) -> list[Finding]:
             "allowed hosts",
             "*" not in hosts and has_public_address(c),
             ", ".join(hosts),
-            "set WENKU_ALLOWED_HOSTS to your domain(s), never '*' (or set WENKU_SITE_URL)",
+            "remove '*' from WENKU_ALLOWED_HOSTS (any Host a request claims is then accepted) "
+            "and list your domain(s)"
+            if "*" in hosts
+            else "set WENKU_ALLOWED_HOSTS to your domain(s), never '*' (or set WENKU_SITE_URL)",
         ),
         Finding(
             "HTTPS",

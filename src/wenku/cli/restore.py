@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="replace a site that already has documents, and its secret key",
+        help="replace a site that already has documents",
     )
     parser.add_argument(
         "--reindex", action="store_true", help="rebuild the search index instead of restoring it"
@@ -32,7 +32,7 @@ def handle(args: argparse.Namespace) -> int:
         _refuse_a_running_or_used_site(args.force)
         _restore_database(source, manifest)
         _restore_files(source)
-        _restore_secret(source, args.force)
+        _restore_secret(source)
         _restore_search(source, args.reindex)
         return _report(manifest)
     except backups.BackupError as exc:
@@ -111,19 +111,27 @@ def _restore_files(source: Path) -> None:
     print(f"files: {total} in the backup, {copied} put into storage")
 
 
-def _restore_secret(source: Path, force: bool) -> None:
+def _restore_secret(source: Path) -> None:
+    """The backup's secret key goes with its database: the sessions and signed links in
+    the restored rows were signed with it (the key a new data folder made for itself on
+    first start signs nothing there)."""
     from django.conf import settings
+
+    from wenku.config import conf
 
     saved = source / "secret_key"
     here = Path(settings.DATA_DIR) / "secret_key"
     if not saved.is_file():
         return
-    if here.is_file() and here.read_text() != saved.read_text() and not force:
-        print("secret key: kept this site's own (--force takes the backup's; until then, "
-              "sessions and links signed by the old site do not work here)")  # fmt: skip
-        return
     shutil.copyfile(saved, here)
     here.chmod(0o600)
+    configured = conf().secret_key
+    if configured and configured != saved.read_text().strip():
+        print(
+            "secret key: restored into the data folder, but WENKU_SECRET_KEY is set and "
+            "wins: set it to the old site's key, or sessions and links signed there fail"
+        )
+        return
     print("secret key: restored")
 
 

@@ -407,7 +407,12 @@ def _tell_owner(document: Document, earned: int) -> None:
 
 
 def _replay(previous: Download, user: Any, document: Document, now: datetime | None) -> Grant:
-    """The first outcome of a repeated request (with a fresh link while it may be fetched)."""
+    """The first outcome of a repeated request (with a fresh link while it may be fetched),
+    unless what stops any download stops this one now: the document was taken down or
+    its original withheld, or the reader was penalised since (a retry signs a new link)."""
+    current = quote(user, document, now=now)
+    if current.refusal in ("not_ready", "original_withheld", "penalised"):
+        raise DownloadRefused(current)
     rules = Rules.current()
     age = (now or timezone.now()) - previous.created_at
     usable = max(timedelta(hours=rules.redownload_window_hours), links.lifetime())

@@ -6,10 +6,12 @@ Both are judged by content, never by a name or an extension:
   ``_VBA_PROJECT_CUR`` in Excel, ``VBA`` with ``_VBA_PROJECT``/``PROJECT`` in a VBA
   project); Excel 4.0 macros are sheets of their own kind in the workbook; Office Open XML
   declares its VBA project part (``application/vnd.ms-office.vbaProject``) and macro sheets
-  in ``[Content_Types].xml`` — but a renamed ``vbaProject.bin`` is still an OLE file with
-  those storages, so every OLE file inside a package is opened and looked at too (an
-  embedded equation or chart has no VBA and passes); OpenDocument keeps Basic modules
-  under ``Basic/`` and other scripts under ``Scripts/``.
+  in ``[Content_Types].xml`` and links it by a relationship of its own type — but a
+  renamed ``vbaProject.bin`` is still an OLE file with those storages, so every OLE file
+  inside a package is looked at too, by olefile and by a scan of its bytes for the
+  directory entries of those storages (an embedded equation or chart has no VBA and
+  passes); OpenDocument keeps Basic modules under ``Basic/`` and other scripts under
+  ``Scripts/``.
 - **XML.** Every XML part is read by a hardened parser (lxml: no network, no DTD loading,
   no entity expansion) as far as its root element, whatever its encoding and however
   much it is padded: a DOCTYPE with an internal subset (where entities are declared: XXE,
@@ -78,7 +80,7 @@ def ooxml_has_macros(zf: zipfile.ZipFile, names: set[str]) -> bool:
             content_type = (element.get("ContentType") or "").lower()
             if any(marker in content_type for marker in _MACRO_CONTENT_TYPES):
                 return True
-    return embedded_ole_has_macros(zf)
+    return ooxml_relationships_name_vba(zf, names) or embedded_ole_has_macros(zf)
 
 
 def odf_has_macros(names: set[str]) -> bool:
@@ -93,20 +95,69 @@ def odf_has_macros(names: set[str]) -> bool:
 
 
 def embedded_ole_has_macros(zf: zipfile.ZipFile) -> bool:
-    """Open every OLE file inside the package (whatever it is called) and look for VBA."""
+    """Look for VBA in every OLE file inside the package, whatever it is called.
+
+    Each is read twice over: by olefile (which also finds Excel 4.0 macro sheets), and
+    byte by byte for a directory entry naming a VBA storage — which needs no parser, so
+    neither a part olefile cannot read (another reader may be more lenient) nor one
+    padded past ``OLE_SCAN_LIMIT`` hides its project."""
     for info in zf.infolist():
-        if info.is_dir() or info.file_size < 512 or info.file_size > OLE_SCAN_LIMIT:
+        if info.is_dir() or info.file_size < 512:
             continue
         with zf.open(info) as member:
             if member.read(8) != OLE_MAGIC:
                 continue
-        data = zf.read(info)
-        try:
-            with olefile.OleFileIO(data) as ole:
-                if ole_has_macros(ole):
+        if info.file_size <= OLE_SCAN_LIMIT and _parsed_ole_has_macros(zf.read(info)):
+            return True
+        with zf.open(info) as member:
+            if has_vba_directory_entry(member):
+                return True
+    return False
+
+
+def _parsed_ole_has_macros(data: bytes) -> bool:
+    try:
+        with olefile.OleFileIO(data) as ole:
+            return ole_has_macros(ole)
+    except (OSError, ValueError, struct.error, IndexError):
+        return False  # unreadable to olefile: the directory scan still looks
+
+
+def _directory_entry(name: str) -> bytes:
+    """The start of a compound file's directory entry (128 bytes, never split across
+    sectors) for a storage or stream called ``name``: the UTF-16 name padded to 64 bytes,
+    its length with the terminator, then the object type (1 storage, 2 stream)."""
+    encoded = name.encode("utf-16-le")
+    return re.escape(encoded + b"\0" * (64 - len(encoded)) + struct.pack("<H", len(encoded) + 2))
+
+
+_VBA_ENTRY = re.compile(
+    b"(?:" + b"|".join(_directory_entry(n) for n in sorted(_VBA_STORAGES)) + b")[\x01\x02]",
+    re.IGNORECASE,  # names in a compound file are compared without case
+)
+
+
+def has_vba_directory_entry(stream: IO[bytes], chunk: int = 1 << 20) -> bool:
+    """Whether the bytes of an OLE file hold a directory entry of a VBA storage or
+    stream, read in chunks (any size, little memory)."""
+    tail = b""
+    while block := stream.read(chunk):
+        data = tail + block
+        if _VBA_ENTRY.search(data):
+            return True
+        tail = data[-127:]
+    return False
+
+
+def ooxml_relationships_name_vba(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """A relationship of the VBA project's type, whatever part it points to."""
+    for name in names:
+        if name.lower().endswith(".rels"):
+            root = parse_xml_root(zf.read(name))
+            for element in root.iter() if root is not None else ():
+                kind = (element.get("Type") or "").lower()
+                if kind.endswith("/vbaproject") or kind.endswith("/vbaprojectsignature"):
                     return True
-        except (OSError, ValueError, struct.error, IndexError):
-            continue  # not a readable OLE file: it holds no VBA LibreOffice could run
     return False
 
 

@@ -35,7 +35,9 @@ def when_idle() -> bool:
     """Store a few missing or stale related-document lists; say whether there were any.
 
     Each worker first claims the documents it refreshes (``worker.leases``), so idle
-    workers share the due lists instead of all computing the same ones."""
+    workers share the due lists instead of all computing the same ones; what it claimed
+    is read again, because another worker may have stored and released a list between
+    this one's first reading and its claim."""
     due = related.due_ids(IDLE_BATCH * 4)
     if not due:
         return False
@@ -46,7 +48,9 @@ def when_idle() -> bool:
     if not names:
         return False  # others are on every due list now
     try:
-        related.refresh(int(name.split(":", 1)[1]) for name in names)
+        mine = related.still_due(int(name.split(":", 1)[1]) for name in names)
+        if mine:
+            related.refresh(mine)
     finally:
         leases.release(names, holder)
     return True

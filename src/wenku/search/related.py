@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from wenku.config import conf
@@ -270,20 +270,36 @@ def neighbours(document_ids: Iterable[int]) -> list[int]:
     return list(found)
 
 
+def _missing() -> QuerySet[Document]:
+    has_list = RelatedList.objects.filter(pk=OuterRef("pk"))
+    return Document.objects.public().filter(~Exists(has_list))
+
+
+def _stale() -> QuerySet[RelatedList]:
+    age = timedelta(seconds=int(conf().related_refresh_seconds))
+    return RelatedList.objects.filter(
+        computed_at__lt=timezone.now() - age,
+        document_id__in=Document.objects.public().values("pk"),
+    )
+
+
 def due_ids(limit: int) -> list[int]:
     """Up to ``limit`` public documents whose list is missing (newest first), then those
     whose list is older than WENKU_RELATED_REFRESH_SECONDS (oldest first)."""
-    has_list = RelatedList.objects.filter(pk=OuterRef("pk"))
-    missing = Document.objects.public().filter(~Exists(has_list)).order_by("-pk")
-    ids = list(missing.values_list("pk", flat=True)[:limit])
+    ids = list(_missing().order_by("-pk").values_list("pk", flat=True)[:limit])
     if len(ids) < limit:
-        age = timedelta(seconds=int(conf().related_refresh_seconds))
-        stale = RelatedList.objects.filter(
-            computed_at__lt=timezone.now() - age,
-            document_id__in=Document.objects.public().values("pk"),
-        )
-        ids += stale.order_by("computed_at").values_list("pk", flat=True)[: limit - len(ids)]
+        stale = _stale().order_by("computed_at").values_list("pk", flat=True)
+        ids += stale[: limit - len(ids)]
     return ids
+
+
+def still_due(document_ids: Iterable[int]) -> list[int]:
+    """Those of ``document_ids`` that are due now, in the given order: what is left of a
+    list of due documents read a moment ago, once another worker may have stored some."""
+    wanted = list(document_ids)
+    due = set(_missing().filter(pk__in=wanted).values_list("pk", flat=True))
+    due |= set(_stale().filter(pk__in=wanted).values_list("pk", flat=True))
+    return [pk for pk in wanted if pk in due]
 
 
 def refresh_due(limit: int = 25) -> int:

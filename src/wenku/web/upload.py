@@ -42,7 +42,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 )
                 created += 1
             except (intake.TooLarge, intake.Unavailable) as exc:
-                messages.error(request, f"{f.name}: {exc}")
+                messages.error(request, f"{f.name}{_(':')}{exc}")
             except intake.Refused as exc:
                 messages.error(request, refused_message(f.name, exc))
             except (intake.Penalised, RateLimited) as exc:
@@ -82,6 +82,7 @@ def upload_text(max_mb: int) -> dict[str, str]:
         "open": _("Open"),
         "remove": _("Remove"),
         "error": _("Upload failed"),
+        "colon": _(":"),  # full-width in Chinese
         "held": _("Awaiting review"),
         "rejected": _("Not published"),
         "original": _("the original"),
@@ -96,10 +97,11 @@ def upload_text(max_mb: int) -> dict[str, str]:
 def refused_message(name: str, exc: intake.Refused) -> str:
     """The refusal, with a link to the document it copies (the uploader's own: 您已上传过该文档)."""
     if exc.original is None:
-        return f"{name}: {exc}"
+        return f"{name}{_(':')}{exc}"
     return format_html(
-        '{}: {} <a href="{}">{}</a>',
+        '{}{}{} <a href="{}">{}</a>',
         name,
+        _(":"),
         str(exc),
         exc.original.get_absolute_url(),
         exc.original.title,

@@ -151,7 +151,7 @@
           poll(row, body.api_url);
         } else {
           row.row.dataset.status = "failed";
-          row.status.textContent = `${T.error}: ${body.detail || xhr.status}`;
+          row.status.textContent = `${T.error}${T.colon}${body.detail || xhr.status}`;
           if (body.original_url) {  // an exact copy: link to the original
             row.status.append(" ", el("a", { href: body.original_url, text: T.original }));
           }
@@ -198,6 +198,11 @@
     control.addEventListener("change", () => { showPrice(); rows.forEach(describe); });
   });
   showPrice();
+
+  // The drop zone is the file picker: the whole zone opens it (the browser's own
+  // "Choose Files" button, worded in the browser's language, is hidden but keeps focus).
+  zone.classList.add("enhanced");
+  zone.addEventListener("click", (event) => { if (event.target === zone) input.click(); });
 
   // The drop zone: files dropped anywhere on it are added like chosen ones.
   ["dragenter", "dragover"].forEach((type) => zone.addEventListener(type, (event) => {
