@@ -80,6 +80,26 @@ def build_corpus(args: argparse.Namespace) -> tuple[list, dict[int, int]]:
     return docs, {t: (t // args.siblings) % 10 for t in range(len(centres))}
 
 
+def shared_vocabulary(docs: list, siblings: int, seed: int) -> dict[str, float]:
+    """Mean Jaccard similarity of two documents' content words: of one topic, of sibling
+    topics, of topics in different clusters (up to 2,000 pairs each)."""
+    rng = random.Random(seed)
+    words = [(set(doc.words), topic) for doc, topic in docs if topic >= 0]
+    pairs: dict[str, list[float]] = {"same topic": [], "sibling topics": [], "other topics": []}
+    for _ in range(200_000):
+        (a, ta), (b, tb) = rng.sample(words, 2)
+        kind = (
+            "same topic"
+            if ta == tb
+            else "sibling topics"
+            if ta // siblings == tb // siblings
+            else "other topics"
+        )
+        if len(pairs[kind]) < 2000:
+            pairs[kind].append(len(a & b) / max(1, len(a | b)))
+    return {kind: statistics.fmean(v) for kind, v in pairs.items() if v}
+
+
 def load(docs: list, categories: dict[int, int], seed: int) -> list[tuple[int, int]]:
     """Ready documents with pages and fingerprints (what the pipeline would have made)."""
     from django.utils import timezone
@@ -174,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         docs, categories = build_corpus(args)
         labelled = load(docs, categories, args.seed)
         rebuild(get_backend())
+        overlap = shared_vocabulary(docs, args.siblings, args.seed)
+        print(
+            "content words shared by two documents (Jaccard): "
+            + ", ".join(f"{kind} {value:.3f}" for kind, value in overlap.items())
+        )
         print(
             f"corpus: {len(labelled)} documents, {args.topics} topics × {args.per_topic} "
             f"+ {args.distractors} distractors; topics in clusters of {args.siblings}, "
