@@ -12,7 +12,8 @@ Run from the repository root (needs ``pip install -e '.[bench]'`` for the corpus
    segmentation + backend writes) builds the index.
    Index build time and size are printed.
 3. 200 mixed queries (1–3 words; typed with and without spaces; some "phrases"),
-   built from the corpus, after one untimed warm-up pass:
+   built from the corpus, after one untimed warm-up pass (of every method timed,
+   the LIKE baselines included):
    - *engine*: parse and segment the query, list documents hidden since indexing,
      ask the backend for the top 10 and the total — what the research measured;
    - *page*: everything the search page needs (``run_search``): fallbacks, filter
@@ -248,19 +249,29 @@ def run_backend(args: argparse.Namespace) -> dict:
     build_ms, indexed = timed(rebuild, backend)
     size = index_size(args.child, data_dir)
 
-    def engine(q: str) -> int:
+    def top(q: str) -> tuple[int, list[int]]:
         hidden = frozenset() if backend.live_status else hidden_ids(backend.name)
-        return backend.search(EngineQuery(parse(q), limit=10, hidden=hidden)).total
+        result = backend.search(EngineQuery(parse(q), limit=10, hidden=hidden))
+        return result.total, [i for i, _ in result.hits]
+
+    def engine(q: str) -> int:
+        return top(q)[0]
 
     def page(q: str) -> int:
         return run_search(SearchParams(q=q), None).total
 
-    for q in queries:  # warm-up
+    like_qs = queries[: args.like_queries]
+    for q in queries:  # one untimed pass of every method, LIKE included
         engine(q)
         page(q)
+    for q in like_qs:
+        like_meta(like_terms(q))
+        like_body(like_terms(q))
     engine_ms, hits = zip(*(timed(engine, q) for q in queries), strict=True)
     page_ms = [timed(page, q)[0] for q in queries]
-    like_qs = queries[: args.like_queries]
+    whole = {}
+    if args.child == "postgres":
+        whole = whole_ranking(queries, top, engine, args.like_queries)
     meta_ms = [timed(like_meta, like_terms(q))[0] for q in like_qs]
     body_ms = [timed(like_body, like_terms(q))[0] for q in like_qs]
     engine_same = [engine_ms[queries.index(q)] for q in like_qs]
@@ -280,7 +291,60 @@ def run_backend(args: argparse.Namespace) -> dict:
         "engine_on_like_queries": stats(engine_same, digits=3),
         "like_meta": stats(meta_ms, digits=3),
         "like_body": stats(body_ms, digits=3),
+        **whole,
     }
+
+
+def whole_ranking(queries: list[str], top, engine, like_queries: int) -> dict:  # type: ignore[no-untyped-def]
+    """PostgreSQL without its title-first path (TITLE_FIRST_DF beyond any count), timed
+    on the same queries after the same warm-up, and each query's top 10 and total
+    compared with the title-first path's. Ties (equal RUM distances) come in no set
+    order in either path, so two lists that differ only in the order of tied
+    documents, or in which of several tied documents makes the tenth place, count as
+    the same ranking, and are reported apart."""
+    from wenku.search.backends import postgres_backend
+
+    fast = [top(q) for q in queries]
+    saved = postgres_backend.TITLE_FIRST_DF
+    postgres_backend.TITLE_FIRST_DF = 10**9
+    try:
+        for q in queries:  # warm-up of this path's plans
+            engine(q)
+        whole_ms = [timed(engine, q)[0] for q in queries]
+        slow = [top(q) for q in queries]
+    finally:
+        postgres_backend.TITLE_FIRST_DF = saved
+    identical = ties = different = 0
+    for q, (total_a, ids_a), (total_b, ids_b) in zip(queries, fast, slow, strict=True):
+        if (total_a, ids_a) == (total_b, ids_b):
+            identical += 1
+        elif total_a == total_b and rum_distances(q, ids_a) == rum_distances(q, ids_b):
+            ties += 1
+        else:
+            different += 1
+            print(f"different: {q!r} {total_a} {ids_a} / {total_b} {ids_b}", file=sys.stderr)
+    return {
+        "whole": stats(whole_ms, digits=3),
+        "whole_on_like_queries": stats(whole_ms[:like_queries], digits=3),
+        "same_top": {"identical": identical, "ties": ties, "different": different},
+    }
+
+
+def rum_distances(q: str, ids: list[int]) -> list[float]:
+    """The RUM distance of each of ``ids`` to the query, in the order given."""
+    from django.db import connection
+
+    from wenku.search.backends.postgres_backend import tsquery
+    from wenku.search.query import parse
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT document_id, tsv <=> %s::tsquery FROM search_pg_document "
+            "WHERE document_id = ANY(%s)",
+            [tsquery(parse(q), "all"), ids],
+        )
+        found = dict(cur.fetchall())
+    return [round(float(found[i]), 5) for i in ids]
 
 
 # --- parent
@@ -313,13 +377,26 @@ def report(results: list[dict], queries: list[str], args: argparse.Namespace) ->
         ("like_meta", "moredoc: LIKE over title + description"),
         ("like_body", "moredoc's LIKE over the body"),
     )
+    methods += (
+        ("whole", "Wenku search without the title-first path (whole ranking)"),
+        ("whole_on_like_queries", "Wenku search without the title-first path, LIKE queries"),
+    )
     rows = [
         [r["backend"], label, *(str(r[key][k]) for k in ("n", "p50", "p99", "mean", "max"))]
         for r in results
         for key, label in methods
+        if key in r
     ]
     header = ["backend", "method", "queries", "p50 ms", "p99 ms", "mean ms", "max ms"]
     print("\n" + table(header, rows))
+    for r in results:
+        if "same_top" in r:
+            same = r["same_top"]
+            print(
+                f"\n{r['backend']}: top 10 and total with and without the title-first path: "
+                f"{same['identical']} identical, {same['ties']} the same but for tied "
+                f"documents, {same['different']} different"
+            )
     print()
     ok = True
     for r in results:
@@ -339,6 +416,15 @@ def report(results: list[dict], queries: list[str], args: argparse.Namespace) ->
             ]
         else:
             checks += [(f"postgres p99 {e['p99']} ms", e["p99"] <= 60, "goal <= 60 ms")]
+            checks += [
+                (
+                    "postgres: the title-first path changes no top 10 or total",
+                    r["same_top"]["different"] == 0,
+                    "goal 0 different",
+                )
+            ]
+            before = body["p50"] / max(r["whole_on_like_queries"]["p50"], 1e-6)
+            print(f"(postgres without the title-first path: {before:,.0f}x LIKE at p50)")
         for text, passed, goal in checks:
             ok &= passed
             print(f"{verdict(passed)}  {text}, {goal}")

@@ -239,3 +239,118 @@ def test_doctor_says_whether_postgresql_ranks_through_rum(backend):
     (found,) = doctor.check_search()
     assert not found.ok and found.optional and "GIN" in found.detail
     assert "USING rum (tsv rum_tsvector_ops)" in found.fix
+
+
+@pytest.fixture
+def budget(backend, indexed, monkeypatch):
+    """PostgreSQL with RUM, its title-first path on for any word (TITLE_FIRST_DF 1), and
+    ten documents with 预算: three with it in the title, six with it only in the body (6
+    down to 1 times, so ranked in that order), one with it only inside 预算法 (a
+    sub-word of the body: no position, RUM score 0, so last)."""
+    if backend.name != "postgres" or backend.ranking() != "rum":
+        pytest.skip("the title-first path is PostgreSQL's with RUM")
+    from django.db import connection
+
+    from wenku.search.backends import postgres_backend
+
+    monkeypatch.setattr(postgres_backend, "TITLE_FIRST_DF", 1)
+    with connection.cursor() as cur:
+        # As with a real library's thousands of rows, the RUM index, not the table, is read
+        # (it and a table scan differ: ``word:AB`` matches a position-less entry in one).
+        cur.execute("SET enable_seqscan = off")
+    titles = [
+        indexed("年度预算报告", ["本年度的预算和预算执行。"]),
+        indexed("部门预算说明", ["说明了预算。"]),
+        indexed("预算编制手册", ["编制方法。"]),
+    ]
+    bodies = [indexed(f"会议纪要{n}", ["会议讨论了预算。" * n]) for n in range(6, 0, -1)]
+    subword = indexed("法规汇编", ["预算法规定了程序。"])
+    yield titles, bodies, subword
+    with connection.cursor() as cur:
+        cur.execute("RESET enable_seqscan")
+
+
+def title_first_and_whole(backend, request):
+    """The request answered with the title-first path on (and whether that path answered
+    it), then with the whole ranking only."""
+    from wenku.search.backends import postgres_backend
+
+    taken = []
+    original = backend._title_first
+
+    def spy(*args):
+        found = original(*args)
+        taken.append(found is not None)
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backend, "_title_first", spy)
+        fast = backend.search(request)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(postgres_backend, "TITLE_FIRST_DF", 10**9)
+        whole = backend.search(request)
+    return fast, taken == [True], whole
+
+
+@pytest.mark.parametrize(
+    ("offset", "limit", "cap", "taken"),
+    [
+        (0, 1, 1000, True),
+        (0, 3, 1000, True),
+        (1, 2, 1000, True),
+        (0, 2, 5, True),  # more matches than the cap: "5+", counted from the index
+        (0, 4, 1000, False),  # three title matches cannot fill four places (预算法 scores 0)
+        (2, 3, 1000, False),
+    ],
+)
+def test_title_first_gives_the_whole_rankings_page(backend, budget, offset, limit, cap, taken):
+    """Given a common word, when a page of it is asked for by relevance, then the
+    title-first path answers it when the title matches fill it, and its page, order,
+    total and exactness are the whole ranking's."""
+    titles, bodies, subword = budget
+    _, _, everything = title_first_and_whole(backend, EngineQuery(parse("预算"), limit=10))
+    ranking = [d for d, _ in everything.hits]
+    assert set(ranking[:3]) == {d.pk for d in titles}
+    assert ranking[3:] == [*(d.pk for d in bodies), subword.pk]
+    request = EngineQuery(parse("预算"), offset=offset, limit=limit, cap=cap)
+    fast, was_taken, whole = title_first_and_whole(backend, request)
+    assert was_taken == taken
+    assert [d for d, _ in fast.hits] == [d for d, _ in whole.hits]
+    assert [d for d, _ in fast.hits] == ranking[offset : offset + limit]
+    assert (fast.total, fast.exact) == (whole.total, whole.exact)
+    assert (fast.total, fast.exact) == ((10, True) if cap > 10 else (cap, False))
+
+
+def test_title_first_leaves_out_hidden_documents(backend, budget):
+    titles, _bodies, _subword = budget
+    hidden = frozenset({titles[0].pk})
+    request = EngineQuery(parse("预算"), limit=2, hidden=hidden)
+    fast, was_taken, whole = title_first_and_whole(backend, request)
+    assert was_taken and {d for d, _ in fast.hits} == {titles[1].pk, titles[2].pk}
+    assert [d for d, _ in whole.hits] == [d for d, _ in fast.hits] and fast.total == 9
+
+
+def test_title_first_is_for_one_word_by_relevance(backend, budget):
+    """Two words, a phrase, an exclusion, another order or filter counts: the whole
+    ranking answers (the title-first bound holds for one word's score only)."""
+    for request in [
+        EngineQuery(parse("预算 会议"), limit=1),
+        EngineQuery(parse('"讨论了预算"'), limit=1),
+        EngineQuery(parse("预算 -会议"), limit=1),
+        EngineQuery(parse("预算"), limit=1, sort="newest"),
+        EngineQuery(parse("预算"), limit=1, facets=True, now=2**31),
+    ]:
+        fast, was_taken, whole = title_first_and_whole(backend, request)
+        assert not was_taken, request.query.text
+        assert [d for d, _ in fast.hits] == [d for d, _ in whole.hits]
+
+
+def test_title_first_leaves_the_planner_as_it_found_it(backend, budget):
+    from django.db import connection
+
+    titles, _bodies, _subword = budget
+    assert backend.search(EngineQuery(parse("预算"), limit=1)).hits[0][0] in {d.pk for d in titles}
+    with connection.cursor() as cur:
+        for setting in ("enable_bitmapscan", "enable_seqscan"):
+            cur.execute(f"SHOW {setting}")
+            assert cur.fetchone()[0] == "on"
