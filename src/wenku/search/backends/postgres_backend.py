@@ -46,6 +46,8 @@ TITLE_FIRST_DF = 200
 # tags, below 0.1 without (PostgresBackend._title_first): distances (1 / score) under
 # this are title-or-tag matches.
 TITLE_OR_TAG_DISTANCE = 5.0
+# Planner settings off for the title-first path's queries (see _count_from_index).
+FROM_THE_INDEX = ("enable_seqscan", "enable_bitmapscan", "enable_mergejoin", "enable_hashjoin")
 DF_CACHE_SECONDS = 600.0
 DF_CACHE_SIZE = 20000
 # What facets count, per match (count_facets' row shape).
@@ -294,14 +296,14 @@ class PostgresBackend:
             "ORDER BY s.tsv <=> %s::tsquery LIMIT %s"
         )
         q = tsquery(request.query, request.mode)
-        # The RUM index, read in order: PostgreSQL does not count the cost of reading
-        # tsvectors and would rather test each row's (below ~10,000 documents).
-        with self._planner("enable_bitmapscan", "enable_seqscan") as cur:
+        # The RUM index, read in order (PostgreSQL does not count the cost of reading
+        # tsvectors and may rather test each row's), then the count (_count_from_index).
+        with self._planner(*FROM_THE_INDEX) as cur:
             cur.execute(sql, [q, *strong_params, q, last])
             best = [int(i) for i, distance in cur.fetchall() if distance < TITLE_OR_TAG_DISTANCE]
-        if len(best) < last:
-            return None
-        total = self._count_from_index(where, params, cap + 1)
+            if len(best) < last:
+                return None
+            total = self._count_from_index(cur, where, params, cap + 1)
         ids = best[request.offset :]
         scores = self._scores(q, ids)
         hits = [(i, scores.get(i, 0.0)) for i in ids]
@@ -344,15 +346,14 @@ class PostgresBackend:
             if self.ranking() != "rum":
                 yield cur
                 return
-            for setting in off:
-                cur.execute(f"SET {setting} = off")
+            # One round trip each way (statements without parameters may be several).
+            cur.execute("; ".join(f"SET {setting} = off" for setting in off))
             try:
                 yield cur
             finally:
                 # In a failed transaction RESET fails too; the rollback resets it.
                 with suppress(DatabaseError):
-                    for setting in off:
-                        cur.execute(f"RESET {setting}")
+                    cur.execute("; ".join(f"RESET {setting}" for setting in off))
 
     def _best(
         self, q: str, where: str, params: list[Any], limit: int, facets: bool
@@ -435,8 +436,10 @@ class PostgresBackend:
             cur.execute(sql, [*params, limit])
             return int(cur.fetchone()[0])
 
-    def _count_from_index(self, where: str, params: list[Any], limit: int) -> int:
-        """``_count`` for a common word, read from the RUM index in no order.
+    @staticmethod
+    def _count_from_index(cur: CursorWrapper, where: str, params: list[Any], limit: int) -> int:
+        """``_count`` for a common word, read from the RUM index in no order, with a cursor
+        whose planner has FROM_THE_INDEX off.
 
         Left to itself the planner tests every row's tsvector (a sequential scan, or the
         primary key in order for a merge join; a bitmap scan rechecks them too): it
@@ -450,10 +453,8 @@ class PostgresBackend:
             "SELECT count(*) FROM (SELECT 1 FROM search_pg_document s "
             f"JOIN library_document d ON d.id = s.document_id + 0 WHERE {where} LIMIT %s) m"
         )
-        off = ("enable_seqscan", "enable_bitmapscan", "enable_mergejoin", "enable_hashjoin")
-        with self._planner(*off) as cur:
-            cur.execute(sql, [*params, limit])
-            return int(cur.fetchone()[0])
+        cur.execute(sql, [*params, limit])
+        return int(cur.fetchone()[0])
 
     def best_pages(
         self,
