@@ -32,9 +32,24 @@ def data_dir(tmp_path: Path, settings, request) -> Iterator[Path]:  # type: igno
     reset_storage()
     reset_backend()  # a Tantivy index lives in the data folder: this test's own
     if _may_use_cache(request):
+        _database_first(request)
         cache.clear()  # cached pages and category maps belong to one test
     yield folder
     reset_storage()
+
+
+def _database_first(request: pytest.FixtureRequest) -> None:
+    """A test given the database through another fixture (``backend`` asks for ``db``)
+    gets it only after this autouse fixture: on PostgreSQL, whose cache is a table, set
+    it up now, before the cache is cleared."""
+    if "DatabaseCache" not in django_settings.CACHES["default"]["BACKEND"]:
+        return
+    if request.node.get_closest_marker("django_db") is not None:
+        return  # pytest-django's own autouse fixture has given it already
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            return
 
 
 def _may_use_cache(request: pytest.FixtureRequest) -> bool:

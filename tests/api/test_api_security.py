@@ -158,6 +158,13 @@ def test_an_administrator_setting_the_password_revokes_them_too(script, user):
     assert script.get("/api/v1/me/points").status_code == 401
 
 
+def test_switching_the_password_off_revokes_them_too(script, user):
+    """The admin's "usable password: no" locks the account's password out, tokens too."""
+    user.set_unusable_password()
+    user.save()
+    assert script.get("/api/v1/me/points").status_code == 401
+
+
 def test_a_hasher_upgrade_at_log_in_is_no_password_change(script, user, settings):
     """Django re-hashes a password with new parameters when it is checked; the tokens stay."""
     from django.contrib.auth.hashers import make_password

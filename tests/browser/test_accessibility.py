@@ -103,11 +103,20 @@ def test_no_serious_violations(browser, live_server, library, user, screen):
         found[name] = violations(page)
         too_wide[name] = page.evaluate(OVERFLOW)
         half_width[name] = HALF_WIDTH_COLON.findall(page.locator("body").inner_text())
+    page.goto(f"{base}/me/uploads/")
+    offset = page.evaluate(ACTIONS_OFFSET)
     context.close()
+    if screen == "desktop":  # a table: 编辑 / 删除 on the row's line (they sat 10 px lower)
+        assert abs(offset) <= 2, offset
     assert not any(found.values()), {k: v for k, v in found.items() if v}
     assert all(px <= 1 for px in too_wide.values()), {k: v for k, v in too_wide.items() if v > 1}
     assert not any(half_width.values()), {k: v for k, v in half_width.items() if v}
 
 
+ACTIONS_OFFSET = """() => {
+  const row = document.querySelector('.my-uploads tbody tr');
+  return row.querySelector('td.actions a').getBoundingClientRect().top
+       - row.querySelector('td.title a').getBoundingClientRect().top;
+}"""
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 HALF_WIDTH_COLON = re.compile(r"[\u3400-\u9fff][:][^\n]{0,12}")

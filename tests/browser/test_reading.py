@@ -27,6 +27,8 @@ REAL_PIXELS = """async img => {
   return img.complete && dark > 100 ? bitmap.width : 0;
 }"""
 
+LABEL_IS = "label => document.querySelector('[data-action=fullscreen]').textContent === label"
+
 
 def login(page, base, user):
     page.goto(f"{base}/accounts/login/")
@@ -109,10 +111,12 @@ def test_read_a_document_uploaded_through_the_web(
     assert full.inner_text() == "全屏"
     full.click()
     page.wait_for_function("() => document.fullscreenElement === document.getElementById('reader')")
-    assert full.inner_text() == "退出全屏" and full.get_attribute("aria-pressed") == "true"
+    page.wait_for_function(LABEL_IS, arg="退出全屏")  # set on fullscreenchange, just after
+    assert full.get_attribute("aria-pressed") == "true"
     full.click()
     page.wait_for_function("() => document.fullscreenElement === null")
-    assert full.inner_text() == "全屏" and full.get_attribute("aria-pressed") == "false"
+    page.wait_for_function(LABEL_IS, arg="全屏")
+    assert full.get_attribute("aria-pressed") == "false"
 
     # The text of the free pages is real text, ending where the preview ends.
     text = page.locator(".doc-text").inner_text().replace(" ", "")

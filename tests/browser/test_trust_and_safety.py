@@ -137,6 +137,6 @@ def test_a_held_near_copy_is_shown_with_passages_side_by_side_and_rejected(
     assert "基本相同" in card.inner_text()
     assert card.evaluate("row => getComputedStyle(row).display") == "block"
     assert mine_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    save_screenshot(mine_page, "my-uploads-phone")
+    save_screenshot(mine_page, "my-uploads-rejected-phone")
     staff.close()
     uploader.close()

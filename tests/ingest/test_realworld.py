@@ -157,6 +157,27 @@ def test_a_word_file_with_comments_converts_and_the_next_one_too(ingested):
     assert after.status == "ready", after.failure_reason
 
 
+@pytest.mark.live
+@pytest.mark.django_db
+def test_a_word_97_file_with_comments_converts(ingested, tmp_path):
+    """The same as a Word 97 file (the thesis templates' format), written by LibreOffice
+    from the .docx: it crashes the UNO-driven LibreOffice the same way, and is converted."""
+    import subprocess
+
+    source = tmp_path / "论文模板.docx"
+    source.write_bytes(commented_docx())
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    word97 = (tmp_path / "论文模板.doc").read_bytes()
+    assert word97.startswith(b"\xd0\xcf\x11\xe0")  # an OLE compound file
+    doc = ingested("论文模板.doc", word97)
+    assert doc.status == "ready", doc.failure_reason
+    assert "研究背景与意义" in doc.conversion.pages.get(number=1).text
+
+
 def test_text_in_an_encoding_read_only_as_mojibake_is_refused(tmp_path):
     """Given double-byte text that is not GB18030 (EUC-TW: every byte pair also decodes as
     GB18030, into a flat spread of rare characters), then it is refused for its encoding,

@@ -74,6 +74,19 @@ def test_my_uploads_shows_failure_reasons(client, user, ingested):
     assert "文件是空的。" in client.get(reverse("library:my_uploads")).content.decode()
 
 
+def test_my_uploads_says_a_ready_document_is_published(client, user, publish):
+    """The state of a ready document read 发布时间 ("time of publishing": the same English
+    word as the date field's name); it is 已发布, and "published" in English."""
+    doc = publish(title="年度总结")
+    client.force_login(user)
+    state = 'class="state-ready">'
+    html = client.get(reverse("library:my_uploads")).content.decode()
+    assert html[html.index(state) + len(state) :].startswith("已发布<")
+    client.get("/lang/en/")
+    text = client.get(reverse("library:my_uploads")).content.decode()
+    assert text[text.index(state) + len(state) :].startswith("published<") and doc.pk
+
+
 def test_chinese_by_default_whatever_the_browser_says_and_english_on_request(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="zh-hans">' in page.content.decode() and "上传" in page.content.decode()

@@ -216,3 +216,26 @@ def test_the_required_postgresql_pass_ranks_with_rum(backend):
     if backend.name != "postgres" or os.environ.get("WENKU_TEST_REQUIRE_POSTGRES") != "1":
         pytest.skip("only the PostgreSQL pass that CI requires insists on RUM")
     assert backend.ranking() == "rum"
+
+
+def test_doctor_says_whether_postgresql_ranks_through_rum(backend):
+    """`wenku doctor` names the backend; on PostgreSQL it warns, with the SQL that fixes
+    it, when documents are indexed with GIN (a role that could not create the RUM
+    extension gets GIN without a word)."""
+    from django.db import connection
+
+    from wenku.cli import doctor
+    from wenku.search.backends import get_backend, reset_backend
+
+    (found,) = doctor.check_search()
+    assert found.ok and backend.name in found.detail
+    if backend.name != "postgres" or backend.ranking() != "rum":
+        return
+    with connection.cursor() as cur:  # undone with the test's transaction
+        cur.execute("DROP INDEX search_pg_document_tsv")
+        cur.execute("CREATE INDEX search_pg_document_tsv ON search_pg_document USING gin (tsv)")
+    reset_backend()
+    assert get_backend().ranking() == "gin"
+    (found,) = doctor.check_search()
+    assert not found.ok and found.optional and "GIN" in found.detail
+    assert "USING rum (tsv rum_tsvector_ops)" in found.fix

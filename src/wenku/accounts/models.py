@@ -40,10 +40,20 @@ class User(AbstractUser):
         """Saving a new password (changed, reset, set by an administrator or by
         `manage changepassword`) revokes the account's API tokens, as Django's session
         hash logs out its other sessions. A hasher upgrade at log-in is no change."""
-        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        replaced = getattr(self, "_password", None) is not None or self._password_disabled
+        password_changed = replaced and self.pk is not None
         super().save(*args, **kwargs)
+        self._password_disabled = False
         if password_changed:
             ApiToken.objects.filter(user=self).delete()
+
+    _password_disabled = False
+
+    def set_unusable_password(self) -> None:
+        """Log-in by password is switched off (the admin's "not usable"): the tokens go
+        with it, as with a new password."""
+        super().set_unusable_password()
+        self._password_disabled = True
 
     @property
     def display_name(self) -> str:

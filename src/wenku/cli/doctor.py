@@ -229,10 +229,39 @@ def check_public_site() -> list[Result]:
     ]
 
 
+RUM_FIX = (
+    "as a superuser of the database: CREATE EXTENSION IF NOT EXISTS rum; DROP INDEX "
+    "search_pg_document_tsv; CREATE INDEX search_pg_document_tsv ON search_pg_document "
+    "USING rum (tsv rum_tsvector_ops)  (docs/operations.md, scale mode)"
+)
+
+
+def check_search() -> list[Result]:
+    """The search backend; in PostgreSQL, whether documents are ranked through RUM (a role
+    that may not create the extension silently gets GIN, which finds the same documents
+    and was not what the benchmarks measured)."""
+    from wenku.search.backends import get_backend
+
+    backend = get_backend()
+    if backend.name != "postgres":
+        return [Result("search", True, f"{backend.name}")]
+    ranking = backend.ranking()  # type: ignore[attr-defined]
+    return [
+        Result(
+            "search",
+            ranking == "rum",
+            f"postgres, ranked through a {ranking.upper()} index",
+            RUM_FIX,
+            optional=True,
+        )
+    ]
+
+
 CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_python,
     check_data_dir,
     check_database,
+    check_search,
     check_libreoffice,
     check_fonts,
     check_conversion,

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenku.ingest.errors import describe
 from wenku.ingest.models import Conversion, Status
@@ -83,7 +84,7 @@ class DocumentStatus(models.TextChoices):
 
     QUEUED = Status.QUEUED.value, _("queued")
     PROCESSING = Status.PROCESSING.value, _("processing")
-    READY = Status.READY.value, _("published")
+    READY = Status.READY.value, pgettext_lazy("document status", "published")
     FAILED = Status.FAILED.value, _("failed")
     HELD = "held", _("awaiting review")
     REJECTED = "rejected", _("rejected")
