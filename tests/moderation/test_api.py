@@ -183,6 +183,7 @@ def test_reports_are_handled_through_the_api(client, publish, user, other_user, 
         url = f"/api/v1/moderation/reports/{report_id}/{action}"
         return client.post(url, {"note": note}, **moderator)
 
+    assert act(ids[0], "remove_comment").status_code == 400  # a document's report: no comment
     assert act(ids[0], "dismiss", "内容完整").json() == {"id": ids[0], "state": "dismissed"}
     assert act(ids[1], "remove_comment").json()["state"] == "resolved"
     assert act(ids[2], "take_down", "广告").json()["state"] == "resolved"

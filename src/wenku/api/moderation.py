@@ -416,19 +416,24 @@ class HandledOut(Schema):
 
 @router.post(
     "/moderation/reports/{report_id}/{action}",
-    response={200: HandledOut, 404: Error, 409: Error},
+    response={200: HandledOut, 400: Error, 404: Error, 409: Error},
     summary="Staff: dismiss a report, take the document down, or remove the comment",
 )
 def handle_report(
     request: HttpRequest, report_id: int, action: str, note: Form[str] = ""
 ) -> Status[object]:
     """`action`: dismiss, take_down or remove_comment; `note` (form field) is kept with
-    the report and, for a takedown, told to the uploader. 409: handled meanwhile."""
+    the report and, for a takedown, told to the uploader. 400: the action does not apply
+    (removing the comment of a document's report); 409: handled meanwhile."""
     staff = _staff(request)
     if action not in decisions.REPORT_ACTIONS:
         raise Http404
     report = get_object_or_404(Report.objects.select_related("document"), pk=report_id)
-    if not decisions.handle_report(report, action, staff, note.strip()):
+    try:
+        done = decisions.handle_report(report, action, staff, note.strip())
+    except decisions.NotAllowed as exc:
+        return Status(400, Error(detail=str(exc)))
+    if not done:
         return Status(409, Error(detail="this report was handled meanwhile"))
     report.refresh_from_db()
     return Status(200, HandledOut(id=report.pk, state=report.state))

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wenku.community import domain as community
 from wenku.community.models import Comment
@@ -209,8 +210,11 @@ REPORT_ACTIONS = ("dismiss", "take_down", "remove_comment")
 def handle_report(report: Report, action: str, actor: Any, note: str = "") -> bool:
     """A moderator's answer to an open report (``REPORT_ACTIONS``), audited: dismiss it,
     take the reported document down (its open reports resolved), or remove the reported
-    comment. False when the report was handled meanwhile or the action does not apply."""
-    if report.state != CaseState.OPEN or action not in REPORT_ACTIONS:
+    comment. False when the report was handled meanwhile; ``NotAllowed`` when the action
+    does not apply (an unknown one, or removing the comment of a document's report)."""
+    if action not in REPORT_ACTIONS or (action == "remove_comment" and not report.comment_id):
+        raise NotAllowed(_("This action does not apply to this report."))
+    if report.state != CaseState.OPEN:
         return False
     if action == "dismiss":
         return bool(moderation.close_reports([report], actor, CaseState.DISMISSED, note))
@@ -218,10 +222,8 @@ def handle_report(report: Report, action: str, actor: Any, note: str = "") -> bo
         reason = note or str(report.get_reason_display())
         return take_down_reported(report.document, actor, reason)
     comment = Comment.objects.filter(pk=report.comment_id, document_id=report.document_id).first()
-    if comment is None:
-        return False
     with transaction.atomic():
-        if community.remove_comment(comment):
+        if comment is not None and community.remove_comment(comment):
             moderation.audit(actor, "remove_comment", document=report.document_id, report=report)
         moderation.close_reports([report], actor, CaseState.RESOLVED, note)
     return True

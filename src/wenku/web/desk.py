@@ -226,10 +226,15 @@ def reports(request: HttpRequest) -> HttpResponse:
 def _handle_report(request: HttpRequest) -> HttpResponse:
     report = get_object_or_404(Report.objects.select_related("document"), pk=request.POST.get("id"))
     action, note = request.POST.get("action", ""), request.POST.get("note", "").strip()
-    if decisions.handle_report(report, action, request.user, note):
-        messages.success(request, _("Done."))
+    try:
+        done = decisions.handle_report(report, action, request.user, note)
+    except decisions.NotAllowed as exc:
+        messages.error(request, str(exc))
     else:
-        messages.error(request, _("This report was handled meanwhile."))
+        if done:
+            messages.success(request, _("Done."))
+        else:
+            messages.error(request, _("This report was handled meanwhile."))
     return redirect("desk:reports")
 
 
