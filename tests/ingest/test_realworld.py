@@ -57,6 +57,19 @@ def test_a_password_protected_opendocument_file_says_so(tmp_path):
     assert caught.value.code == "encrypted"
 
 
+def test_an_encrypted_powerpoint_97_file_without_an_encrypted_summary_says_so(tmp_path):
+    """Given a .ppt encrypted without the EncryptedSummary stream the sniffer looks for
+    (poi's Password_Protected-np-hello.ppt: only its last edit's record is longer), then it
+    is refused as password-protected, not as a file the converter could not open; the same
+    file unencrypted is a .ppt."""
+    from tests.factories.ole import legacy_powerpoint
+
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, legacy_powerpoint(encrypted=True), "加密.ppt")
+    assert caught.value.code == "encrypted"
+    assert detect(tmp_path, legacy_powerpoint(), "plain.ppt").format == "ppt"
+
+
 @pytest.mark.live
 @pytest.mark.django_db
 def test_a_docx_with_the_default_password_is_published(ingested):
