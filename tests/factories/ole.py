@@ -137,3 +137,28 @@ def excel4_macro_workbook() -> bytes:
         + record(0x000A, b"")
     )
     return make_ole({"Workbook": data})
+
+
+def legacy_powerpoint(*, encrypted: bool = False) -> bytes:
+    """A PowerPoint 97 file's skeleton: a Current User stream pointing at the last edit's
+    UserEditAtom. An encrypted file's atom is 4 bytes longer (encryptSessionPersistIdRef):
+    the only sign of encryption when there is no EncryptedSummary stream (MS-PPT 2.3.3)."""
+
+    def header(rec_type: int, length: int) -> bytes:
+        return struct.pack("<HHI", 0, rec_type, length)  # recVer/recInstance 0
+
+    length = 0x20 if encrypted else 0x1C
+    user_edit = (
+        header(0x0FF5, length)
+        + struct.pack("<IHBBIIII", 256, 0, 0, 3, 0, 0, 1, 1)
+        + struct.pack("<HH", 1, 0)  # lastView, unused
+        + (struct.pack("<I", 2) if encrypted else b"")
+    )
+    document = b"\0" * 64 + user_edit
+    current_user = (
+        header(0x0FF6, 0)  # recLen is not checked by readers
+        + struct.pack("<III", 0x14, 0xF3D1C4DF if encrypted else 0xE391C05F, 64)
+        + struct.pack("<HHBBH", 0, 0x03F4, 3, 0, 0)  # no user name
+        + struct.pack("<I", 8)  # relVersion
+    )
+    return make_ole({"Current User": current_user, "PowerPoint Document": document})

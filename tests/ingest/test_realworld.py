@@ -57,6 +57,19 @@ def test_a_password_protected_opendocument_file_says_so(tmp_path):
     assert caught.value.code == "encrypted"
 
 
+def test_an_encrypted_powerpoint_97_file_without_an_encrypted_summary_says_so(tmp_path):
+    """Given a .ppt encrypted without the EncryptedSummary stream the sniffer looks for
+    (poi's Password_Protected-np-hello.ppt: only its last edit's record is longer), then it
+    is refused as password-protected, not as a file the converter could not open; the same
+    file unencrypted is a .ppt."""
+    from tests.factories.ole import legacy_powerpoint
+
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, legacy_powerpoint(encrypted=True), "加密.ppt")
+    assert caught.value.code == "encrypted"
+    assert detect(tmp_path, legacy_powerpoint(), "plain.ppt").format == "ppt"
+
+
 @pytest.mark.live
 @pytest.mark.django_db
 def test_a_docx_with_the_default_password_is_published(ingested):
@@ -221,3 +234,50 @@ def test_an_epub_s_cover_picture_is_its_cover(ingested, tmp_path):
         red, green, blue = cover.getpixel((cover.width // 2, cover.height // 2))
     assert red > 150 and green < 80 and blue < 80  # the picture, not a white page of text
     assert "Cover Image" not in doc.conversion.pages.get(number=1).text
+
+
+def test_a_wordperfect_file_named_doc_is_refused_as_wordperfect_not_as_a_damaged_word_file(
+    tmp_path,
+):
+    """Given a WordPerfect 5+ document (its ``\\xffWPC`` signature) uploaded as 论文.doc,
+    then the reason names WordPerfect, in the reader's language: not "the Word file is
+    damaged"."""
+    import struct
+
+    from django.utils import translation
+
+    from wenku.ingest.errors import describe
+
+    header = b"\xffWPC" + struct.pack("<IBBHHH", 16, 1, 10, 0x0202, 0, 0)
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, header + bytes(range(1, 256)) * 8, "论文.doc")
+    assert (caught.value.code, caught.value.params) == (
+        "unsupported",
+        {"detected": "WordPerfect document"},
+    )
+    with translation.override("zh-hans"):
+        assert "WordPerfect 文档" in describe("unsupported", caught.value.params)
+    with translation.override("en"):
+        assert "WordPerfect document" in describe("unsupported", caught.value.params)
+
+
+@pytest.mark.parametrize("name", ["报告.odt", "报告.docx"])
+def test_text_named_as_an_office_file_is_read_as_text_as_under_any_other_name(tmp_path, name):
+    """Given plain text under an OpenDocument or Word name (tika's testODTnotaZipFile.odt:
+    "This is not a zip file!"), then it is a text document, as text named run.hta or
+    setup.bat is (and it downloads as .txt); bytes that are no text stay a damaged file."""
+    detected = detect(tmp_path, "这不是压缩包，只是文字。This is not a zip file!\n".encode(), name)
+    assert (detected.format, detected.encoding) == ("txt", "utf-8")
+    assert detect(tmp_path, f.make_gbk_text(), name).format == "txt"
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, bytes(range(256)) * 40, name)
+    assert caught.value.code == "damaged"
+
+
+@pytest.mark.live
+@pytest.mark.django_db
+def test_text_named_odt_is_published_as_a_text_document(ingested):
+    doc = ingested("说明.odt", "这不是压缩包，只是文字。\nThis is not a zip file!\n".encode())
+    assert doc.status == "ready", doc.failure_reason
+    assert doc.format == "txt"
+    assert "这不是压缩包" in doc.conversion.pages.get(number=1).text

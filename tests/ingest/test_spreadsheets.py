@@ -115,3 +115,70 @@ def test_a_wide_sheet_is_scaled_to_the_page_width(ingested):
     assert doc.status == "ready", doc.failure_reason
     assert doc.page_count == 1
     assert "第2行第11列" in doc.conversion.pages.get(number=1).text
+
+
+def bridge_constant(name: str) -> float:
+    """A constant of office/bridge.py, which runs in LibreOffice's Python (it imports
+    ``uno``, so it cannot be imported here)."""
+    import ast
+
+    from wenku.ingest.office import client
+
+    tree = ast.parse((Path(client.__file__).parent / "bridge.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
+            return float(ast.literal_eval(node.value))
+    raise LookupError(name)
+
+
+def sheet(rows: list[list[object]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def glyph_heights(doc) -> list[float]:  # type: ignore[no-untyped-def]
+    """The height of every printed character's box, in points (scaled with the sheet)."""
+    heights = []
+    with get_storage().local_file(doc.conversion.pdf_key) as pdf:
+        for page in pdfium.PdfDocument(pdf):
+            textpage = page.get_textpage()
+            for index in range(textpage.count_chars()):
+                _, bottom, _, top = textpage.get_charbox(index)
+                if top > bottom:
+                    heights.append(top - bottom)
+    return heights
+
+
+def test_a_very_long_cell_is_capped_to_the_page_and_wraps_whole(ingested):
+    """Given a cell of 1,200 characters (its content would make a column metres wide), then
+    its column is capped (the sheet prints at full size, one page across) and the cell
+    wraps inside it: every sentence is in the text, none cut at the cap."""
+    long = "".join(f"第{n}句话说明预算的用途。" for n in range(100))
+    doc = ingested("长单元格.xlsx", sheet([["项目", "说明"], [long, "完"]]))
+    assert doc.status == "ready", doc.failure_reason
+    assert doc.page_count == 1
+    text = "".join(doc.conversion.pages.order_by("number").values_list("text", flat=True))
+    assert long in text.replace("\n", "") and "完" in text
+    assert bridge_constant("COLUMN_CAP") == 15000  # 15 cm: within A4's printable width
+    assert min(h for h in glyph_heights(doc) if h > 5) > 7  # 10-point text, unscaled
+
+
+def test_a_sheet_of_a_thousand_columns_shrinks_no_further_than_the_minimum_scale(ingested):
+    """Given 1,000 used columns (widened only up to MAX_COLUMNS), then the sheet goes on
+    over pages across at about MIN_SCALE (0.4; page breaks fall between columns, so a
+    little less) instead of being shrunk unreadably to a few pages, and every cell is
+    there."""
+    min_scale = bridge_constant("MIN_SCALE")
+    assert bridge_constant("MAX_COLUMNS") < 1000
+    doc = ingested("千列.xlsx", sheet([[f"第{r}行第{c}列" for c in range(1000)] for r in range(2)]))
+    assert doc.status == "ready", doc.failure_reason
+    plain = ingested("一列.xlsx", sheet([["第0行第0列"]]))
+    scale = max(glyph_heights(doc)) / max(glyph_heights(plain))
+    assert 0.85 * min_scale < scale <= 1.05 * min_scale, scale
+    assert 40 <= doc.page_count <= 80  # ~25 m of columns at 0.4 on 17 cm pages
+    text = "".join(doc.conversion.pages.values_list("text", flat=True))
+    assert "第1行第999列" in text and "第1行第255列" in text

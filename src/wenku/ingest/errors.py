@@ -98,6 +98,7 @@ LABELS: Mapping[str, Any] = {
     "PNG image": _("a PNG image"),
     "JPEG image": _("a JPEG image"),
     "GIF image": _("a GIF image"),
+    "WordPerfect document": _("a WordPerfect document"),
     "fetch": _("fetch"),
     "preflight": _("preflight check"),
     "normalise": _("conversion"),

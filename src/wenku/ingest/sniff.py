@@ -53,9 +53,13 @@ _NOT_DOCUMENTS = (
     (b"\x89PNG", "unsupported", "PNG image"),
     (b"\xff\xd8\xff", "unsupported", "JPEG image"),
     (b"GIF8", "unsupported", "GIF image"),
+    # WordPerfect 5 and later (4.2 has no signature). LibreOffice reads it, but it is no
+    # format of the site's; often named .doc, where "damaged Word file" would be untrue.
+    (b"\xffWPC", "unsupported", "WordPerfect document"),
 )
-# What a file named so should be: when its bytes are none of the formats, say that file
-# is damaged (decoding it as text would only say its "encoding" is unknown).
+# What a file named so should be: when its bytes are none of the formats and no text
+# either, say that file is damaged (decoding it as text would only say its "encoding" is
+# unknown). Text under such a name is read as text, as under any other name (run.hta).
 _NAMED = {
     **dict.fromkeys((".docx", ".doc", ".docm", ".dotx", ".dot"), "Word"),
     **dict.fromkeys((".pptx", ".ppt", ".pptm", ".ppsx", ".pps"), "PowerPoint"),
@@ -104,12 +108,15 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     for magic, code, label in _NOT_DOCUMENTS:
         if head.startswith(magic):
             raise IngestError(code, detected=label)
-    named = _NAMED.get(Path(original_name).suffix.lower())
-    if named:
-        raise IngestError("damaged", format=named)
     from wenku.ingest.textdocs import detect_encoding
 
-    encoding = detect_encoding(path)
+    named = _NAMED.get(Path(original_name).suffix.lower())
+    try:
+        encoding = detect_encoding(path)
+    except IngestError:
+        if named:
+            raise IngestError("damaged", format=named) from None
+        raise
     is_markdown = Path(original_name).suffix.lower() in MARKDOWN_EXTENSIONS
     return Detected("md" if is_markdown else "txt", encoding)
 

@@ -183,7 +183,8 @@ class Office:
 # edge, numbers and dates shown as ###), in the page image and so in the text layer. Each
 # used column is widened to its content (never narrowed; at most COLUMN_CAP), then the
 # sheet is scaled so its used width fits the page — shrinking at most to MIN_SCALE; a wider
-# sheet goes on over several pages across instead of becoming unreadable.
+# sheet goes on over several pages across instead of becoming unreadable. A capped
+# column's cells wrap (rows grow), or the end of a long cell would be cut at the cap.
 COLUMN_CAP = 15000  # 1/100 mm: 15 cm
 MIN_SCALE = 0.4
 MAX_COLUMNS = 256
@@ -220,9 +221,11 @@ def widen_columns(sheet):
     """Widen the sheet's used columns to their content; return the used width."""
     cursor = sheet.createCursor()
     cursor.gotoEndOfUsedArea(False)
-    last = min(cursor.getRangeAddress().EndColumn, MAX_COLUMNS - 1)
+    used = cursor.getRangeAddress()
+    last = min(used.EndColumn, MAX_COLUMNS - 1)
     columns = sheet.getColumns()
     total = 0
+    capped = False
     for index in range(last + 1):
         column = columns.getByIndex(index)
         if not column.IsVisible:
@@ -234,7 +237,17 @@ def widen_columns(sheet):
             column.Width = after = before
         elif after > COLUMN_CAP:
             column.Width = after = COLUMN_CAP
+            column.IsTextWrapped = True
+            capped = True
         total += after
+    if capped:
+        rows = sheet.getCellRangeByPosition(0, 0, last, used.EndRow).getRows()
+        rows.OptimalHeight = True
+    if used.EndColumn > last:
+        # Columns past MAX_COLUMNS are printed as they are; their width counts all the same,
+        # or the scale computed from the rest would shrink the sheet below MIN_SCALE.
+        rest = sheet.getCellRangeByPosition(last + 1, 0, used.EndColumn, 0)
+        total += rest.Size.Width
     return total
 
 
