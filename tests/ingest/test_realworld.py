@@ -274,6 +274,29 @@ def test_text_named_as_an_office_file_is_read_as_text_as_under_any_other_name(tm
     assert caught.value.code == "damaged"
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "<html xmlns:o='urn:schemas-microsoft-com:office:office'><body>报告</body></html>".encode(),
+        "\ufeff<?xml version='1.0'?><w:wordDocument/>".encode("utf-16"),
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n--x\r\n",
+        b"From: <Saved by Windows Internet Explorer>\r\nMIME-Version: 1.0\r\n\r\n<html>",
+    ],
+    ids=["html", "utf16-xml", "mht", "mht-from"],
+)
+def test_a_web_page_saved_under_a_word_name_is_refused_not_published_as_its_tags(tmp_path, content):
+    """Given "save as web page" kept as 报告.doc (HTML, Word 2003 XML or an MHT archive),
+    then it is refused as a web page under an Office name: read as text, its tags would be
+    published as the document. The same markup under a text name stays text."""
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, content, "报告.doc")
+    assert (caught.value.code, caught.value.params) == (
+        "unsupported",
+        {"detected": "web page or XML"},
+    )
+    assert detect(tmp_path, b"<p>\xe6\x8a\xa5\xe5\x91\x8a</p>\n", "note.txt").format == "txt"
+
+
 @pytest.mark.live
 @pytest.mark.django_db
 def test_text_named_odt_is_published_as_a_text_document(ingested):

@@ -99,6 +99,7 @@ LABELS: Mapping[str, Any] = {
     "JPEG image": _("a JPEG image"),
     "GIF image": _("a GIF image"),
     "WordPerfect document": _("a WordPerfect document"),
+    "web page or XML": _("a web page or XML file under an Office name"),
     "fetch": _("fetch"),
     "preflight": _("preflight check"),
     "normalise": _("conversion"),

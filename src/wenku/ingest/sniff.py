@@ -111,6 +111,10 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     from wenku.ingest.textdocs import detect_encoding
 
     named = _NAMED.get(Path(original_name).suffix.lower())
+    if named and _markup(head):
+        # A web page or XML saved under an Office name ("save as web page" kept .doc):
+        # read as text it would publish its tags; it is no format of the site's.
+        raise IngestError("unsupported", detected="web page or XML")
     try:
         encoding = detect_encoding(path)
     except IngestError:
@@ -119,6 +123,18 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
         raise
     is_markdown = Path(original_name).suffix.lower() in MARKDOWN_EXTENSIONS
     return Detected("md" if is_markdown else "txt", encoding)
+
+
+def _markup(head: bytes) -> bool:
+    """HTML, XML or MHT (a web archive) at the start of the file, in UTF-8, UTF-16 or an
+    ASCII-compatible code page."""
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[2:].decode(codec, "ignore").encode("ascii", "ignore")
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:64].lower()
+    if start.startswith((b"<", b"mime-version:")):
+        return True
+    return start.startswith(b"from:") and b"mime-version:" in head.lower()  # an MHT's header
 
 
 _PDF_OBJECT = re.compile(rb"(?:^|[\r\n])\s*\d{1,10}\s+\d{1,5}\s+obj\b")
