@@ -17,7 +17,7 @@ from wenku.core.ip import client_ip
 from wenku.core.ratelimit import RateLimited
 from wenku.library.forms import EditForm, UploadForm
 from wenku.library.models import Document
-from wenku.moderation.models import Notice, NoticeState
+from wenku.moderation import domain as moderation
 from wenku.publishing import decisions, intake
 
 
@@ -118,23 +118,12 @@ def my_uploads(request: HttpRequest) -> HttpResponse:
         .select_related("category", "review")
         .order_by("-created_at")[:200]
     )
-    answerable = dict(
-        Notice.objects.filter(
-            document__in=[d for d in docs if d.status == "taken_down"],
-            state=NoticeState.TAKEN_DOWN,
-        ).values_list("document_id", "pk")
-    )
-    rows = [{"doc": d, "reason": _reason(d), "counter_notice": answerable.get(d.pk)} for d in docs]
+    answerable = moderation.answerable_notices(docs)
+    rows = [
+        {"doc": d, "reason": moderation.uploader_reason(d), "counter_notice": answerable.get(d.pk)}
+        for d in docs
+    ]
     return render(request, "library/my_uploads.html", {"documents": docs, "rows": rows})
-
-
-def _reason(doc: Document) -> str:
-    if doc.status == "failed":
-        return doc.failure_reason
-    review = getattr(doc, "review", None)
-    if review is not None and doc.status in ("held", "rejected"):
-        return review.reason
-    return ""
 
 
 def _own_document(request: HttpRequest, document_id: int) -> Document:
