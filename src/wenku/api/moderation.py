@@ -95,27 +95,27 @@ def get_originality(request: HttpRequest, document_id: int) -> OriginalityOut:
     those published, held or taken down), how similar, and the passages that match."""
     doc = _own_or_staff(request, document_id)
     review = Review.objects.filter(document=doc).first()
-    found = originality.check(doc)
+    found = originality.evidence(doc, limit=10)
     return OriginalityOut(
         id=doc.pk,
         status=doc.status,
         review_state=review.state if review else None,
         reason=review.reason if review else "",
         flags=list(review.flags) if review else [],
-        similarity=found.best,
+        similarity=max((e.match.similarity for e in found), default=0.0),
         matches=[
             MatchOut(
-                id=m.document.pk,
-                title=m.document.title,
-                url=m.document.get_absolute_url(),
-                status=m.document.status,
-                owner=m.document.owner.username,
-                published_at=m.document.published_at,
-                similarity=round(m.similarity, 4),
-                kind=m.kind,
-                passages=[PassageOut(**p.__dict__) for p in originality.passages(doc, m.document)],
+                id=e.match.document.pk,
+                title=e.match.document.title,
+                url=e.match.document.get_absolute_url(),
+                status=e.match.document.status,
+                owner=e.match.document.owner.username,
+                published_at=e.match.document.published_at,
+                similarity=round(e.match.similarity, 4),
+                kind=e.match.kind,
+                passages=[PassageOut(**p.__dict__) for p in e.passages],
             )
-            for m in found.matches[:10]
+            for e in found
         ],
     )
 
