@@ -125,6 +125,10 @@ def test_the_api_edits_deletes_and_shows_originality(client, publish, user, othe
     assert seen["status"] == "held" and seen["matches"][0]["id"] == original.pk
     assert seen["matches"][0]["kind"] == "near" and seen["matches"][0]["passages"]
     assert client.get(url, **auth(staffs)).status_code == 200
+    # the original's uploader is not shown another uploader's held copy
+    of_original = f"/api/v1/documents/{original.pk}/originality"
+    assert client.get(of_original, **auth(mine)).json()["matches"] == []
+    assert [m["id"] for m in client.get(of_original, **auth(staffs)).json()["matches"]] == [copy_id]
     followed = client.get(f"/api/v1/documents/{copy_id}", **auth(theirs)).json()
     assert followed["status"] == "held" and "the original" in followed["review_reason"]
 

@@ -92,10 +92,11 @@ def _own_or_staff(request: HttpRequest, document_id: int) -> Document:
 )
 def get_originality(request: HttpRequest, document_id: int) -> OriginalityOut:
     """For the uploader and staff: the documents this one copies or nearly copies (among
-    those published, held or taken down), how similar, and the passages that match."""
+    those published, held or taken down; an uploader is shown only the published ones
+    and their own), how similar, and the passages that match."""
     doc = _own_or_staff(request, document_id)
     review = Review.objects.filter(document=doc).first()
-    found = originality.evidence(doc, limit=10)
+    found = originality.evidence(doc, limit=10, shown=access.listed_to(auth_user(request)))
     return OriginalityOut(
         id=doc.pk,
         status=doc.status,

@@ -17,7 +17,7 @@ from wenku.core.ip import client_ip
 from wenku.core.ratelimit import RateLimited
 from wenku.library import access
 from wenku.library.forms import EditForm, UploadForm
-from wenku.library.models import Document, DocumentStatus
+from wenku.library.models import Document
 from wenku.moderation import domain as moderation
 from wenku.publishing import decisions, intake
 from wenku.search import originality
@@ -147,17 +147,10 @@ def upload_originality(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = get_object_or_404(Document.objects.not_deleted().select_related("review"), pk=document_id)
     if not access.is_privileged(request.user, doc):
         raise Http404
-    user = request.user
-
-    def shown(other: Document) -> bool:
-        # Staff see every match; an uploader only what readers see and their own: a
-        # held upload of someone else, or a taken-down document, stays out of view.
-        return user.is_staff or other.status == DocumentStatus.READY or other.owner_id == user.pk
-
     context = {
         "doc": doc,
         "reason": moderation.uploader_reason(doc),
-        "matches": originality.evidence(doc, shown=shown),
+        "matches": originality.evidence(doc, shown=access.listed_to(request.user)),
     }
     return render(request, "library/upload_originality.html", context)
 
