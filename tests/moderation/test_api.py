@@ -235,3 +235,66 @@ def test_failed_conversions_are_retried_and_penalties_lifted_through_the_api(
     assert client.post(f"/api/v1/documents/{fine.pk}/download", **theirs).status_code == 200
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
     assert actions == ["retry", "penalise", "lift_penalty"]
+
+
+def test_the_uploader_lists_their_own_documents_with_state_and_reason_page_by_page(
+    client, make_doc, user, other_user, bearer
+):
+    """Given alice's published, held (with a reason) and deleted documents and bob's
+    document, When each lists /me/documents, Then alice sees her two live ones newest
+    first with state, reason and counts, a page at a time, and bob sees only his."""
+    from wenku.moderation.models import Review
+
+    published = make_doc("港口调查报告", ["港口 航运 桥梁"], view_count=7, download_count=2)
+    held = make_doc("港口调查报告（修订）", ["港口 航运 桥梁"], status="held", published_at=None)
+    reason = "与他人文档相似"
+    Review.objects.create(
+        document=held, state="pending", flags=["tiny_file"], similarity=0.62, reason=reason
+    )
+    make_doc("已删除的文档", status="deleted")
+    theirs = make_doc("山谷笔记", owner=other_user)
+    url = "/api/v1/me/documents"
+    assert client.get(url).status_code == 401
+    first = client.get(url, {"per_page": 1}, **bearer(user)).json()
+    assert (first["count"], first["page"], first["pages"]) == (2, 1, 2)
+    [row] = first["results"]
+    assert (row["id"], row["status"], row["review_state"]) == (held.pk, "held", "pending")
+    assert (row["reason"], row["flags"], row["similarity"]) == (reason, ["tiny_file"], 0.62)
+    second = client.get(url, {"per_page": 1, "page": 2}, **bearer(user)).json()
+    [row] = second["results"]
+    assert (row["id"], row["status"], row["reason"], row["review_state"]) == (
+        published.pk,
+        "ready",
+        "",
+        None,
+    )
+    assert (row["views"], row["downloads"], row["earned"], row["pages"]) == (7, 2, 0, 1)
+    assert row["url"] == published.get_absolute_url()
+    bobs = client.get(url, **bearer(other_user)).json()
+    assert [r["id"] for r in bobs["results"]] == [theirs.pk] and bobs["count"] == 1
+
+
+def test_staff_read_the_audit_log_newest_first_by_document_and_others_may_not(
+    client, make_doc, user, staff, bearer
+):
+    from wenku.moderation.domain import audit
+
+    doc = make_doc("港口调查报告")
+    other = make_doc("山谷笔记")
+    first = audit(staff, "approve", document=doc, note="ok")
+    audit(None, "hold", document=other)
+    penalty = audit(staff, "penalise", subject=user, kind="upload")
+    url = "/api/v1/moderation/audit"
+    assert client.get(url, **bearer(user)).status_code == 404  # staff routes hide, as the desk
+    everything = client.get(url, **bearer(staff)).json()
+    assert everything["count"] == 3
+    assert [e["action"] for e in everything["results"]] == ["penalise", "hold", "approve"]
+    assert everything["results"][0]["subject"] == user.username
+    assert everything["results"][0]["id"] == penalty.pk
+    assert everything["results"][1]["actor"] is None
+    one = client.get(url, {"document": doc.pk}, **bearer(staff)).json()
+    assert [(e["id"], e["actor"], e["note"]) for e in one["results"]] == [
+        (first.pk, staff.username, "ok")
+    ]
+    paged = client.get(url, {"per_page": 2, "page": 2}, **bearer(staff)).json()
+    assert (paged["pages"], [e["action"] for e in paged["results"]]) == (2, ["approve"])

@@ -401,3 +401,51 @@ def test_free_download_rewards_are_held_during_a_dispute_too(
     decisions.uphold(Notice.objects.get(pk=notices[gone.pk].pk), staff)
     assert queries.balance(user) == 4
     assert HeldEarning.objects.filter(document=gone, forfeited_at__isnull=False).count() == 2
+
+
+def test_the_admin_shows_a_documents_moderation_state_but_leaves_changing_it_to_the_desk(
+    client, staff, make_doc, other_user
+):
+    """Given a published document, When a superuser posts its admin change form with a new
+    status, the disputed mark and another document's conversion, Then the title change is
+    saved and the moderation state is not (the page points to the desk instead); documents
+    cannot be added or deleted in the admin either."""
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    doc = make_doc("Harbour survey", ["港口 航运 桥梁"])
+    other = make_doc("Valley notes", ["山谷 草地"], owner=other_user)
+    content = doc.conversion_id
+    assert other.conversion_id != content
+    url = f"/admin/library/document/{doc.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("desk:review_detail", args=[doc.pk]) in html
+    assert "内容安全工作台" in html
+    form = {
+        "title": "Harbour survey, revised",
+        "description": "",
+        "owner": doc.owner_id,
+        "original_name": doc.original_name,
+        "size": doc.size,
+        "format": doc.format,
+        "page_count": doc.page_count or "",
+        "char_count": doc.char_count or "",
+        "preview_pages": "",
+        "pricing": "free",
+        "price": 0,
+        "view_count": 0,
+        "download_count": 0,
+        "status": "taken_down",
+        "disputed": "on",
+        "conversion": other.conversion_id,
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    doc.refresh_from_db()
+    assert doc.title == "Harbour survey, revised"
+    assert (doc.status, doc.disputed, doc.conversion_id) == ("ready", False, content)
+    assert client.get("/admin/library/document/add/").status_code == 403
+    deleted = client.post(f"/admin/library/document/{doc.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 403 and Document.objects.filter(pk=doc.pk).exists()

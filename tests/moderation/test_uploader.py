@@ -125,6 +125,10 @@ def test_the_api_edits_deletes_and_shows_originality(client, publish, user, othe
     assert seen["status"] == "held" and seen["matches"][0]["id"] == original.pk
     assert seen["matches"][0]["kind"] == "near" and seen["matches"][0]["passages"]
     assert client.get(url, **auth(staffs)).status_code == 200
+    # the original's uploader is not shown another uploader's held copy
+    of_original = f"/api/v1/documents/{original.pk}/originality"
+    assert client.get(of_original, **auth(mine)).json()["matches"] == []
+    assert [m["id"] for m in client.get(of_original, **auth(staffs)).json()["matches"]] == [copy_id]
     followed = client.get(f"/api/v1/documents/{copy_id}", **auth(theirs)).json()
     assert followed["status"] == "held" and "the original" in followed["review_reason"]
 
@@ -156,3 +160,42 @@ def test_the_api_edits_deletes_and_shows_originality(client, publish, user, othe
 
     approve = client.post("/api/v1/moderation/approve", {"ids": [copy_id]}, **auth(staffs))
     assert approve.json() == {"done": [copy_id]}
+
+
+def test_the_uploader_sees_the_passages_behind_a_held_near_copy(
+    client, publish, upload, user, other_user, staff
+):
+    """Given bob's near-copy of alice's published document, held for review, When bob opens
+    相似内容 from 我的上传, Then he sees the original, the similarity and the matching
+    passages side by side, as a moderator does; alice (not the uploader) gets 404."""
+    from tests.factories.published import words
+
+    text = words(7301, 40)
+    original = publish(text=text, pages=6, title="港口调查报告")
+    copy = upload("copy.pdf", make_pdf(7, text=text), owner=other_user)
+    process(copy.pk)
+    copy.refresh_from_db()
+    assert copy.status == "held"
+    url = reverse("library:upload_originality", args=[copy.pk])
+    client.force_login(other_user)
+    assert url in client.get(reverse("library:my_uploads")).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "相似内容" in html and original.get_absolute_url() in html and "港口调查报告" in html
+    assert 'class="passages"' in html and "本次上传" in html
+    first_word = text.split()[0]
+    cells = html.split('class="passages"')[1].split("</table>")[0]
+    assert cells.count(first_word) >= 2  # the same passage in both columns
+    client.force_login(user)
+    assert client.get(url).status_code == 404
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+    own = reverse("library:upload_originality", args=[original.pk])
+    client.force_login(user)
+    assert url not in client.get(reverse("library:my_uploads")).content.decode()
+    mine = client.get(own).content.decode()
+    # bob's held copy is not alice's to read: only what readers see, and her own
+    assert "没有相似文档。" in mine and copy.get_absolute_url() not in mine

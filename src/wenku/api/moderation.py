@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenku.api.auth import REQUIRED, auth_user
@@ -22,11 +23,20 @@ from wenku.api.documents import router as documents_router
 from wenku.community.models import Comment
 from wenku.core import ratelimit
 from wenku.core.ratelimit import RateLimited
+from wenku.economy import queries as economy
 from wenku.library import access
 from wenku.library.details import InvalidDetails, UploadDetails
 from wenku.library.models import Document, DocumentStatus
 from wenku.moderation import domain as moderation
-from wenku.moderation.models import CaseState, Notice, Penalty, PenaltyKind, Report, Review
+from wenku.moderation.models import (
+    AuditEntry,
+    CaseState,
+    Notice,
+    Penalty,
+    PenaltyKind,
+    Report,
+    Review,
+)
 from wenku.publishing import decisions, intake
 from wenku.search import originality
 
@@ -82,32 +92,117 @@ def _own_or_staff(request: HttpRequest, document_id: int) -> Document:
 )
 def get_originality(request: HttpRequest, document_id: int) -> OriginalityOut:
     """For the uploader and staff: the documents this one copies or nearly copies (among
-    those published, held or taken down), how similar, and the passages that match."""
+    those published, held or taken down; an uploader is shown only the published ones
+    and their own), how similar, and the passages that match."""
     doc = _own_or_staff(request, document_id)
     review = Review.objects.filter(document=doc).first()
-    found = originality.check(doc)
+    found = originality.evidence(doc, limit=10, shown=access.listed_to(auth_user(request)))
     return OriginalityOut(
         id=doc.pk,
         status=doc.status,
         review_state=review.state if review else None,
         reason=review.reason if review else "",
         flags=list(review.flags) if review else [],
-        similarity=found.best,
+        similarity=max((e.match.similarity for e in found), default=0.0),
         matches=[
             MatchOut(
-                id=m.document.pk,
-                title=m.document.title,
-                url=m.document.get_absolute_url(),
-                status=m.document.status,
-                owner=m.document.owner.username,
-                published_at=m.document.published_at,
-                similarity=round(m.similarity, 4),
-                kind=m.kind,
-                passages=[PassageOut(**p.__dict__) for p in originality.passages(doc, m.document)],
+                id=e.match.document.pk,
+                title=e.match.document.title,
+                url=e.match.document.get_absolute_url(),
+                status=e.match.document.status,
+                owner=e.match.document.owner.username,
+                published_at=e.match.document.published_at,
+                similarity=round(e.match.similarity, 4),
+                kind=e.match.kind,
+                passages=[PassageOut(**p.__dict__) for p in e.passages],
             )
-            for m in found.matches[:10]
+            for e in found
         ],
     )
+
+
+def _per_page(per_page: int) -> int:
+    return max(1, min(per_page, 200))
+
+
+class MyDocumentOut(Schema):
+    id: int
+    title: str
+    url: str
+    status: str
+    disputed: bool  # an open copyright notice: earnings on it are held
+    review_state: str | None
+    reason: str  # what the uploader is told: the review's reason, or why conversion failed
+    flags: list[str]
+    similarity: float
+    counter_notice_id: int | None  # taken down on this notice: answer it with a counter-notice
+    pages: int | None
+    chars: int | None
+    views: int
+    downloads: int
+    earned: int
+    pricing: str
+    price: int
+    created_at: datetime
+    published_at: datetime | None
+
+
+class MyDocumentsPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[MyDocumentOut]
+
+
+@router.get("/me/documents", response=MyDocumentsPage, summary="Your uploads, with their state")
+def my_documents(request: HttpRequest, page: Query[int] = 1, per_page: Query[int] = 50) -> Any:
+    """我的上传: your documents but the deleted, newest first, each with its state and the
+    reason you are told (held, rejected, failed), the originality finding, views,
+    downloads and the points earned from it."""
+    user = auth_user(request)
+    documents = (
+        Document.objects.filter(owner=user)
+        .not_deleted()
+        .select_related("review")
+        .order_by("-created_at", "-pk")
+    )
+    paginator = Paginator(documents, _per_page(per_page))
+    current = paginator.get_page(page)
+    docs = list(current)
+    earned = economy.earnings_by_document(user, [d.pk for d in docs])
+    answerable = moderation.answerable_notices(docs)
+    results = []
+    for doc in docs:
+        review = getattr(doc, "review", None)
+        results.append(
+            MyDocumentOut(
+                id=doc.pk,
+                title=doc.title,
+                url=doc.get_absolute_url(),
+                status=doc.status,
+                disputed=doc.disputed,
+                review_state=review.state if review else None,
+                reason=moderation.uploader_reason(doc),
+                flags=list(review.flags) if review else [],
+                similarity=review.similarity if review else 0.0,
+                counter_notice_id=answerable.get(doc.pk),
+                pages=doc.page_count,
+                chars=doc.char_count,
+                views=doc.view_count,
+                downloads=doc.download_count,
+                earned=earned.get(doc.pk, 0),
+                pricing=doc.pricing,
+                price=doc.price,
+                created_at=doc.created_at,
+                published_at=doc.published_at,
+            )
+        )
+    return {
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "results": results,
+    }
 
 
 class EditIn(Schema):
@@ -512,3 +607,60 @@ def lift(request: HttpRequest, penalty_id: int) -> PenaltyOut:
         until=penalty.until,
         lifted_at=penalty.lifted_at,
     )
+
+
+class AuditItem(Schema):
+    id: int
+    created_at: datetime
+    actor: str | None  # None: the system (an automatic hold, a re-upload block)
+    action: str
+    document_id: int | None
+    notice_id: int | None
+    report_id: int | None
+    subject: str | None  # the user a penalty or its lifting concerns
+    note: str
+    data: dict[str, Any]
+
+
+class AuditPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[AuditItem]
+
+
+@router.get("/moderation/audit", response=AuditPage, summary="Staff: the audit log")
+def audit_log(
+    request: HttpRequest,
+    document: Query[int | None] = None,
+    page: Query[int] = 1,
+    per_page: Query[int] = 100,
+) -> Any:
+    """Every moderator's and the system's action, newest first (the log is append-only);
+    `document` keeps one document's entries."""
+    _staff(request)
+    rows = AuditEntry.objects.select_related("actor", "subject").order_by("-created_at", "-pk")
+    if document is not None:
+        rows = rows.filter(document_id=document)
+    paginator = Paginator(rows, _per_page(per_page))
+    current = paginator.get_page(page)
+    return {
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "results": [
+            AuditItem(
+                id=e.pk,
+                created_at=e.created_at,
+                actor=e.actor.username if e.actor else None,
+                action=e.action,
+                document_id=e.document_id,
+                notice_id=e.notice_id,
+                report_id=e.report_id,
+                subject=e.subject.username if e.subject else None,
+                note=e.note,
+                data=e.data,
+            )
+            for e in current
+        ],
+    }

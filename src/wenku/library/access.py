@@ -46,6 +46,21 @@ def can_view_document(user: Any, document: Document) -> bool:
     return is_privileged(user, document)
 
 
+def listed_to(user: Any) -> Callable[[Document], bool]:
+    """Whether ``user`` may learn that a document exists (its title, uploader, text), as in
+    an originality finding: staff any; others what readers see and their own — not another
+    uploader's held copy, nor a taken-down document."""
+
+    def listed(document: Document) -> bool:
+        return bool(
+            getattr(user, "is_staff", False)
+            or document.status == DocumentStatus.READY
+            or document.owner_id == getattr(user, "pk", None)
+        )
+
+    return listed
+
+
 def viewable_or_404(
     user: Any, document_id: int, documents: QuerySet[Document] | None = None
 ) -> Document:

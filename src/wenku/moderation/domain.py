@@ -366,3 +366,27 @@ def uploader_history(user: Any) -> dict[str, int]:
     counts["notices"] = Notice.objects.filter(document__owner=user).count()
     counts["penalties"] = Penalty.objects.filter(user=user).count()
     return counts
+
+
+# --- what the uploader is told (我的上传 and ``GET /me/documents`` alike)
+
+
+def uploader_reason(doc: Document) -> str:
+    """Why a document is where it is, in the words the uploader sees: the conversion's
+    failure, or the review's reason while held or rejected (``review`` preloaded)."""
+    if doc.status == DocumentStatus.FAILED:
+        return doc.failure_reason
+    review = getattr(doc, "review", None)
+    if review is not None and doc.status in (DocumentStatus.HELD, DocumentStatus.REJECTED):
+        return review.reason
+    return ""
+
+
+def answerable_notices(documents: Iterable[Document]) -> dict[int, int]:
+    """Document id → the notice its uploader may answer with a counter-notice (taken down
+    on that notice)."""
+    taken_down = [d for d in documents if d.status == DocumentStatus.TAKEN_DOWN]
+    if not taken_down:
+        return {}
+    rows = Notice.objects.filter(document__in=taken_down, state=NoticeState.TAKEN_DOWN)
+    return dict(rows.values_list("document_id", "pk"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from wenku.ingest.models import Page
@@ -178,6 +178,25 @@ def passages(document: Document, other: Document, limit: int = MAX_PASSAGES) -> 
         )
         for run in chosen
     ]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One match with its passages: what the review screen, the uploader's page and the
+    API show for each similar document."""
+
+    match: Match
+    passages: list[Passage]
+
+
+def evidence(
+    document: Document, limit: int = 5, shown: Callable[[Document], bool] | None = None
+) -> list[Evidence]:
+    """The ``limit`` most similar documents to ``document`` (those ``shown`` allows), each
+    with the matching passages side by side (``passages`` reads both texts: a few per
+    page view)."""
+    matches = [m for m in check(document).matches if shown is None or shown(m.document)]
+    return [Evidence(m, passages(document, m.document)) for m in matches[:limit]]
 
 
 def _closest(key: str, index: dict[str, list[int]]) -> int | None:

@@ -146,10 +146,6 @@ def review_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     if request.method == "POST":
         return _decide_one(request, doc)
     review = Review.objects.filter(document=doc).first()
-    found = originality.check(doc)
-    matches = [
-        {"match": m, "passages": originality.passages(doc, m.document)} for m in found.matches[:5]
-    ]
     pages = queries.reading(request.user, doc).pages if doc.page_count else []
     context = {
         "doc": doc,
@@ -159,7 +155,7 @@ def review_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         "pages": pages[:PREVIEW_PAGES],
         "more_pages": max(0, len(pages) - PREVIEW_PAGES),
         "text": _text(doc),
-        "matches": matches,
+        "matches": originality.evidence(doc),
         "history": moderation.uploader_history(doc.owner),
         "audit": AuditEntry.objects.filter(document=doc).select_related("actor")[:50],
         "reports": Report.objects.filter(document=doc).select_related("reporter")[:50],

@@ -15,10 +15,12 @@ from django.utils.translation import ngettext
 from wenku.config import conf
 from wenku.core.ip import client_ip
 from wenku.core.ratelimit import RateLimited
+from wenku.library import access
 from wenku.library.forms import EditForm, UploadForm
 from wenku.library.models import Document
-from wenku.moderation.models import Notice, NoticeState
+from wenku.moderation import domain as moderation
 from wenku.publishing import decisions, intake
+from wenku.search import originality
 
 
 @login_required
@@ -118,23 +120,39 @@ def my_uploads(request: HttpRequest) -> HttpResponse:
         .select_related("category", "review")
         .order_by("-created_at")[:200]
     )
-    answerable = dict(
-        Notice.objects.filter(
-            document__in=[d for d in docs if d.status == "taken_down"],
-            state=NoticeState.TAKEN_DOWN,
-        ).values_list("document_id", "pk")
-    )
-    rows = [{"doc": d, "reason": _reason(d), "counter_notice": answerable.get(d.pk)} for d in docs]
+    answerable = moderation.answerable_notices(docs)
+    rows = [
+        {
+            "doc": d,
+            "reason": moderation.uploader_reason(d),
+            "counter_notice": answerable.get(d.pk),
+            "similar": _has_finding(d),
+        }
+        for d in docs
+    ]
     return render(request, "library/my_uploads.html", {"documents": docs, "rows": rows})
 
 
-def _reason(doc: Document) -> str:
-    if doc.status == "failed":
-        return doc.failure_reason
+def _has_finding(doc: Document) -> bool:
+    """Whether the review found similar documents (held, rejected or flagged for them)."""
     review = getattr(doc, "review", None)
-    if review is not None and doc.status in ("held", "rejected"):
-        return review.reason
-    return ""
+    return bool(review is not None and review.matches)
+
+
+@login_required
+def upload_originality(request: HttpRequest, document_id: int) -> HttpResponse:
+    """相似内容: the evidence behind an originality finding, for the uploader (and staff) —
+    the matched documents, the similarity and the matching passages side by side, as the
+    review screen shows them, so a held or rejected upload's reason can be checked."""
+    doc = get_object_or_404(Document.objects.not_deleted().select_related("review"), pk=document_id)
+    if not access.is_privileged(request.user, doc):
+        raise Http404
+    context = {
+        "doc": doc,
+        "reason": moderation.uploader_reason(doc),
+        "matches": originality.evidence(doc, shown=access.listed_to(request.user)),
+    }
+    return render(request, "library/upload_originality.html", context)
 
 
 def _own_document(request: HttpRequest, document_id: int) -> Document:

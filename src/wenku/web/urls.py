@@ -36,6 +36,11 @@ urlpatterns = [
     path("me/uploads/", upload.my_uploads, name="my_uploads"),
     path("me/uploads/<int:document_id>/edit/", upload.edit_upload, name="edit_upload"),
     path("me/uploads/<int:document_id>/delete/", upload.delete_upload, name="delete_upload"),
+    path(
+        "me/uploads/<int:document_id>/similar/",
+        upload.upload_originality,
+        name="upload_originality",
+    ),
     path("staff/queue/", operations.queue, name="staff_queue"),
     path("staff/queue/retry/<int:document_id>/", operations.retry, name="staff_retry"),
 ]
