@@ -338,3 +338,18 @@ def make_doc(user):  # type: ignore[no-untyped-def]
         return published.document_rows(fields.pop("owner", user), title, pages, **fields)
 
     return _make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One Chromium for the whole session, for tests/browser and any other test that
+    drives it: Playwright's sync API may run only once at a time in a thread (a second
+    ``sync_playwright()`` while this one lives fails "inside the asyncio loop")."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()

@@ -25,14 +25,8 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
+# ``browser`` (one Chromium for the session) is in the root conftest: Playwright's sync
+# API runs one event loop per thread, so every test that drives Chromium must share it.
 
 
 @pytest.fixture

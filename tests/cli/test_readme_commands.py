@@ -26,6 +26,7 @@ import termios
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,7 +186,7 @@ print(json.dumps({pk: {"status": d.status, "topic": top(d.category),
     reason="the README's commands keep their data in ./wenku-data (SQLite): run once, "
     "in the SQLite pass",
 )
-def test_every_command_line_of_the_readme_and_the_banner_runs(tmp_path):
+def test_every_command_line_of_the_readme_and_the_banner_runs(tmp_path, browser):
     """Given a fresh folder and the README, When each `wenku` command line it prints, and
     each one the banner of `wenku serve` prints, runs as printed, Then each succeeds; and
     the demo library it builds has a related list of its own topic for every document."""
@@ -251,18 +252,14 @@ def test_every_command_line_of_the_readme_and_the_banner_runs(tmp_path):
     listed = [t for d in demo.values() for t in d["related"]]
     same = sum(t == d["topic"] for d in demo.values() for t in d["related"])
     assert same / len(listed) >= 0.6
-    in_the_browser(env, tmp_path, demo)
+    in_the_browser(browser, env, tmp_path, demo)
 
 
-def in_the_browser(env: dict[str, str], cwd: Path, demo: dict[str, dict]) -> None:
+def in_the_browser(browser: Any, env: dict[str, str], cwd: Path, demo: dict[str, dict]) -> None:
     """What the README's operator and first reader see, in Chromium on the site
     `wenku serve` runs on the README's data folder: the administrator made by
     `wenku manage createsuperuser --data wenku-data` logs in to the admin (item 5), and
     every demo document's page shows 您可能关注的文档, listing its stored list (item 4)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import ARGS, CHROMIUM
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -277,9 +274,9 @@ def in_the_browser(env: dict[str, str], cwd: Path, demo: dict[str, dict]) -> Non
     base = f"http://127.0.0.1:{port}"
     try:
         answering(f"{base}/robots.txt", seconds=120)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(locale="zh-CN")
+        context = browser.new_context(locale="zh-CN")
+        try:
+            page = context.new_page()
             page.goto(f"{base}/admin/login/?next=/admin/")
             page.fill("#id_username", "alice")
             page.fill("#id_password", PASSWORD)
@@ -291,7 +288,8 @@ def in_the_browser(env: dict[str, str], cwd: Path, demo: dict[str, dict]) -> Non
                 titles = page.locator("section[aria-labelledby=related-title] a.title")
                 shown = [h.split("/")[2] for h in titles.evaluate_all(HREFS)]
                 assert shown and shown == [str(i) for i in d["ids"]][: len(shown)], (pk, shown)
-            browser.close()
+        finally:
+            context.close()
     finally:
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=30)

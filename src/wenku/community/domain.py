@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
+from wenku.core import pagecache
 from wenku.library import access
 from wenku.library.models import Document
 from wenku.moderation import penalties, words
@@ -25,6 +26,12 @@ EXCERPT = 80
 
 class NotAllowed(Exception):
     """The user may not do this; the message says why, for them."""
+
+
+def _shown_anew(document_id: int) -> None:
+    """The document page anonymous readers share shows ratings and comments: drop it once
+    the change is committed (dropped earlier, a reader could keep the old page again)."""
+    transaction.on_commit(lambda: pagecache.invalidate_documents([document_id]))
 
 
 def _open_for_readers(user: Any, document: Document) -> None:
@@ -121,6 +128,7 @@ def rate(user: Any, document: Document, stars: int) -> Rating:
             stars=stars, updated_at=timezone.now()
         )
         rating = Rating.objects.get(user=user, document=document)
+    _shown_anew(document.pk)
     return rating
 
 
@@ -168,6 +176,7 @@ def add_comment(
         document=document, author=user, parent=parent, reply_to=reply_to, body=body
     )
     _tell_about(comment)
+    _shown_anew(document.pk)
     return comment
 
 
@@ -204,6 +213,7 @@ def edit_comment(user: Any, comment: Comment, body: str) -> Comment:
     comment.body = _clean_body(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
+    _shown_anew(comment.document_id)
     return comment
 
 
@@ -214,6 +224,7 @@ def remove_comment(comment: Comment) -> bool:
         return False
     comment.body, comment.deleted_at = "", timezone.now()
     comment.save(update_fields=["body", "deleted_at"])
+    _shown_anew(comment.document_id)
     return True
 
 
@@ -222,6 +233,7 @@ def delete_comment(user: Any, comment: Comment) -> None:
     """Delete one's own comment. One with replies stays as a marker, so the thread reads on;
     a marker whose last reply goes is deleted too."""
     _own(user, comment)
+    _shown_anew(comment.document_id)
     if comment.parent_id is None and comment.replies.exists():
         comment.body, comment.deleted_at = "", timezone.now()
         comment.save(update_fields=["body", "deleted_at"])

@@ -7,18 +7,26 @@ query string by a visitor who is not signed in and has no flash message waiting,
 is kept, never headers or cookies; the view calls its per-visitor work (view counting)
 on a hit as on a miss.
 
-Pages are keyed by kind, object and the reader's language. Pages carry signed page-image
+Pages are keyed by kind, object and the reader's language, and kept per host under that
+key: a page holds absolute links made from the request's host (canonical, structured
+data), so a request sent with ``Host: evil.example`` (possible where allowed hosts are
+``*``) is kept for that host only and never served to readers of the real one; a key
+holds at most ``MAX_HOSTS`` hosts. Pages carry signed page-image
 URLs valid for ``WENKU_PAGE_URL_SECONDS`` from the half-window they were made in, so a
 page is kept until the end of the current half-window and no longer: every URL it
 holds is still valid for at least half a window after it was served.
 
 Invalidation is explicit and names what changed — ``invalidate_site()`` (lists that
 every new or removed document changes: the home page) and ``invalidate_documents(ids)``
-(a document's own page) — called by publishing, edits, comments and takedowns.
+(a document's own page) — called by publishing, edits, comments and takedowns; and
+``invalidate_all()`` for a decision that must leave every page at once (a takedown: the
+document is listed on other documents' pages, in their related lists and 最近下载). It
+moves a generation that every kept page carries, read with the page in one round trip.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,12 +43,25 @@ from wenku.core import metrics
 SITE_PAGES = ("home",)
 # Cookies a cached page may be served without (set per visitor on a hit as on a miss).
 PER_VISITOR_COOKIES = frozenset({"wk_v"})
+# Hosts kept per page (a site answers to a few names; more are someone trying names).
+MAX_HOSTS = 4
+
+
+GENERATION = "wenku:page:generation"
 
 
 @dataclass(frozen=True)
 class Cached:
     content: bytes
     content_type: str
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One page's copies, per host, made in one generation."""
+
+    generation: str
+    hosts: dict[str, Cached]
 
 
 def _half_window() -> int:
@@ -77,7 +98,11 @@ def get(request: HttpRequest, kind: str, ident: object) -> HttpResponse | None:
     """The kept page for this anonymous reader, or None (also when it may not be kept)."""
     if not cacheable(request):
         return None
-    found = cache.get(_key(kind, ident, get_language(), _window()))
+    key = _key(kind, ident, get_language(), _window())
+    both = cache.get_many([key, GENERATION])
+    kept, generation = both.get(key), both.get(GENERATION)
+    current = isinstance(kept, Kept) and generation is not None and kept.generation == generation
+    found = kept.hosts.get(_host(request)) if current else None  # type: ignore[union-attr]
     if not isinstance(found, Cached):
         metrics.PAGE_CACHE.labels(kind, "miss").inc()
         return None
@@ -100,9 +125,30 @@ def store(request: HttpRequest, kind: str, ident: object, response: HttpResponse
     now = _now()
     window = _window(now)
     seconds = max(1, (window + 1) * _half_window() - int(now))
-    entry = Cached(response.content, response.get("Content-Type", "text/html; charset=utf-8"))
-    cache.set(_key(kind, ident, get_language(), window), entry, seconds)
+    key = _key(kind, ident, get_language(), window)
+    generation = _generation()
+    kept = cache.get(key)
+    hosts = dict(kept.hosts) if isinstance(kept, Kept) and kept.generation == generation else {}
+    host = _host(request)
+    if host not in hosts and len(hosts) >= MAX_HOSTS:
+        return
+    hosts[host] = Cached(response.content, response.get("Content-Type", "text/html; charset=utf-8"))
+    # Two processes storing at once may keep one host's page only: the other misses once.
+    cache.set(key, Kept(generation, hosts), seconds)
     response["X-Page-Cache"] = "miss"
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION)
+    if generation is None:  # first use, or evicted: every page kept before is dropped
+        cache.add(GENERATION, secrets.token_hex(8), None)
+        generation = cache.get(GENERATION)
+    return str(generation)
+
+
+def _host(request: HttpRequest) -> str:
+    """The host the page's absolute links were made from (already allowed by Django)."""
+    return f"{request.scheme}://{request.get_host()}"
 
 
 def _keys(kind: str, idents: Iterable[object]) -> list[str]:
@@ -126,3 +172,8 @@ def invalidate_documents(document_ids: Iterable[int]) -> None:
     ids = list(document_ids)
     if ids:
         cache.delete_many(_keys("document", ids))
+
+
+def invalidate_all() -> None:
+    """Drop every kept page at once (a document leaves the site: other pages list it)."""
+    cache.set(GENERATION, secrets.token_hex(8), None)

@@ -84,6 +84,12 @@ class Quote:
         return self.balance >= self.cost
 
     @property
+    def per_visitor(self) -> bool:
+        """Does it depend on this reader's own record (a daily cap reached from their
+        address), so that a page showing it must not be shown to other guests?"""
+        return self.refusal in ("ip_cap", "user_cap")
+
+    @property
     def balance_after(self) -> int:
         return self.balance - self.cost
 

@@ -33,6 +33,7 @@ from typing import Any
 from django.urls import reverse
 
 from wenku.config import conf
+from wenku.core import pagecache
 from wenku.economy import domain as economy
 from wenku.ingest.models import OcrState, Page
 from wenku.library.models import Document
@@ -73,10 +74,12 @@ def _run(name: str, sequence: Sequence[Callable[[], Any]]) -> None:
 
 
 def _pages(document_id: int) -> Callable[[], None]:
-    """The cached pages a decision about a document changes: the site's lists and its page."""
+    """The cached pages a decision about a document changes: every kept page, since other
+    documents' pages list it (related lists, 最近下载) and a takedown must leave them at
+    once; decisions are rare beside reads."""
 
     def drop_cached_pages() -> None:
-        pages(0, [document_id])
+        pagecache.invalidate_all()
 
     return drop_cached_pages
 

@@ -113,8 +113,7 @@ def recheck(conversion_id: int, document_ids: Sequence[int]) -> None:
             moderation.audit(None, "hold_after_ocr", document=document, note=verdict.reason)
         held.append(document.pk)
     if held:
-        pagecache.invalidate_site()
-        pagecache.invalidate_documents(held)
+        pagecache.invalidate_all()  # held: it leaves other documents' pages too
         indexing.index_documents(held)
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from wenku.community.queries import for_document as community_for_document
+from wenku.core import pagecache
 from wenku.core.geo import place_name, province
 from wenku.core.ip import client_ip
 from wenku.economy import downloads
@@ -21,6 +22,10 @@ from wenku.search.related import related_documents
 
 @require_GET
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The document page; anonymous readers of a published document share one, kept until
+    an edit, a comment, a rating or a decision about the document drops it."""
+    if (kept := _kept(request, document_id)) is not None:
+        return kept
     documents = Document.objects.select_related("owner", "category").prefetch_related("tags")
     doc = access.viewable_or_404(request.user, document_id, documents)
     ready = doc.status == "ready"
@@ -56,4 +61,19 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     response = render(request, "library/document.html", context)
     if ready:
         viewcount.record_view(request, response, doc)
+        quote = context["download_quote"]
+        if quote is None or not quote.per_visitor:
+            pagecache.store(request, "document", doc.pk, response)
     return response
+
+
+def _kept(request: HttpRequest, document_id: int) -> HttpResponse | None:
+    """The kept page, if there is one and the document is still public (a page outliving
+    its document by a missed invalidation is not served), with the view counted."""
+    if (kept := pagecache.get(request, "document", document_id)) is None:
+        return None
+    doc = Document.objects.public().filter(pk=document_id).only("pk", "owner_id").first()
+    if doc is None:
+        return None
+    viewcount.record_view(request, kept, doc)
+    return kept
