@@ -6,8 +6,8 @@ near-copies by MinHash/LSH candidates verified by their estimated Jaccard simila
 The evidence a moderator (or the uploader) reads is ``passages``: the matching sentences
 of the two documents side by side, with their pages.
 
-``clusters`` gives, for a page of search results, each document's group of near-copies,
-so the results can fold copies under the earliest published original.
+``clusters`` gives, for the search results up to the page shown, each document's group
+of near-copies, so ``fold`` can fold copies under the earliest published original.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+
+from django.db.models import Q
 
 from wenku.ingest.models import Page
 from wenku.library.models import Document, DocumentStatus
@@ -217,7 +219,7 @@ def clusters(
     conversion_ids: Iterable[int], threshold: float = fingerprint.NEAR_DUPLICATE
 ) -> dict[int, set[int]]:
     """For each conversion, the other conversions whose text is a copy of it (≥ ``threshold``),
-    found with one query for all their bands (a page of search results)."""
+    found with one query for all their bands (the search results up to the page shown)."""
     wanted = list(dict.fromkeys(conversion_ids))
     fps = {
         cid: (sha, bytes(sig))
@@ -262,24 +264,34 @@ def clusters(
     return result
 
 
-def fold(documents: Sequence[Document]) -> list[tuple[Document, list[Document]]]:
+def fold(
+    documents: Sequence[Document], within: Q | None = None
+) -> list[tuple[Document, list[Document]]]:
     """Search results with copies folded: for each document (in order), the earliest
     published public document among it and its near-copies takes its place, once, with
-    the other public copies of that family under it. A copy never outranks its original."""
+    the other public copies of that family under it. A copy never outranks its original.
+
+    ``within`` is the search's filters: only documents that pass them stand for a family
+    or sit under one, so an original outside them gives way to its earliest copy inside.
+    Each document is placed once (similarity is not transitive: a copy already listed
+    under one original does not come back under another)."""
     groups = clusters(d.conversion_id for d in documents)
     conversions = {c for d in documents for c in groups.get(d.conversion_id, set())}
     conversions |= {d.conversion_id for d in documents}
     public = list(
         Document.objects.public()
-        .filter(conversion_id__in=list(conversions))
+        .filter(within or Q(), conversion_id__in=list(conversions))
         .select_related("owner", "category", "conversion")
         .order_by("published_at", "pk")
     )
-    shown: dict[int, tuple[Document, list[Document]]] = {}
+    shown: list[tuple[Document, list[Document]]] = []
+    placed: set[int] = set()
     for doc in documents:
+        if doc.pk in placed:
+            continue
         family = groups.get(doc.conversion_id, set()) | {doc.conversion_id}
-        members = [c for c in public if c.conversion_id in family] or [doc]
-        root = members[0]
-        if root.pk not in shown:
-            shown[root.pk] = (root, [m for m in members[1:] if m.pk != root.pk])
-    return list(shown.values())
+        members = [c for c in public if c.conversion_id in family and c.pk not in placed]
+        members = members or [doc]
+        shown.append((members[0], members[1:]))
+        placed |= {m.pk for m in members} | {doc.pk}
+    return shown

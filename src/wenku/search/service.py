@@ -2,10 +2,10 @@
 function, two renderers").
 
 ``run_search(params, user)`` parses the query, asks the backend (AND first; then
-phrases loosened; then any word), re-checks the ids against the database, finds
-the page each hit matches best and cuts a snippet from it — only from pages the
-reader may view (text past the free preview is never sent to a
-reader not entitled to it).
+phrases loosened; then any word), re-checks the ids against the database, folds
+copies under their originals over every result up to the page, finds the page each
+hit matches best and cuts a snippet from it — only from pages the reader may view
+(text past the free preview is never sent to a reader not entitled to it).
 """
 
 from __future__ import annotations
@@ -168,12 +168,15 @@ def run_search(params: SearchParams, user: Any) -> SearchPage:
             result.notes.append(_("Nothing to search for: type words, not only punctuation."))
         return result
     tree = cats.parents()
+    offset = (params.page - 1) * size
+    # Copies fold over every result up to the page (not one page at a time), so the
+    # engine is asked for them all, with a page of slack for the copies folded away.
     request = EngineQuery(
         query=query,
         filters=_filters(params, tree),
         sort=params.sort,
-        offset=(params.page - 1) * size,
-        limit=size,
+        offset=0,
+        limit=min(base.RESULT_CAP, offset + 2 * size),
         facets=True,
         now=int(timezone.now().timestamp()),
         cap=base.RESULT_CAP,
@@ -183,7 +186,12 @@ def run_search(params: SearchParams, user: Any) -> SearchPage:
         request = replace(request, hidden=hidden_ids(backend.name))
     found, result.mode, used = _with_fallback(backend, request)
     result.total, result.total_exact = found.total, found.exact
-    result.hits = _hits(found, used, result.mode, request.filters, user)
+    engine_mode: Mode = "any" if result.mode == "any" else "all"
+    onward = replace(request, query=used, mode=engine_mode, facets=False)
+    families, scores, complete = _families(backend, onward, found, offset + size)
+    if complete:  # every match seen: count the results as shown, copies folded
+        result.total = len(families)
+    result.hits = _hits(families[offset : offset + size], scores, used, engine_mode, user)
     result.facets = _facets(found, params, tree)
     result.facet_sample = found.facets.sample if found.facets else 0
     # Few documents have all the words (or none, and a loosened search found these): the
@@ -272,24 +280,54 @@ def filters_q(f: Filters) -> Q:
     return q
 
 
-def _hits(
-    found: EngineResult, query: ParsedQuery, mode: str, filters: Filters, user: Any
-) -> list[Hit]:
-    ids = [doc_id for doc_id, _ in found.hits]
-    # The database decides what is shown, whatever the index still holds.
+Family = tuple[Document, list[Document]]  # an original, and the copies folded under it
+
+
+def _families(
+    backend: Any, request: EngineQuery, found: EngineResult, wanted: int
+) -> tuple[list[Family], dict[int, float], bool]:
+    """The results from the first on, copies folded under their originals, at least
+    ``wanted`` of them while more match; with each shown document's score (the best of
+    its family's), and whether every match was seen.
+
+    Folding the whole prefix, not the page alone, places each family once in the whole
+    result list, at the best rank of any of its members: a later page neither repeats an
+    original that a copy pulled up, nor comes up short. When copies fold away more than
+    the slack, the engine is asked for as many results again (up to its cap)."""
+    hits = list(found.hits)
+    seen_all = len(hits) >= found.total
+    folded = _fold(hits, request.filters)
+    while len(folded) < wanted and not seen_all and len(hits) < request.cap:
+        step = min(len(hits), request.cap - len(hits))
+        extra = backend.search(replace(request, offset=len(hits), limit=step)).hits
+        hits += extra
+        seen_all = not extra or len(hits) >= found.total
+        folded = _fold(hits, request.filters)
+    scores = dict(hits)
+    for root, similar in folded:  # the original takes the best rank of its family
+        scores[root.pk] = max([scores.get(root.pk, 0.0)] + [scores.get(c.pk, 0.0) for c in similar])
+    return folded, scores, seen_all and found.exact
+
+
+def _fold(hits: list[tuple[int, float]], filters: Filters) -> list[Family]:
+    ids = [doc_id for doc_id, _ in hits]
+    # The database decides what is shown, whatever the index still holds; an original
+    # pulled in for its copy passes the same filters.
+    within = filters_q(filters)
     docs = {
         d.pk: d
         for d in Document.objects.public()
-        .filter(filters_q(filters), pk__in=ids)
+        .filter(within, pk__in=ids)
         .select_related("owner", "category", "conversion")
     }
-    scores = dict(found.hits)
-    folded = originality.fold([docs[i] for i in ids if i in docs])
-    shown = [root for root, _copies in folded]
-    copies = {root.pk: similar for root, similar in folded}
-    for root, similar in folded:  # the original takes the best rank of its family
-        scores[root.pk] = max([scores.get(root.pk, 0.0)] + [scores.get(c.pk, 0.0) for c in similar])
-    engine_mode: Mode = "any" if mode == "any" else "all"
+    return originality.fold([docs[i] for i in dict.fromkeys(ids) if i in docs], within)
+
+
+def _hits(
+    families: list[Family], scores: dict[int, float], query: ParsedQuery, mode: Mode, user: Any
+) -> list[Hit]:
+    shown = [root for root, _copies in families]
+    copies = {root.pk: similar for root, similar in families}
     # A reader who may see only a document's first pages is pointed at the best of those
     # when one matches, not at a locked page that matches a little better.
     within = {
@@ -298,7 +336,7 @@ def _hits(
         if (last := access.last_visible_page(user, d)) < (d.page_count or 0)
     }
     ids = [d.pk for d in shown]
-    best = get_backend().best_pages(query, engine_mode, ids, within) if shown else {}
+    best = get_backend().best_pages(query, mode, ids, within) if shown else {}
     texts = _page_texts(shown, best, user)
     terms = query.terms()
     hits = []

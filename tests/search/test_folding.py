@@ -1,0 +1,81 @@
+"""Copies fold under their original across the whole result list, not page by page: a
+family appears once, at the best rank of any of its members; later pages neither repeat
+it nor come up short; an original the search's filters exclude gives way to its copy.
+
+Sorted by newest, so the order is the same in every backend: a copy (published after its
+original) ranks above it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories.published import words
+from wenku.search import fingerprint
+from wenku.search.service import SearchParams, run_search
+
+
+@pytest.fixture
+def small_pages(settings):  # type: ignore[no-untyped-def]
+    settings.WENKU = settings.WENKU.replace(search_page_size=2)
+
+
+@pytest.fixture
+def doc(indexed):  # type: ignore[no-untyped-def]
+    """doc(title, text, days_ago, **fields) → an indexed document whose text is
+    fingerprinted (copies share ``text``), published ``days_ago`` days ago."""
+
+    def _doc(title: str, text: str, days_ago: int, **fields: object):  # type: ignore[no-untyped-def]
+        published = timezone.now() - timedelta(days=days_ago)
+        made = indexed(f"{title} 考核", [text], published_at=published, **fields)
+        fingerprint.store(made.conversion, fingerprint.fingerprint_text(text))
+        return made
+
+    return _doc
+
+
+def shown(page: int, **params: object) -> list[tuple[int, list[int]]]:
+    found = run_search(SearchParams(q="考核", sort="newest", page=page, **params), None)  # type: ignore[arg-type]
+    return [(h.document.pk, [c.pk for c in h.similar]) for h in found.hits]
+
+
+def test_an_original_pulled_up_by_its_copy_is_not_repeated_on_a_later_page(doc, small_pages):
+    """Given a copy on page 1 and its original natively on page 2, the original is shown
+    once, on page 1 with the copy under it, and page 2 goes on with the next document."""
+    text = words(9101, 40)
+    original = doc("original", text, days_ago=10)
+    older = doc("older", words(9102, 40), days_ago=5)
+    newer = doc("newer", words(9103, 40), days_ago=4)
+    copy = doc("copy", text, days_ago=1)  # newest first: copy, newer | older, original
+    assert shown(1) == [(original.pk, [copy.pk]), (newer.pk, [])]
+    assert shown(2) == [(older.pk, [])]
+
+
+def test_a_page_stays_full_when_copies_fold_away(doc, small_pages):
+    """Four copies ahead of everything fold into one result: page 1 is still full (the
+    engine is asked again for what the slack did not cover), and the count is of the
+    results as shown, so there is no empty last page."""
+    text = words(9201, 40)
+    original = doc("original", text, days_ago=30)
+    a = doc("a", words(9202, 40), days_ago=20)
+    b = doc("b", words(9203, 40), days_ago=10)
+    copies = [doc(f"copy{i}", text, days_ago=5 - i) for i in range(4)]
+    assert shown(1) == [(original.pk, [c.pk for c in copies]), (b.pk, [])]
+    assert shown(2) == [(a.pk, [])]
+    last = run_search(SearchParams(q="考核", sort="newest", page=2), None)
+    assert last.total == 3 and last.pages == 2 and not last.has_next
+
+
+def test_an_original_outside_the_filters_gives_way_to_its_copy(doc):
+    """Filtered to free documents, a priced original is not pulled in by its free copies:
+    the earliest free copy stands for the family, the later one under it. Unfiltered, the
+    original stands, with both copies under it."""
+    text = words(9301, 40)
+    original = doc("original", text, days_ago=10, pricing="points", price=5)
+    first = doc("first", text, days_ago=5)
+    second = doc("second", text, days_ago=1)
+    assert shown(1, price="free") == [(first.pk, [second.pk])]
+    assert shown(1) == [(original.pk, [first.pk, second.pk])]
