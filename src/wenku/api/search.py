@@ -46,7 +46,7 @@ class DocumentBrief(Schema):
 class HitOut(Schema):
     document: DocumentBrief
     score: float
-    page: int | None
+    page: int | None  # null when locked: the page is not named to a reader without it
     locked: bool
     snippet_html: str
     url: str
@@ -119,7 +119,9 @@ def brief(doc: Document) -> DocumentBrief:
 def search(request: HttpRequest, filters: Query[SearchIn]) -> SearchOut:
     """Full-text search. Words are AND-ed, "quoted phrases" must appear as written and
     -word excludes; when nothing matches, phrases are loosened, then any word is enough
-    (`mode` says which). Snippets come only from pages the caller may view."""
+    (`mode` says which). Snippets come only from pages the caller may view; a hit that
+    matches only past the caller's free preview is `locked`, with no `page` (which locked
+    page matches is never said) and a `url` to the end of the preview."""
     params = SearchParams.from_query(filters.dict())
     result = run_search(params, auth_user(request))
     return SearchOut(

@@ -101,9 +101,9 @@ class SearchParams:
 class Hit:
     document: Document
     score: float
-    page: int | None  # the page that matches best, if any
+    page: int | None  # the page that matches best, if any; None when it is locked
     snippet: SafeString  # empty when the page is past what the reader may view
-    locked: bool  # the matching page is past the reader's free preview
+    locked: bool  # the matching page is past the reader's free preview (number not said)
     url: str
     similar: list[Document] = field(default_factory=list)  # copies folded under it
 
@@ -309,9 +309,14 @@ def _hits(
         if text is None and number is None:
             text = doc.description
         snippet = highlight(text, terms) if text and _mentions(text, terms) else mark_safe("")
-        # A locked page's link opens the reader at the end of the preview, which says
-        # what unlocks it.
-        url = doc.get_absolute_url() + (f"#p{number}" if number else "")
+        if locked:
+            # Which locked page matches is not said (not in the number, not in the link):
+            # phrase by phrase, it would tell a reader without the document what is on
+            # that page. The link opens the end of the preview, which says what unlocks it.
+            number = None
+            url = doc.get_absolute_url() + "#preview-end"
+        else:
+            url = doc.get_absolute_url() + (f"#p{number}" if number else "")
         hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url, copies[doc.pk]))
     return hits
 
