@@ -395,3 +395,35 @@ def test_one_search_box_on_the_search_page(client, indexed):
     assert 'id="search-filters"' in html  # folded under the results on a phone
     assert html.index('class="search-results"') < html.index('id="search-filters"')
     assert 'class="price-tag free"' in html and "/cover" in html  # price and thumbnail
+
+
+def test_site_searches_are_limited_per_address_and_per_user(client, corpus, user, settings):
+    """Given a limit of 3 searches, When one address searches a 4th time, in the page
+    or the API, Then it gets 429 with Retry-After (another address still searches); a
+    signed-in reader is limited on their own count, whatever their address; opening the
+    search page without words is no search."""
+    settings.WENKU = settings.WENKU.replace(rate_search_ip=(3, 60), rate_search_user=(2, 60))
+    assert client.get("/search", {"q": "期末"}).status_code == 200
+    assert client.get(reverse("api:search"), {"q": "期末"}).status_code == 200
+    assert client.get("/search", {"q": "试卷"}).status_code == 200
+    page = client.get("/search", {"q": "期末"})
+    assert page.status_code == 429 and int(page["Retry-After"]) > 0
+    assert "三年级数学期末试卷" not in page.content.decode()
+    refused = client.get(reverse("api:search"), {"q": "期末"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "results" not in refused.json() and refused.json()["retry_after"] > 0
+    assert client.get("/search").status_code == 200  # the empty box
+    elsewhere = {"REMOTE_ADDR": "198.51.100.7"}
+    assert client.get(reverse("api:search"), {"q": "期末"}, **elsewhere).status_code == 200
+    client.force_login(user)
+    for n, address in enumerate(["198.51.100.8", "198.51.100.9", "198.51.100.10"]):
+        response = client.get(reverse("api:search"), {"q": "期末"}, REMOTE_ADDR=address)
+        assert response.status_code == (200 if n < 2 else 429), n
+
+
+def test_by_default_one_address_searches_60_times_a_minute(client, indexed):
+    """The default limit, as shipped: the 61st search within a minute is refused."""
+    indexed("年度工作总结", ["年度工作总结。"])
+    answers = [client.get(reverse("api:search"), {"q": f"总结 {n}"}) for n in range(61)]
+    assert {a.status_code for a in answers[:60]} == {200}
+    assert answers[60].status_code == 429

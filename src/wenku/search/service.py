@@ -19,12 +19,13 @@ from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from wenku.config import conf
-from wenku.core import metrics
+from wenku.core import metrics, ratelimit
 from wenku.ingest.models import Page
 from wenku.library import access
 from wenku.library import categories as cats
@@ -95,6 +96,19 @@ class SearchParams:
         defaults = SearchParams().__dict__
         kept = {k: v for k, v in values.items() if v != defaults[k]}
         return urlencode(kept, errors="ignore")  # a lone surrogate is not worth a 500
+
+
+def count_site_search(request: HttpRequest, user: Any, params: SearchParams) -> None:
+    """Count one site search against the address's and the signed-in reader's limits
+    (``core.ratelimit.RateLimited`` past either). Only searches with words count: the
+    limit is there to slow whoever asks phrase after phrase (whether a locked page says
+    something is still a yes or no) and to keep one client from taking every worker."""
+    if not params.q.strip():
+        return
+    limits = conf()
+    ratelimit.enforce_reader(
+        request, user, "site-search", limits.rate_search_user, limits.rate_search_ip
+    )
 
 
 @dataclass
