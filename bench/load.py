@@ -18,9 +18,10 @@ search tables, so both modes serve the same documents from the same files:
 
 Each mode is ``wenku serve --no-worker`` with its defaults (gunicorn, 2 processes x 4
 threads) on its own free port; nothing is being converted. The bench site lifts the
-limits that one client address would otherwise hit: page images
-(``WENKU_RATE_PAGE_IMAGE_IP`` and ``_USER`` 1000000/10m: the limiter still counts every
-request, in the database or in Redis) and the economy's daily download caps (0, no limit).
+limits that one client address would otherwise hit: page images and searches
+(``WENKU_RATE_PAGE_IMAGE_IP``, ``WENKU_RATE_SEARCH_IP`` and their ``_USER`` twins
+1000000/10m: the limiter still counts every request, in the database or in Redis) and
+the economy's daily download caps (0, no limit).
 
 The mix, for every request picked at random with these weights (``MIX``): document pages
 70 % (random documents, anonymous readers with their visitor cookies), searches 20 % (the
@@ -122,6 +123,8 @@ def site_limits() -> dict[str, str]:
     return {
         "WENKU_RATE_PAGE_IMAGE_IP": GENEROUS_RATE,
         "WENKU_RATE_PAGE_IMAGE_USER": GENEROUS_RATE,
+        "WENKU_RATE_SEARCH_IP": GENEROUS_RATE,
+        "WENKU_RATE_SEARCH_USER": GENEROUS_RATE,
         "WENKU_RATE_UPLOAD_USER": GENEROUS_RATE,
         "WENKU_RATE_UPLOAD_IP": GENEROUS_RATE,
     }

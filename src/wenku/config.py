@@ -640,6 +640,18 @@ class Config:
         "client address and per signed-in reader.",
         _rate,
     )
+    rate_search_ip = Setting(
+        "WENKU_RATE_SEARCH_IP",
+        "60/1m",
+        "Site searches (the search page and the API, with words to search) per client address.",
+        _rate,
+    )
+    rate_search_user = Setting(
+        "WENKU_RATE_SEARCH_USER",
+        "60/1m",
+        "Site searches (the search page and the API, with words to search) per signed-in reader.",
+        _rate,
+    )
     rate_favourite = Setting(
         "WENKU_RATE_FAVOURITE", "60/1h", "Favourite and folder changes per user.", _rate
     )

@@ -162,3 +162,25 @@ def legacy_powerpoint(*, encrypted: bool = False) -> bytes:
         + struct.pack("<I", 8)  # relVersion
     )
     return make_ole({"Current User": current_user, "PowerPoint Document": document})
+
+
+def docx_with_vba(docx: bytes) -> bytes:
+    """A .docx (``docx``) carrying a VBA project at ``word/vbaProject.bin``, declared as
+    Office declares it: a macro-enabled Word file under an ordinary name."""
+    import io
+    import zipfile
+
+    part = "word/vbaProject.bin"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                override = (
+                    f'<Override PartName="/{part}" '
+                    'ContentType="application/vnd.ms-office.vbaProject"/>'
+                )
+                body = body.replace(b"</Types>", override.encode() + b"</Types>")
+            dst.writestr(item, body)
+        dst.writestr(part, vba_project())
+    return out.getvalue()

@@ -122,22 +122,74 @@ def test_phrase_and_fallbacks(client, corpus):
 
 def test_paywall_hides_snippets_past_the_free_preview(client, corpus, user, other_user):
     """Given a match on page 3 of a document whose free preview is 2 pages,
-    when a reader searches, then they see that page 3 matches but not its text."""
+    when a reader searches, then they see that the document matches past its preview,
+    but neither which page nor its text; the uploader sees page 3 and its text."""
     doc = corpus["math"]
     doc.preview_pages = 2
     doc.save()
     data = api(client, q="鸡兔同笼")
     (hit,) = data["results"]
-    assert hit["page"] == 3 and hit["locked"] is True
+    assert hit["page"] is None and hit["locked"] is True
     assert "鸡兔同笼" not in hit["snippet_html"]
-    assert hit["url"].endswith("#p3")  # the reader opens at the end of the preview
+    assert hit["url"].endswith("#preview-end")  # the reader opens at the end of the preview
     html = client.get("/search", {"q": "鸡兔同笼"}).content.decode()
     assert "<mark>鸡兔同笼</mark>" not in html and 'class="hit-locked"' in html
+    assert "全文另有匹配，下载后可见" in html
+    assert "#p3" not in html and "第 3 页" not in html
     client.force_login(other_user)
-    assert api(client, q="鸡兔同笼")["results"][0]["locked"] is True
+    hit = api(client, q="鸡兔同笼")["results"][0]
+    assert hit["locked"] is True and hit["page"] is None
     client.force_login(user)  # the uploader may read every page
     hit = api(client, q="鸡兔同笼")["results"][0]
     assert hit["locked"] is False and "<mark>鸡兔同笼</mark>" in hit["snippet_html"]
+    assert hit["page"] == 3 and hit["url"].endswith("#p3")
+    html = client.get("/search", {"q": "鸡兔同笼"}).content.decode()
+    assert "第 3 页" in html and "全文另有匹配" not in html
+
+
+SECRET = "甲方应于次月支付尾款"
+
+
+@pytest.fixture
+def contract(indexed):
+    """20 pages, 5 free; page 15 holds a phrase, page 12 its first half."""
+    pages = [f"第{n}页 合同正文，双方约定事项。" for n in range(1, 21)]
+    pages[14] = f"第15页 付款条件：{SECRET}，逾期按日计息。"
+    pages[11] = f"第12页 补充：{SECRET[:4]}。"
+    return indexed("采购合同", pages, pricing="points", preview_pages=5)
+
+
+def test_site_search_names_no_locked_page(client, contract):
+    """The reviewer's attack on site search: quote longer and longer phrases of a locked
+    page and read, from each answer, on which page it occurs (before: page 15 or 12, in
+    `page` and in the link). Now every answer says only "past the preview"."""
+    for length in range(2, len(SECRET) + 1):
+        phrase = f'"{SECRET[:length]}"'
+        response = client.get(reverse("api:search"), {"q": phrase})
+        assert response.status_code == 200
+        (hit,) = response.json()["results"]
+        assert (hit["page"], hit["locked"]) == (None, True), phrase
+        assert hit["url"] == f"/d/{contract.pk}/#preview-end" and hit["snippet_html"] == ""
+        assert "#p12" not in response.content.decode() and "#p15" not in response.content.decode()
+        html = client.get("/search", {"q": phrase}).content.decode()
+        assert "#p12" not in html and "#p15" not in html and "第 15 页" not in html
+        assert "全文另有匹配，下载后可见" in html
+
+
+def test_entitled_readers_see_the_locked_page_number(
+    client, contract, user, other_user, django_user_model
+):
+    """The uploader, staff and a reader who bought the document may read every page:
+    they are pointed at it."""
+    from wenku.economy.models import Download
+
+    staff = django_user_model.objects.create_user("mod", "m@example.com", "pw", is_staff=True)
+    Download.objects.create(user=other_user, document=contract, basis="points", price=5)
+    for reader in (user, staff, other_user):
+        client.force_login(reader)
+        (hit,) = api(client, q=f'"{SECRET}"')["results"]
+        assert (hit["page"], hit["locked"]) == (15, False)
+        assert hit["url"].endswith("#p15") and "<mark>" in hit["snippet_html"]
 
 
 def test_a_hit_points_to_a_free_page_that_matches_before_a_locked_one(client, indexed, user):
@@ -349,3 +401,35 @@ def test_one_search_box_on_the_search_page(client, indexed):
     assert 'id="search-filters"' in html  # folded under the results on a phone
     assert html.index('class="search-results"') < html.index('id="search-filters"')
     assert 'class="price-tag free"' in html and "/cover" in html  # price and thumbnail
+
+
+def test_site_searches_are_limited_per_address_and_per_user(client, corpus, user, settings):
+    """Given a limit of 3 searches, When one address searches a 4th time, in the page
+    or the API, Then it gets 429 with Retry-After (another address still searches); a
+    signed-in reader is limited on their own count, whatever their address; opening the
+    search page without words is no search."""
+    settings.WENKU = settings.WENKU.replace(rate_search_ip=(3, 60), rate_search_user=(2, 60))
+    assert client.get("/search", {"q": "期末"}).status_code == 200
+    assert client.get(reverse("api:search"), {"q": "期末"}).status_code == 200
+    assert client.get("/search", {"q": "试卷"}).status_code == 200
+    page = client.get("/search", {"q": "期末"})
+    assert page.status_code == 429 and int(page["Retry-After"]) > 0
+    assert "三年级数学期末试卷" not in page.content.decode()
+    refused = client.get(reverse("api:search"), {"q": "期末"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "results" not in refused.json() and refused.json()["retry_after"] > 0
+    assert client.get("/search").status_code == 200  # the empty box
+    elsewhere = {"REMOTE_ADDR": "198.51.100.7"}
+    assert client.get(reverse("api:search"), {"q": "期末"}, **elsewhere).status_code == 200
+    client.force_login(user)
+    for n, address in enumerate(["198.51.100.8", "198.51.100.9", "198.51.100.10"]):
+        response = client.get(reverse("api:search"), {"q": "期末"}, REMOTE_ADDR=address)
+        assert response.status_code == (200 if n < 2 else 429), n
+
+
+def test_by_default_one_address_searches_60_times_a_minute(client, indexed):
+    """The default limit, as shipped: the 61st search within a minute is refused."""
+    indexed("年度工作总结", ["年度工作总结。"])
+    answers = [client.get(reverse("api:search"), {"q": f"总结 {n}"}) for n in range(61)]
+    assert {a.status_code for a in answers[:60]} == {200}
+    assert answers[60].status_code == 429

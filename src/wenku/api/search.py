@@ -13,7 +13,7 @@ from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
 from wenku.search.related import related_documents
-from wenku.search.service import SearchParams, run_search
+from wenku.search.service import SearchParams, count_site_search, run_search
 from wenku.search.within import count_search, search_within
 
 router = Router(tags=["search"], auth=OPTIONAL)
@@ -46,7 +46,7 @@ class DocumentBrief(Schema):
 class HitOut(Schema):
     document: DocumentBrief
     score: float
-    page: int | None
+    page: int | None  # null when locked: the page is not named to a reader without it
     locked: bool
     snippet_html: str
     url: str
@@ -115,13 +115,28 @@ def brief(doc: Document) -> DocumentBrief:
     )
 
 
-@router.get("/search", response=SearchOut, url_name="search", summary="Search documents")
-def search(request: HttpRequest, filters: Query[SearchIn]) -> SearchOut:
+@router.get(
+    "/search",
+    response={200: SearchOut, 429: Limited},
+    url_name="search",
+    summary="Search documents",
+)
+def search(request: HttpRequest, filters: Query[SearchIn], response: HttpResponse) -> Any:
     """Full-text search. Words are AND-ed, "quoted phrases" must appear as written and
     -word excludes; when nothing matches, phrases are loosened, then any word is enough
-    (`mode` says which). Snippets come only from pages the caller may view."""
+    (`mode` says which). Snippets come only from pages the caller may view; a hit that
+    matches only past the caller's free preview is `locked`, with no `page` (which locked
+    page matches is never said) and a `url` to the end of the preview. Rate-limited per
+    address and per user (429 with `Retry-After`)."""
     params = SearchParams.from_query(filters.dict())
-    result = run_search(params, auth_user(request))
+    user = auth_user(request)
+    try:
+        count_site_search(request, user, params)
+    except ratelimit.RateLimited as limited:
+        response["Retry-After"] = str(limited.retry_after)
+        body = Limited(detail=limited.decision.message(), retry_after=limited.retry_after)
+        return Status(429, body)
+    result = run_search(params, user)
     return SearchOut(
         query=result.query.text,
         mode=result.mode,

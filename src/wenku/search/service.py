@@ -19,12 +19,13 @@ from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from wenku.config import conf
-from wenku.core import metrics
+from wenku.core import metrics, ratelimit
 from wenku.ingest.models import Page
 from wenku.library import access
 from wenku.library import categories as cats
@@ -97,13 +98,26 @@ class SearchParams:
         return urlencode(kept, errors="ignore")  # a lone surrogate is not worth a 500
 
 
+def count_site_search(request: HttpRequest, user: Any, params: SearchParams) -> None:
+    """Count one site search against the address's and the signed-in reader's limits
+    (``core.ratelimit.RateLimited`` past either). Only searches with words count: the
+    limit is there to slow whoever asks phrase after phrase (whether a locked page says
+    something is still a yes or no) and to keep one client from taking every worker."""
+    if not params.q.strip():
+        return
+    limits = conf()
+    ratelimit.enforce_reader(
+        request, user, "site-search", limits.rate_search_user, limits.rate_search_ip
+    )
+
+
 @dataclass
 class Hit:
     document: Document
     score: float
-    page: int | None  # the page that matches best, if any
+    page: int | None  # the page that matches best, if any; None when it is locked
     snippet: SafeString  # empty when the page is past what the reader may view
-    locked: bool  # the matching page is past the reader's free preview
+    locked: bool  # the matching page is past the reader's free preview (number not said)
     url: str
     similar: list[Document] = field(default_factory=list)  # copies folded under it
 
@@ -347,9 +361,14 @@ def _hits(
         if text is None and number is None:
             text = doc.description
         snippet = highlight(text, terms) if text and _mentions(text, terms) else mark_safe("")
-        # A locked page's link opens the reader at the end of the preview, which says
-        # what unlocks it.
-        url = doc.get_absolute_url() + (f"#p{number}" if number else "")
+        if locked:
+            # Which locked page matches is not said (not in the number, not in the link):
+            # phrase by phrase, it would tell a reader without the document what is on
+            # that page. The link opens the end of the preview, which says what unlocks it.
+            number = None
+            url = doc.get_absolute_url() + "#preview-end"
+        else:
+            url = doc.get_absolute_url() + (f"#p{number}" if number else "")
         hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url, copies[doc.pk]))
     return hits
 

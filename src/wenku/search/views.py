@@ -9,13 +9,16 @@ from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
 from wenku.search import rankings
-from wenku.search.service import SearchParams, run_search
+from wenku.search.service import SearchParams, count_site_search, run_search
 from wenku.search.within import WithinResult, count_search, search_within
 
 
+@ratelimit.responds
 def search(request: HttpRequest) -> HttpResponse:
-    """/search?q=…: results, filters with counts, sorts, pages; no JavaScript needed."""
+    """/search?q=…: results, filters with counts, sorts, pages; no JavaScript needed.
+    Past the rate limit: 429 with words and Retry-After."""
     params = SearchParams.from_query(request.GET)
+    count_site_search(request, request.user, params)
     result = run_search(params, request.user)
     kept = ("category", "format", "pages", "price", "date", "sort")
     context = {
