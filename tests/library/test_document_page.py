@@ -125,3 +125,15 @@ def test_english_page(ingested):
     client.cookies["django_language"] = "en"
     html = client.get(doc.get_absolute_url(), **BROWSER).content.decode()
     assert "End of the free preview" in html and "3 more pages are not shown" in html
+
+
+def test_a_failed_document_shows_its_reason_and_no_preview_facts(client, ingested, user):
+    """Views, pages, price and 'About this document' describe a readable document; a failed
+    one has none of them, only the reason it failed."""
+    doc = ingested("坏的.pdf", b"%PDF-1.4\nnot really a pdf\n%%EOF\n")
+    assert doc.status == "failed"
+    client.force_login(user)
+    html = client.get(doc.get_absolute_url(), **BROWSER).content.decode()
+    assert 'role="alert"' in html and doc.failure_reason in html
+    assert 'class="facts"' not in html and 'id="info-title"' not in html
+    assert 'id="reader"' not in html
