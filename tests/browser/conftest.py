@@ -74,3 +74,13 @@ def save_screenshot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
+
+
+# Page n's top sits just below the sticky bars (the site header, on a desktop, and the
+# reader's toolbar under it): not hidden under them, and not far below either.
+BELOW_BARS = """n => {
+  const top = document.getElementById('p' + n).getBoundingClientRect().top;
+  const bars = Math.max(...['.site-header', '.reader-toolbar']
+    .map(s => document.querySelector(s).getBoundingClientRect().bottom));
+  return top >= bars - 1 && top <= bars + 40;
+}"""

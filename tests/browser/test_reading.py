@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from tests.browser.conftest import BELOW_BARS
 from tests.factories import documents as f
 from wenku.library.models import Category, Document
 
@@ -85,9 +86,7 @@ def test_read_a_document_uploaded_through_the_web(
     # The toolbar: jump, zoom, keyboard.
     page.fill("#page-input", "2")
     page.press("#page-input", "Enter")
-    page.wait_for_function(
-        "() => Math.abs(document.querySelector('#p2').getBoundingClientRect().top) < 200"
-    )
+    page.wait_for_function(BELOW_BARS, arg=2)
     width = page.locator("#p2").bounding_box()["width"]
     page.click("[data-action=zoom-in]")
     assert page.locator("#p2").bounding_box()["width"] > width * 1.2
@@ -99,9 +98,7 @@ def test_read_a_document_uploaded_through_the_web(
     page.click("[data-action=zoom-out]")
     page.fill("#page-input", "2")  # back at page 2, at 100 %
     page.press("#page-input", "Enter")
-    page.wait_for_function(
-        "() => Math.abs(document.querySelector('#p2').getBoundingClientRect().top) < 200"
-    )
+    page.wait_for_function(BELOW_BARS, arg=2)
     page.evaluate("document.activeElement.blur()")  # keys go to the page, not the input
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('#page-input').value === '3'")

@@ -8,6 +8,7 @@ import os
 import docx
 import pytest
 
+from tests.browser.conftest import BELOW_BARS
 from tests.factories.documents import chinese
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -47,9 +48,7 @@ def test_a_phrase_deep_inside_leads_to_its_page(browser, live_server, ingested):
     assert "第4页" in results.inner_text().replace(" ", "")
     page.locator('a[href$="#p4"]').first.click()
     page.wait_for_url(f"**{doc.get_absolute_url()}#p4")
-    page.wait_for_function(
-        "() => Math.abs(document.querySelector('#p4').getBoundingClientRect().top) < 250"
-    )
+    page.wait_for_function(BELOW_BARS, arg=4)
     assert page.locator("#page-input").input_value() == "4"
 
     # Inside the reader: a phrase past the free preview is counted, its page not named.

@@ -3,6 +3,7 @@ the file it serves, the personal centre, the 最近下载 feed."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -128,6 +129,7 @@ def test_not_enough_points_is_a_message_not_an_error(en, publish, rules, reader)
     html = page.content.decode()
     assert page.status_code == 200 and "confirm-download" not in html
     assert "This document costs 50 points and your balance is 8 points." in html
+    assert re.search(r'<a class="button"[^>]* href="/points/">How to earn points</a>', html)
     posted = en.post(f"/d/{doc.pk}/download/", {"key": "x"})
     assert posted.status_code == 402 and "costs 50 points" in posted.content.decode()
     assert queries.balance(reader) == 8 and not Download.objects.exists()

@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.factories import documents as f
 from tests.factories.pdf import make_pdf
+from wenku.core import geo
 from wenku.library import signing
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,27 @@ def test_english_page(ingested):
     client.cookies["django_language"] = "en"
     html = client.get(doc.get_absolute_url(), **BROWSER).content.decode()
     assert "End of the free preview" in html and "3 more pages are not shown" in html
+
+
+def test_a_failed_document_shows_its_reason_and_no_preview_facts(client, ingested, user):
+    """Views, pages, price and 'About this document' describe a readable document; a failed
+    one has none of them, only the reason it failed."""
+    doc = ingested("坏的.pdf", b"%PDF-1.4\nnot really a pdf\n%%EOF\n")
+    assert doc.status == "failed"
+    client.force_login(user)
+    html = client.get(doc.get_absolute_url(), **BROWSER).content.decode()
+    assert 'role="alert"' in html and doc.failure_reason in html
+    assert 'class="facts"' not in html and 'id="info-title"' not in html
+    assert 'id="reader"' not in html
+
+
+def test_the_province_is_in_the_readers_language(client, ingested):
+    """The uploader's province is looked up as a Chinese name and shown translated."""
+    if not geo.default_path().exists():
+        pytest.fail("ip2region data missing: run `make test`, or `.venv/bin/wenku geo update`")
+    doc = ingested("a.pdf", make_pdf(2), upload_ip="125.70.1.2")  # a Chengdu address
+    chinese = client.get(doc.get_absolute_url(), **BROWSER).content.decode()
+    assert "发布于四川" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(doc.get_absolute_url(), **BROWSER).content.decode()
+    assert "published in Sichuan" in english and "四川" not in english

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -66,6 +68,33 @@ def test_upload_form_without_javascript_accepts_several_files(client, user):
     assert all(sorted(t.name for t in d.tags.all()) == ["合同", "范本"] for d in docs)
     mine = client.get(reverse("library:my_uploads")).content.decode()
     assert "一" in mine and "二" in mine
+
+
+def category_options(html: str) -> list[str]:
+    """The labels of the category select, in page order."""
+    select = re.search(r'<select name="category"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+@pytest.fixture
+def tree(db):
+    """A root listed first, then a parent whose child sorts before both when flat."""
+    Category.objects.create(name="教育", slug="jiaoyu", position=1)
+    law = Category.objects.create(name="法律", slug="falv", position=2)
+    Category.objects.create(name="合同范本", slug="hetong", parent=law, position=0)
+
+
+def test_upload_form_lists_categories_as_a_tree(client, user, tree):
+    client.force_login(user)
+    html = client.get(reverse("library:upload")).content.decode()
+    assert category_options(html)[1:] == ["教育", "法律", "\u3000合同范本"]
+
+
+def test_edit_form_lists_categories_as_the_same_tree(client, user, upload, tree):
+    doc = upload("a.pdf", make_pdf(1))
+    client.force_login(user)
+    html = client.get(reverse("library:edit_upload", args=[doc.pk])).content.decode()
+    assert category_options(html)[1:] == ["教育", "法律", "\u3000合同范本"]
 
 
 def test_my_uploads_shows_failure_reasons(client, user, ingested):

@@ -156,10 +156,8 @@ class EditForm(forms.Form):
     def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.staff = staff
-        choices = [("", _("(none)"))] + [
-            (str(pk), str(c)) for pk, c in categories.all_categories().items()
-        ]
-        self.fields["category"].widget.choices = choices
+        # The same tree as the upload form's, so a category is found where it was chosen.
+        self.fields["category"].widget.choices = [("", _("(none)")), *category_choices()]
 
     @classmethod
     def initial_for(cls, document: Any) -> dict[str, Any]:
