@@ -107,3 +107,27 @@ def test_the_folder_of_counts_is_emptied_for_a_new_set_of_processes(tmp_path):
     (folder / "counter_123.db").write_bytes(b"old counts")
     env = metrics.prepare_folder(folder)
     assert env == {metrics.ENV: str(folder)} and not list(folder.iterdir())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_metrics_show_searches_conversions_stages_rendered_pages_and_jobs(client, upload):
+    """The series operators read (docs/operations.md, "Metrics") appear with their labels
+    once a worker ran an upload's job and a reader searched."""
+    from tests.factories.pdf import make_pdf
+    from wenku.publishing.worker import HOOKS
+    from wenku.worker.runner import Worker
+
+    doc = upload("budget.pdf", make_pdf(2, text="budget execution review"))
+    assert Worker(poll_seconds=0.01, hooks=HOOKS).run_once()
+    doc.refresh_from_db()
+    assert doc.status == "ready", doc.failure_reason
+    assert client.get("/search", {"q": "budget"}).status_code == 200
+    text = client.get("/metrics").content.decode()
+    for series in (
+        'wenku_search_seconds_count{backend="',
+        'wenku_conversion_stage_seconds_count{stage="read"}',
+        'wenku_conversions_total{outcome="',
+        'wenku_pages_rendered_total{when="ingest"}',
+        'wenku_jobs_total{outcome="succeeded",queue="ingest"}',
+    ):
+        assert series in text, series
