@@ -8,6 +8,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 
 from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
 from wenku.config import conf
@@ -81,6 +82,8 @@ def for_document(request: HttpRequest, document: Document) -> dict[str, Any]:
         "folders": list(FavouriteFolder.objects.filter(**mine)) if mine else [],
         "comments": comment_page(document, request.GET.get("cpage"), top_count),
         "comment_count": shown_count,
+        # The form of every comment's reply box posts here: reversed once, not per comment.
+        "comment_url": reverse("community:comment", args=[document.pk]),
     }
 
 
