@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 
 from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
 from wenku.config import conf
@@ -26,18 +27,29 @@ class RatingSummary:
         return round(self.average or 0)
 
 
-def rating_summary(document: Document) -> RatingSummary:
-    found = Rating.objects.filter(document=document).aggregate(avg=Avg("stars"), n=Count("pk"))
-    return RatingSummary(float(found["avg"]) if found["avg"] is not None else None, found["n"])
+def ratings(document: Document, user: Any) -> tuple[RatingSummary, int | None]:
+    """The document's rating summary and ``user``'s own stars (None: not rated, or no
+    user), in one query."""
+    mine = {"mine": Max("stars", filter=Q(user=user))} if user is not None else {}
+    found = Rating.objects.filter(document=document).aggregate(
+        avg=Avg("stars"), n=Count("pk"), **mine
+    )
+    average = float(found["avg"]) if found["avg"] is not None else None
+    return RatingSummary(average, found["n"]), found.get("mine")
 
 
-def comment_count(document: Document) -> int:
-    """Comments and replies that are not deleted (the page's 文档评论(N))."""
-    return Comment.objects.filter(document=document, deleted_at=None).count()
+def comment_counts(document: Document) -> tuple[int, int]:
+    """(top comments, deleted or not — the pages of comments; comments and replies that
+    are not deleted — the page's 文档评论(N)), in one query."""
+    found = Comment.objects.filter(document=document).aggregate(
+        top=Count("pk", filter=Q(parent=None)), shown=Count("pk", filter=Q(deleted_at=None))
+    )
+    return found["top"], found["shown"]
 
 
-def comment_page(document: Document, number: Any) -> Page:
-    """One page of top comments, newest first, each with all its replies, oldest first."""
+def comment_page(document: Document, number: Any, top_count: int | None = None) -> Page:
+    """One page of top comments, newest first, each with all its replies, oldest first
+    (``top_count``: how many top comments there are, when already counted)."""
     replies = Comment.objects.select_related("author", "reply_to").order_by("created_at", "pk")
     top = (
         Comment.objects.filter(document=document, parent=None)
@@ -45,8 +57,10 @@ def comment_page(document: Document, number: Any) -> Page:
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("-created_at", "-pk")
     )
-    size = conf().comments_page_size
-    return Paginator(top, size).get_page(number)
+    paginator = Paginator(top, conf().comments_page_size)
+    if top_count is not None:
+        paginator.count = top_count  # a cached_property: not counted again
+    return paginator.get_page(number)
 
 
 def for_document(request: HttpRequest, document: Document) -> dict[str, Any]:
@@ -54,13 +68,11 @@ def for_document(request: HttpRequest, document: Document) -> dict[str, Any]:
     user = request.user
     signed_in = user.is_authenticated
     mine = {"user": user} if signed_in else None
+    rating, my_rating = ratings(document, user if signed_in else None)
+    top_count, shown_count = comment_counts(document)
     return {
-        "rating": rating_summary(document),
-        "my_rating": (
-            Rating.objects.filter(document=document, **mine).values_list("stars", flat=True).first()
-            if mine
-            else None
-        ),
+        "rating": rating,
+        "my_rating": my_rating,
         "can_rate": signed_in and user.pk != document.owner_id,
         "favourite": (
             Favourite.objects.filter(document=document, **mine).select_related("folder").first()
@@ -68,8 +80,10 @@ def for_document(request: HttpRequest, document: Document) -> dict[str, Any]:
             else None
         ),
         "folders": list(FavouriteFolder.objects.filter(**mine)) if mine else [],
-        "comments": comment_page(document, request.GET.get("cpage")),
-        "comment_count": comment_count(document),
+        "comments": comment_page(document, request.GET.get("cpage"), top_count),
+        "comment_count": shown_count,
+        # The form of every comment's reply box posts here: reversed once, not per comment.
+        "comment_url": reverse("community:comment", args=[document.pk]),
     }
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from wenku.economy.models import Account
+from wenku.economy import queries
 
 
 def account(request: HttpRequest) -> dict[str, Any]:
@@ -16,8 +16,7 @@ def account(request: HttpRequest) -> dict[str, Any]:
         return {}
 
     def read() -> dict[str, Any]:
-        row = Account.objects.filter(pk=user.pk).values("balance", "vip_until").first()
-        balance, until = (row["balance"], row["vip_until"]) if row else (0, None)
+        balance, until = queries.account(user.pk)  # the page's own read, if it made one
         return {"balance": balance, "vip": until is not None and until > timezone.now()}
 
     return {"header_account": _Lazy(read)}

@@ -33,9 +33,9 @@ from wenku.economy.queries import (
     VIP_PRICING,
     _signed_in,
     balance,
-    downloads_today,
+    download_record,
+    downloads_today_of,
     is_vip,
-    last_download,
     rewards_today,
 )
 from wenku.ingest.models import Status
@@ -227,9 +227,9 @@ def quote(
     priced = _price(user, document, now)
     if rules.redownload_window_hours:
         since = now - timedelta(hours=rules.redownload_window_hours)
-        previous = last_download(user, document, since)
-        if previous is not None:
-            until = previous.created_at + timedelta(hours=rules.redownload_window_hours)
+        granted = download_record(user.pk, document.pk)[1]
+        if granted is not None and granted >= since:
+            until = granted + timedelta(hours=rules.redownload_window_hours)
             again = replace(base, basis=Basis.REDOWNLOAD, redownload_until=until)
             return _capped(again, rules, user, ip, now)
     if isinstance(priced, str):
@@ -255,12 +255,14 @@ def price_for(document: Document, *, vip: bool) -> tuple[int, str] | str:
 
 
 def _capped(q: Quote, rules: Rules, user: Any, ip: str | None, now: datetime) -> Quote:
-    cap = rules.user_daily_downloads
-    if user is not None and cap and downloads_today(user=user, now=now) >= cap:
-        return replace(q, refusal="user_cap", cap=cap)
-    cap = rules.ip_daily_downloads
-    if ip and cap and downloads_today(ip=ip, now=now) >= cap:
-        return replace(q, refusal="ip_cap", cap=cap)
+    user_cap, ip_cap = rules.user_daily_downloads, rules.ip_daily_downloads
+    mine, address = downloads_today_of(
+        user if user_cap else None, ip if ip_cap else None, now
+    )  # both caps in one query
+    if user is not None and user_cap and mine >= user_cap:
+        return replace(q, refusal="user_cap", cap=user_cap)
+    if ip and ip_cap and address >= ip_cap:
+        return replace(q, refusal="ip_cap", cap=ip_cap)
     return q
 
 

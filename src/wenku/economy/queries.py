@@ -5,13 +5,16 @@ Views, the API, templates and other apps read through these; nothing here writes
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
+from wenku.core import readscope
 from wenku.economy.ledger import sign_in_key
 from wenku.economy.models import (
     COUNTED,
@@ -34,19 +37,29 @@ def _signed_in(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
+def account(user_id: int) -> tuple[int, datetime | None]:
+    """(balance, VIP membership's end) of a signed-in user: one read per page
+    (``readscope``), shared by the header, the price and the download box."""
+
+    def read() -> tuple[int, datetime | None]:
+        row = Account.objects.filter(user_id=user_id).values_list("balance", "vip_until").first()
+        return (int(row[0] or 0), row[1]) if row else (0, None)
+
+    return readscope.once(("economy.account", user_id), read)
+
+
 def balance(user: Any) -> int:
     """Points the user has (0 for a guest or a user who never had any)."""
     if not _signed_in(user):
         return 0
-    value = Account.objects.filter(user_id=user.pk).values_list("balance", flat=True).first()
-    return int(value or 0)
+    return account(user.pk)[0]
 
 
 def vip_until(user: Any, now: datetime | None = None) -> datetime | None:
     """End of the user's VIP membership if it is active, else None."""
     if not _signed_in(user):
         return None
-    end = Account.objects.filter(user_id=user.pk).values_list("vip_until", flat=True).first()
+    end = account(user.pk)[1]
     now = now or timezone.now()
     return end if end is not None and end > now else None
 
@@ -70,7 +83,21 @@ def is_entitled(user: Any, document: Document, now: datetime | None = None) -> b
         return False
     if document.pricing in VIP_PRICING and is_vip(user, now):
         return True
-    return Download.objects.filter(user_id=user.pk, document_id=document.pk).exists()
+    return download_record(user.pk, document.pk)[0]
+
+
+def download_record(user_id: int, document_id: int) -> tuple[bool, datetime | None]:
+    """(has the user downloaded the document?, when they last did so other than as a
+    re-download — the download that opened the re-download window): the entitlement and
+    the download box read it once per page (``readscope``)."""
+
+    def read() -> tuple[bool, datetime | None]:
+        found = Download.objects.filter(user_id=user_id, document_id=document_id).aggregate(
+            n=Count("pk"), granted=Max("created_at", filter=~Q(basis=Basis.REDOWNLOAD))
+        )
+        return found["n"] > 0, found["granted"]
+
+    return readscope.once(("economy.download", user_id, document_id), read)
 
 
 def rewards_today(user_id: int, reason: Reason, now: datetime | None = None) -> int:
@@ -149,25 +176,26 @@ def plans() -> QuerySet[VipPlan]:
     return VipPlan.objects.filter(active=True)
 
 
-def downloads_today(user: Any = None, ip: str | None = None, now: datetime | None = None) -> int:
-    """Downloads that count towards the daily cap of a user (or of an address)."""
-    rows = Download.objects.filter(created_at__gte=local_day_start(now)).exclude(
-        basis__in=(Basis.OWNER, Basis.STAFF)
+def downloads_today_of(user: Any, ip: str | None, now: datetime | None = None) -> tuple[int, int]:
+    """Today's downloads (site time) that count towards the daily caps: the user's and
+    the address's (None: 0), in one query."""
+    wanted = {
+        name: where
+        for name, where in (
+            ("mine", Q(user_id=user.pk) if user is not None else None),
+            ("address", Q(ip=ip) if ip else None),
+        )
+        if where is not None
+    }
+    if not wanted:
+        return 0, 0
+    found = (
+        Download.objects.filter(created_at__gte=local_day_start(now))
+        .exclude(basis__in=(Basis.OWNER, Basis.STAFF))
+        .filter(functools.reduce(operator.or_, wanted.values()))
+        .aggregate(**{name: Count("pk", filter=where) for name, where in wanted.items()})
     )
-    if user is not None:
-        return rows.filter(user_id=user.pk).count()
-    return rows.filter(ip=ip).count()
-
-
-def last_download(user: Any, document: Document, since: datetime) -> Download | None:
-    """The user's latest download of the document since ``since`` that was not itself a
-    re-download (the window runs from the download that granted the file)."""
-    return (
-        Download.objects.filter(user_id=user.pk, document_id=document.pk, created_at__gte=since)
-        .exclude(basis=Basis.REDOWNLOAD)
-        .order_by("-created_at")
-        .first()
-    )
+    return found.get("mine", 0), found.get("address", 0)
 
 
 CO_READERS = 500  # the latest signed-in readers of a document whose other downloads count

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from wenku.community.queries import for_document as community_for_document
-from wenku.core import pagecache
+from wenku.core import pagecache, readscope
 from wenku.core.geo import place_name, province
 from wenku.core.ip import client_ip
 from wenku.economy import downloads
@@ -26,7 +26,13 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     an edit, a comment, a rating or a decision about the document drops it."""
     if (kept := _kept(request, document_id)) is not None:
         return kept
-    documents = Document.objects.select_related("owner", "category").prefetch_related("tags")
+    with readscope.reading():  # the reader's account and download record, read once
+        return _document(request, document_id)
+
+
+def _document(request: HttpRequest, document_id: int) -> HttpResponse:
+    documents = Document.objects.select_related("owner", "category", "conversion")
+    documents = documents.prefetch_related("tags")
     doc = access.viewable_or_404(request.user, document_id, documents)
     ready = doc.status == "ready"
     seen = queries.reading(request.user, doc) if ready else None
