@@ -7,7 +7,7 @@ Run from the repository root: ``.venv/bin/python bench/ledger.py [--seconds 10]
 
 For SQLite (the embedded default) and PostgreSQL (scale mode), each on a fresh data
 folder / database: ``wenku serve --no-worker`` with default settings (2 gunicorn
-processes × 4 threads), 64 readers with API tokens, 20 documents priced 10 points,
+processes × 2 threads), 64 readers with API tokens, 20 documents priced 10 points,
 every download charged (free re-download window 0, no daily caps), uploader's share 70 %,
 documents spread over 10 uploaders (each sale locks its uploader's account too).
 Clients are ``--clients`` processes × ``--threads`` threads, each with a keep-alive

@@ -16,7 +16,7 @@ search tables, so both modes serve the same documents from the same files:
 - scale: PostgreSQL for data and search (``WENKU_SEARCH_BACKEND=postgres``), Redis for
   the cache, sessions and rate limits (``WENKU_REDIS_URL``).
 
-Each mode is ``wenku serve --no-worker`` with its defaults (gunicorn, 2 processes x 4
+Each mode is ``wenku serve --no-worker`` with its defaults (gunicorn, 2 processes x 2
 threads) on its own free port; nothing is being converted. The bench site lifts the
 limits that one client address would otherwise hit: page images and searches
 (``WENKU_RATE_PAGE_IMAGE_IP``, ``WENKU_RATE_SEARCH_IP`` and their ``_USER`` twins

@@ -27,7 +27,7 @@ separate pass (CaptureQueriesContext); ``--profile N`` adds a cProfile of N
 document-page requests.
 
 Requests per second: ``wenku serve --no-worker`` (its defaults: gunicorn gthread,
-2 processes x 4 threads; no ingest worker, nothing is being converted) on
+2 processes x 2 threads; no ingest worker, nothing is being converted) on
 127.0.0.1 and a free port, loaded by ``wrk`` with a Lua script that picks a random
 document (and visitor) per request; also the home page, and ``/robots.txt``, the
 cheapest Django view, as the ceiling of the stack. wrk runs on the same machine and

@@ -689,8 +689,12 @@ class Config:
     web_processes = Setting(
         "WENKU_WEB_PROCESSES", "2", "Web server processes started by `wenku serve`.", _positive_int
     )
+    # Two, not four: a page is Python work under one GIL per process, and with four
+    # threads a signed-in document page (about 20 queries, each giving the GIL away and
+    # waiting to get it back) ran at 53 pages/s on two cores against 129 with two threads
+    # (docs/benchmarks.md, Pages, 2026-12-04).
     web_threads = Setting(
-        "WENKU_WEB_THREADS", "4", "Threads per web server process.", _positive_int
+        "WENKU_WEB_THREADS", "2", "Threads per web server process.", _positive_int
     )
     # --- client addresses and where they are
     hsts_seconds = Setting(
