@@ -3,6 +3,8 @@ community's block and search's related documents, on one page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -78,8 +80,16 @@ def _kept(request: HttpRequest, document_id: int) -> HttpResponse | None:
     its document by a missed invalidation is not served), with the view counted."""
     if (kept := pagecache.get(request, "document", document_id)) is None:
         return None
-    doc = Document.objects.public().filter(pk=document_id).only("pk", "owner_id").first()
-    if doc is None:
+    owner = queries.public_owner(document_id)
+    if owner is None:
         return None
-    viewcount.record_view(request, kept, doc)
+    viewcount.record_view(request, kept, _Viewed(document_id, owner))
     return kept
+
+
+@dataclass(frozen=True)
+class _Viewed:
+    """What the view counter needs of a document served from a kept page."""
+
+    pk: int
+    owner_id: int
