@@ -21,7 +21,7 @@ def test_the_cache_is_shared_by_every_process():
     assert "locmem" not in backend.lower() and "dummy" not in backend.lower()
     from django.db import connection
 
-    expected = "DatabaseCache" if connection.vendor == "postgresql" else "FileBasedCache"
+    expected = "DatabaseCache" if connection.vendor == "postgresql" else "FileCache"
     assert backend.endswith(expected)
 
 
@@ -150,10 +150,27 @@ def test_served_pages_share_one_cache_across_processes(wenku_server, data_dir, s
 
     from tests.core.test_redis import _assert_every_process_sees_new_documents
 
-    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    if settings.CACHES["default"]["BACKEND"].endswith("FileCache"):
         # The server keeps its files in its data folder: share them with this process.
         settings.CACHES = {
             "default": {**settings.CACHES["default"], "LOCATION": str(data_dir / "cache")}
         }
     server = wenku_server(processes=3, threads=2)
     _assert_every_process_sees_new_documents(server.url, publish, requests)
+
+
+def test_the_file_cache_culls_once_per_so_many_writes(tmp_path, monkeypatch):
+    """Django's file cache lists its whole folder on every write; ours every CULL_EVERY
+    writes, and still keeps the folder near its limit."""
+    from wenku.core import cache as wenku_cache
+
+    monkeypatch.setattr(wenku_cache, "CULL_EVERY", 10)
+    monkeypatch.setattr(wenku_cache.FileCache, "_writes", 0)
+    files = wenku_cache.FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 20}})
+    listed = []
+    real = files._list_cache_files
+    monkeypatch.setattr(files, "_list_cache_files", lambda: listed.append(1) or real())
+    for i in range(100):
+        files.set(f"k{i}", i)
+    assert len(listed) == 10  # Django's own would have listed the folder 100 times
+    assert len(list(tmp_path.glob("*.djcache"))) <= 20 + 10
