@@ -353,3 +353,15 @@ def browser() -> Iterator[object]:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield instance
         instance.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_ingest_context_outlives_its_test():  # type: ignore[no-untyped-def]
+    """A test that runs a job without ``job_context`` makes this process's real ingest
+    context, bound to its own data folder; the next test's jobs would read their files
+    from there (a worker test failed so in CI). Drop it when the test ends."""
+    yield
+    from wenku.ingest import runtime
+
+    if runtime._context is not None:
+        runtime.reset_context()

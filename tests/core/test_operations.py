@@ -110,7 +110,9 @@ def test_the_folder_of_counts_is_emptied_for_a_new_set_of_processes(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_metrics_show_searches_conversions_stages_rendered_pages_and_jobs(client, upload):
+def test_metrics_show_searches_conversions_stages_rendered_pages_and_jobs(
+    client, upload, job_context
+):
     """The series operators read (docs/operations.md, "Metrics") appear with their labels
     once a worker ran an upload's job and a reader searched."""
     from tests.factories.pdf import make_pdf
