@@ -16,6 +16,7 @@ import pytest
 
 from tests.factories import documents as f
 from tests.factories.pdf import make_pdf
+from tests.processes import running
 from wenku.library.models import Category, Document
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -168,9 +169,7 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(run_env, user, tm
         proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert proc.wait(timeout=30) == 0
         time.sleep(0.5)
-        left = [
-            p for p in family if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"
-        ]
+        left = [p for p in family if running(p)]
         assert left == [], "processes left running after Ctrl-C"
         assert "Wenku is running at" in proc.stdout.read()
     finally:

@@ -12,6 +12,7 @@ import requests
 
 from tests.factories import documents as f
 from tests.faults.conftest import start_site, wait_until
+from tests.processes import running
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +42,7 @@ def test_a_hung_libreoffice_times_out_and_the_worker_goes_on(tmp_path):
             assert stopped, "no soffice.bin to stop"
             wait_until(lambda: state(hung)["status"] == "failed", 60, "the timeout")
             assert "6 秒" in state(hung)["failure_reason"]  # the timeout, in words
-            assert not any(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"
+            assert not any(running(p)
                            for p in stopped)  # fmt: skip
             after = upload("下一个.docx", f.make_docx(2, seed=12))
             wait_until(lambda: state(after)["status"] == "ready", 90, "the next upload")

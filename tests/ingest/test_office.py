@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from tests.factories import documents as f
+from tests.processes import running
 from wenku.ingest.errors import IngestError
 from wenku.ingest.office.client import OfficeConverter, OfficeSettings
 from wenku.ingest.selftest import check_cjk
@@ -53,11 +54,7 @@ def wait_gone(pids: set[int], seconds: float = 5.0) -> set[int]:
     deadline = time.monotonic() + seconds
     alive = set(pids)
     while alive and time.monotonic() < deadline:
-        alive = {
-            p
-            for p in alive
-            if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
-        }
+        alive = {p for p in alive if running(p)}
         time.sleep(0.05)
     return alive
 

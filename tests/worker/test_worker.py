@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import documents as f
+from tests.processes import running
 from wenku.ingest.models import Conversion
 from wenku.library.models import Document
 
@@ -97,11 +98,7 @@ def test_killed_worker_leaves_its_job_to_the_next(upload, spawn_worker):
     first.wait()
     # LibreOffice dies with its worker (bubblewrap --die-with-parent): nothing orphaned.
     wait_for(
-        lambda: (
-            not any(
-                psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in sandbox
-            )
-        ),
+        lambda: not any(running(p) for p in sandbox),
         10,
         "the sandbox to go",
     )
@@ -132,9 +129,7 @@ def test_ctrl_c_hands_the_job_back(upload, spawn_worker):
     assert job.status == "READY"
     conversion = Conversion.objects.get(pk=doc.conversion_id)
     assert (conversion.status, conversion.attempts) == ("queued", 0)
-    assert not [
-        p for p in sandbox if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"
-    ]
+    assert not [p for p in sandbox if running(p)]
     spawn_worker()
     wait_for(lambda: status(doc) == "ready", 120, "the job to finish later")
 
