@@ -258,7 +258,9 @@ def test_the_wrk_script_sends_the_mix_and_counts_every_status(site, tmp_path):
     statuses, sent = load.parse_counts(run.stdout)
 
     total = sum(sent.values())
-    in_flight = 4  # a request per connection may be sent and unanswered when wrk stops
+    # Sent and unanswered when wrk stops: wrk builds a connection's next request as the
+    # last answer comes in, and again on a reconnect (CI saw 5 with 4 connections).
+    in_flight = 2 * 4
     assert total > 200, run.stdout
     assert set(sent) == set(load.MIX)
     assert 0 <= total - sum(statuses.values()) <= in_flight
