@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tests.factories.published import words
 from wenku.search import fingerprint
+from wenku.search.originality import MAX_LISTED
 from wenku.search.service import SearchParams, run_search
 
 
@@ -79,3 +80,21 @@ def test_an_original_outside_the_filters_gives_way_to_its_copy(doc):
     second = doc("second", text, days_ago=1)
     assert shown(1, price="free") == [(first.pk, [second.pk])]
     assert shown(1) == [(original.pk, [first.pk, second.pk])]
+
+
+def test_a_large_family_lists_its_first_copies_and_counts_them_all(doc, client):
+    """A document uploaded many times folds into one result that names the earliest
+    copies and counts the rest; the page and the API say how many."""
+    text = words(9401, 40)
+    original = doc("original", text, days_ago=30)
+    copies = [doc(f"copy{i}", text, days_ago=20 - i) for i in range(MAX_LISTED + 3)]
+    [hit] = run_search(SearchParams(q="考核", sort="newest"), None).hits
+    assert hit.document == original
+    assert [c.pk for c in hit.similar] == [c.pk for c in copies[:MAX_LISTED]]
+    assert (hit.similar_count, hit.similar_unlisted) == (MAX_LISTED + 3, 3)
+    [out] = client.get("/api/v1/search", {"q": "考核"}).json()["results"]
+    assert out["similar"] == [c.pk for c in copies[:MAX_LISTED]]
+    assert out["similar_count"] == MAX_LISTED + 3
+    page = client.get("/search", {"q": "考核"}).content.decode()
+    assert page.count('class="similar-copies"') == 1
+    assert "另有 3 份未列出" in page or "and 3 more, not listed" in page

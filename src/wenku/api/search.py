@@ -50,7 +50,8 @@ class HitOut(Schema):
     locked: bool
     snippet_html: str
     url: str
-    similar: list[int]  # ids of near-copies folded under this (earliest published) document
+    similar: list[int]  # ids of the first near-copies folded under this (earliest) document
+    similar_count: int  # every near-copy folded under it (the list names the first 10)
 
 
 class FacetOptionOut(Schema):
@@ -155,6 +156,7 @@ def search(request: HttpRequest, filters: Query[SearchIn], response: HttpRespons
                 snippet_html=str(h.snippet),
                 url=h.url,
                 similar=[c.pk for c in h.similar],
+                similar_count=h.similar_count,
             )
             for h in result.hits
         ],

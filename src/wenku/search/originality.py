@@ -18,7 +18,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from wenku.ingest.models import Page
 from wenku.library.models import Document, DocumentStatus
@@ -264,34 +265,66 @@ def clusters(
     return result
 
 
-def fold(
-    documents: Sequence[Document], within: Q | None = None
-) -> list[tuple[Document, list[Document]]]:
-    """Search results with copies folded: for each document (in order), the earliest
-    published public document among it and its near-copies takes its place, once, with
-    the other public copies of that family under it. A copy never outranks its original.
+MAX_LISTED = 10  # copies named under an original in the results; the rest are counted
+
+
+@dataclass(frozen=True)
+class Family:
+    """One place in the search results: the document shown and the copies folded under it
+    (ids: the caller loads only the documents it shows)."""
+
+    root: int  # the earliest published public document of the family
+    copies: list[int]  # the next ones, earliest first, at most MAX_LISTED
+    count: int  # every public copy under ``root``, listed or not
+    hits: list[int]  # the documents given that folded into this family
+
+
+def fold(documents: Sequence[tuple[int, int]], within: Q | None = None) -> list[Family]:
+    """Search results (document id, conversion id; in rank order) with copies folded: for
+    each document, the earliest published public document among it and its near-copies
+    takes its place, once, with the other public copies of that family under it. A copy
+    never outranks its original.
 
     ``within`` is the search's filters: only documents that pass them stand for a family
     or sit under one, so an original outside them gives way to its earliest copy inside.
     Each document is placed once (similarity is not transitive: a copy already listed
-    under one original does not come back under another)."""
-    groups = clusters(d.conversion_id for d in documents)
-    conversions = {c for d in documents for c in groups.get(d.conversion_id, set())}
-    conversions |= {d.conversion_id for d in documents}
-    public = list(
+    under one original does not come back under another).
+
+    A family is its conversions (documents sharing a conversion are the same file), so
+    the database answers with the first ``MAX_LISTED + 1`` documents of each conversion
+    and its count, whatever the number of copies: a file uploaded a thousand times folds
+    as fast as one uploaded twice."""
+    groups = clusters(cid for _pk, cid in documents)
+    conversions = {c for _pk, cid in documents for c in groups.get(cid, set()) | {cid}}
+    earliest = [F("published_at").asc(), F("pk").asc()]
+    rows = (
         Document.objects.public()
         .filter(within or Q(), conversion_id__in=list(conversions))
-        .select_related("owner", "category", "conversion")
-        .order_by("published_at", "pk")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("conversion_id")], order_by=earliest),
+            copies=Window(Count("pk"), partition_by=[F("conversion_id")]),
+        )
+        .filter(rank__lte=MAX_LISTED + 1)
+        .order_by(*earliest)
+        .values_list("pk", "conversion_id", "copies")
     )
-    shown: list[tuple[Document, list[Document]]] = []
-    placed: set[int] = set()
-    for doc in documents:
-        if doc.pk in placed:
+    first: dict[int, list[tuple[int, int]]] = defaultdict(list)  # conversion: (order, id)
+    counts: dict[int, int] = {}
+    for order, (pk, cid, count) in enumerate(rows):
+        first[cid].append((order, pk))
+        counts[cid] = count
+    given: dict[int, list[int]] = defaultdict(list)
+    for pk, cid in documents:
+        given[cid].append(pk)
+    shown: list[Family] = []
+    placed: set[int] = set()  # conversions
+    for pk, cid in documents:
+        if cid in placed:
             continue
-        family = groups.get(doc.conversion_id, set()) | {doc.conversion_id}
-        members = [c for c in public if c.conversion_id in family and c.pk not in placed]
-        members = members or [doc]
-        shown.append((members[0], members[1:]))
-        placed |= {m.pk for m in members} | {doc.pk}
+        family = (groups.get(cid, set()) | {cid}) - placed
+        members = [p for _order, p in sorted(m for c in family for m in first[c])] or [pk]
+        total = sum(counts.get(c, 0) for c in family)
+        hits = [p for c in family for p in given[c]]
+        shown.append(Family(members[0], members[1 : 1 + MAX_LISTED], max(total - 1, 0), hits))
+        placed |= family
     return shown

@@ -119,7 +119,12 @@ class Hit:
     snippet: SafeString  # empty when the page is past what the reader may view
     locked: bool  # the matching page is past the reader's free preview (number not said)
     url: str
-    similar: list[Document] = field(default_factory=list)  # copies folded under it
+    similar: list[Document] = field(default_factory=list)  # copies folded under it (the first)
+    similar_count: int = 0  # every copy folded under it, listed or not
+
+    @property
+    def similar_unlisted(self) -> int:
+        return self.similar_count - len(self.similar)
 
 
 @dataclass(frozen=True)
@@ -294,7 +299,7 @@ def filters_q(f: Filters) -> Q:
     return q
 
 
-Family = tuple[Document, list[Document]]  # an original, and the copies folded under it
+Family = originality.Family  # the document shown, the copies folded under it (ids)
 
 
 def _families(
@@ -318,8 +323,8 @@ def _families(
         seen_all = not extra or len(hits) >= found.total
         folded = _fold(hits, request.filters)
     scores = dict(hits)
-    for root, similar in folded:  # the original takes the best rank of its family
-        scores[root.pk] = max([scores.get(root.pk, 0.0)] + [scores.get(c.pk, 0.0) for c in similar])
+    for family in folded:  # the original takes the best rank of its family
+        scores[family.root] = max(scores.get(pk, 0.0) for pk in [family.root, *family.hits])
     return folded, scores, seen_all and found.exact
 
 
@@ -328,20 +333,23 @@ def _fold(hits: list[tuple[int, float]], filters: Filters) -> list[Family]:
     # The database decides what is shown, whatever the index still holds; an original
     # pulled in for its copy passes the same filters.
     within = filters_q(filters)
-    docs = {
-        d.pk: d
-        for d in Document.objects.public()
-        .filter(within, pk__in=ids)
-        .select_related("owner", "category", "conversion")
-    }
-    return originality.fold([docs[i] for i in dict.fromkeys(ids) if i in docs], within)
+    conversions = dict(
+        Document.objects.public().filter(within, pk__in=ids).values_list("pk", "conversion_id")
+    )
+    return originality.fold(
+        [(i, conversions[i]) for i in dict.fromkeys(ids) if i in conversions], within
+    )
 
 
 def _hits(
     families: list[Family], scores: dict[int, float], query: ParsedQuery, mode: Mode, user: Any
 ) -> list[Hit]:
-    shown = [root for root, _copies in families]
-    copies = {root.pk: similar for root, similar in families}
+    wanted = {f.root for f in families} | {pk for f in families for pk in f.copies}
+    docs = Document.objects.filter(pk__in=wanted).select_related("owner", "category", "conversion")
+    loaded = {d.pk: d for d in docs}
+    families = [f for f in families if f.root in loaded]  # gone since the fold: not shown
+    shown = [loaded[f.root] for f in families]
+    copies = {f.root: ([loaded[c] for c in f.copies if c in loaded], f.count) for f in families}
     # A reader who may see only a document's first pages is pointed at the best of those
     # when one matches, not at a locked page that matches a little better.
     within = {
@@ -369,7 +377,8 @@ def _hits(
             url = doc.get_absolute_url() + "#preview-end"
         else:
             url = doc.get_absolute_url() + (f"#p{number}" if number else "")
-        hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url, copies[doc.pk]))
+        listed, count = copies[doc.pk]
+        hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url, listed, count))
     return hits
 
 
