@@ -98,3 +98,37 @@ def test_a_large_family_lists_its_first_copies_and_counts_them_all(doc, client):
     page = client.get("/search", {"q": "考核"}).content.decode()
     assert page.count('class="similar-copies"') == 1
     assert "另有 3 份未列出" in page or "and 3 more, not listed" in page
+
+
+def test_uploads_of_one_file_fold_by_date_however_many(doc, backend):
+    """Thirteen more uploads of the original's very file (one conversion: the database
+    reads only its first documents) and a converted copy (its own conversion) fold
+    under the original, the earliest ten listed in date order, all fourteen counted."""
+    from wenku.library.models import Document
+    from wenku.search.indexing import index_documents
+
+    text = words(9501, 40)
+    original = doc("original", text, days_ago=30)
+    uploads = []
+    for i in range(MAX_LISTED + 3):
+        upload = Document.objects.get(pk=original.pk)
+        upload.pk = None
+        upload.title = f"upload{i} 考核"
+        upload.published_at = timezone.now() - timedelta(days=20 - i, hours=12)
+        upload.save()
+        uploads.append(upload)
+    index_documents([u.pk for u in uploads], backend)
+    converted = doc("converted", text, days_ago=19)  # between uploads 1 and 2
+    expected = [u.pk for u in uploads[:2]] + [converted.pk]
+    expected += [u.pk for u in uploads[2 : MAX_LISTED - 1]]
+    [hit] = run_search(SearchParams(q="考核", sort="newest"), None).hits
+    assert hit.document == original
+    assert [c.pk for c in hit.similar] == expected
+    assert hit.similar_count == MAX_LISTED + 4
+    # Filtered to free documents, the priced original gives way to the earliest free
+    # upload (the filters hold inside each conversion's range too).
+    Document.objects.filter(pk=original.pk).update(pricing="points", price=5)
+    [hit] = run_search(SearchParams(q="考核", sort="newest", price="free"), None).hits
+    assert hit.document == uploads[0]
+    assert [c.pk for c in hit.similar] == [*expected[1:], uploads[MAX_LISTED - 1].pk]
+    assert hit.similar_count == MAX_LISTED + 3

@@ -61,13 +61,19 @@ def roll_up(direct: Mapping[int | None, int], tree: Mapping[int, int | None]) ->
     return dict(total)
 
 
-def breadcrumbs(category: Category) -> list[Category]:
+def breadcrumbs(category: Category, known: Mapping[int, Category] | None = None) -> list[Category]:
     """The category's ancestors, root first, then the category."""
-    known = all_categories()
+    known = all_categories() if known is None else known
     trail = [category]
     while trail[0].parent_id and trail[0].parent_id in known and len(trail) < 20:
         trail.insert(0, known[trail[0].parent_id])
     return trail
+
+
+def path_name(category: Category, known: Mapping[int, Category] | None = None) -> str:
+    """ "Parent / Child", as ``str(category)`` says it, from the tree instead of a query
+    per ancestor."""
+    return " / ".join(c.name for c in breadcrumbs(category, known))
 
 
 @dataclass

@@ -170,6 +170,8 @@ class Document(models.Model):
             models.Index(fields=["status", "category"]),
             models.Index(fields=["category", "status"]),
             models.Index(fields=["owner", "-created_at"]),
+            # A file's copies, earliest first: search folds them (search.originality.fold)
+            models.Index(fields=["conversion", "status", "published_at", "id"]),
         ]
 
     def __str__(self) -> str:

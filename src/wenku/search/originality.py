@@ -15,11 +15,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from wenku.ingest.models import Page
 from wenku.library.models import Document, DocumentStatus
@@ -291,28 +295,16 @@ def fold(documents: Sequence[tuple[int, int]], within: Q | None = None) -> list[
     under one original does not come back under another).
 
     A family is its conversions (documents sharing a conversion are the same file), so
-    the database answers with the first ``MAX_LISTED + 1`` documents of each conversion
-    and its count, whatever the number of copies: a file uploaded a thousand times folds
-    as fast as one uploaded twice."""
+    the database answers with the count of each conversion's documents and the first
+    ``MAX_LISTED + 1`` of each, read from an index whatever the number of copies: a file
+    uploaded a thousand times folds as fast as one uploaded twice."""
     groups = clusters(cid for _pk, cid in documents)
     conversions = {c for _pk, cid in documents for c in groups.get(cid, set()) | {cid}}
-    earliest = [F("published_at").asc(), F("pk").asc()]
-    rows = (
-        Document.objects.public()
-        .filter(within or Q(), conversion_id__in=list(conversions))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("conversion_id")], order_by=earliest),
-            copies=Window(Count("pk"), partition_by=[F("conversion_id")]),
-        )
-        .filter(rank__lte=MAX_LISTED + 1)
-        .order_by(*earliest)
-        .values_list("pk", "conversion_id", "copies")
-    )
-    first: dict[int, list[tuple[int, int]]] = defaultdict(list)  # conversion: (order, id)
-    counts: dict[int, int] = {}
-    for order, (pk, cid, count) in enumerate(rows):
-        first[cid].append((order, pk))
-        counts[cid] = count
+    public = Document.objects.public().filter(within or Q())
+    counts = _counts(public, conversions)
+    first: dict[int, list[tuple[object, int]]] = defaultdict(list)  # conversion: (date, id)
+    for pk, cid, published in _first(public, counts):
+        first[cid].append(((published is None, published), pk))
     given: dict[int, list[int]] = defaultdict(list)
     for pk, cid in documents:
         given[cid].append(pk)
@@ -322,9 +314,66 @@ def fold(documents: Sequence[tuple[int, int]], within: Q | None = None) -> list[
         if cid in placed:
             continue
         family = (groups.get(cid, set()) | {cid}) - placed
-        members = [p for _order, p in sorted(m for c in family for m in first[c])] or [pk]
+        members = [p for _date, p in sorted(m for c in family for m in first[c])] or [pk]
         total = sum(counts.get(c, 0) for c in family)
         hits = [p for c in family for p in given[c]]
         shown.append(Family(members[0], members[1 : 1 + MAX_LISTED], max(total - 1, 0), hits))
         placed |= family
     return shown
+
+
+FIRST_PER_QUERY = 100  # conversions whose first documents one query reads (SQL stays small)
+
+
+def _counts(public: QuerySet[Document], conversions: set[int]) -> dict[int, int]:
+    rows = (
+        public.filter(conversion_id__in=list(conversions))
+        .order_by()
+        .values_list("conversion_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+def _first(
+    public: QuerySet[Document], counts: dict[int, int]
+) -> Iterator[tuple[int, int, datetime | None]]:
+    """The first ``MAX_LISTED + 1`` documents of each conversion, by date then id: every
+    document of the small ones, and of each large one, its own bounded index range."""
+    columns = ("pk", "conversion_id", "published_at")
+    small = [c for c, n in counts.items() if n <= MAX_LISTED + 1]
+    if small:
+        yield from public.filter(conversion_id__in=small).values_list(*columns)
+    large = [c for c, n in counts.items() if n > MAX_LISTED + 1]
+    if not large:
+        return
+    # One range query compiled once, its conversion swapped per range (building a
+    # queryset per conversion cost more than the database's work).
+    earliest = public.filter(conversion_id=_SENTINEL).order_by("published_at", "pk")
+    sql, params = earliest.values("pk")[: MAX_LISTED + 1].query.sql_with_params()
+    [slot] = [i for i, p in enumerate(params) if p == _SENTINEL]
+    table = connection.ops.quote_name(Document._meta.db_table)
+    for start in range(0, len(large), FIRST_PER_QUERY):
+        chunk = large[start : start + FIRST_PER_QUERY]
+        ranges = " OR ".join([f"id IN ({sql})"] * len(chunk))
+        values: list[Any] = []
+        for cid in chunk:
+            values += [*params[:slot], cid, *params[slot + 1 :]]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, conversion_id, published_at FROM {table} WHERE {ranges}", values
+            )
+            for pk, cid, published in cursor.fetchall():
+                yield pk, cid, _datetime(published)
+
+
+_SENTINEL = -7_364_019  # no conversion has it: it marks the parameter to swap
+
+
+def _datetime(value: object) -> datetime | None:
+    """A date from a raw cursor as the ORM gives it (SQLite's are naive, in UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if not isinstance(value, datetime):
+        return None
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)

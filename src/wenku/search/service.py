@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -44,7 +44,6 @@ from wenku.search.backends.base import (
     Sort,
 )
 from wenku.search.query import ParsedQuery, parse
-from wenku.search.snippets import highlight
 from wenku.search.state import hidden_ids
 
 MAX_PAGES = 100  # deeper than anyone reads; keeps offsets cheap
@@ -368,7 +367,7 @@ def _hits(
         locked = number is not None and text is None
         if text is None and number is None:
             text = doc.description
-        snippet = highlight(text, terms) if text and _mentions(text, terms) else mark_safe("")
+        snippet = snippets.found_snippet(text, terms) if text else mark_safe("")
         if locked:
             # Which locked page matches is not said (not in the number, not in the link):
             # phrase by phrase, it would tell a reader without the document what is on
@@ -380,14 +379,6 @@ def _hits(
         listed, count = copies[doc.pk]
         hits.append(Hit(doc, scores.get(doc.pk, 0.0), number, snippet, locked, url, listed, count))
     return hits
-
-
-def _mentions(text: str, terms: Sequence[str]) -> bool:
-    """Does ``text`` contain one of the query's terms, as the snippet would mark it? A
-    snippet without one (a description, a page matched only through a sub-word) says
-    nothing about why the document was found."""
-    folded = snippets.fold(text, drop_cjk_spaces=True).text
-    return any(snippets.find(folded, term.lower()) for term in terms if term)
 
 
 def _page_texts(docs: list[Document], best: dict[int, int], user: Any) -> dict[int, str]:
@@ -438,9 +429,9 @@ def _facets(found: EngineResult, params: SearchParams, tree: dict[int, int | Non
     if f is None:
         return []
     rolled = cats.roll_up(f.categories, tree)
-    names = {c.pk: c for c in Category.objects.filter(pk__in=list(rolled))}
+    names = cats.all_categories()  # the cached tree: labels name the ancestors too
     category = [
-        (names[i].slug, str(names[i]), n)
+        (names[i].slug, cats.path_name(names[i], names), n)
         for i, n in sorted(rolled.items(), key=lambda p: (-p[1], p[0]))
         if i in names
     ][:30]

@@ -92,6 +92,19 @@ def highlight(
     return _render(text, folded, spans, start, end)
 
 
+def found_snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> SafeString:
+    """``highlight`` where the text holds one of ``terms`` (across a line break inside a
+    Chinese sentence too), else "": a snippet without one says nothing about why the
+    document was found. One normalisation of the text serves both."""
+    folded = fold(text, drop_cjk_spaces=True)
+    wanted = dict.fromkeys(t.lower() for t in terms if t)
+    spans = sorted((s, s + len(t), t) for t in wanted for s in find(folded.text, t))
+    if not spans:
+        return mark_safe("")
+    start = _best_window(spans, width)
+    return _render(text, folded, spans, start, min(len(folded.text), start + width))
+
+
 def _best_window(spans: list[tuple[int, int, str]], width: int) -> int:
     best, best_score = 0, -1
     for s, _e, _t in spans:
