@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -178,7 +179,7 @@ class Document(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("library:document", args=[self.pk])
+        return document_path(self.pk)
 
     @property
     def failure_reason(self) -> str:
@@ -225,3 +226,19 @@ class ViewMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.visitor} {self.day}"
+
+
+_MARK = 987_654_321  # the id to cut the reversed path at (its last occurrence)
+
+
+@functools.cache
+def _document_path(prefix: str) -> tuple[str, str]:
+    before, _mark, after = reverse("library:document", args=[_MARK]).rpartition(str(_MARK))
+    return before, after
+
+
+def document_path(document_id: int) -> str:
+    """``reverse("library:document", args=[document_id])``, reversed once per script
+    prefix: result lists and cards link a hundred documents a page."""
+    before, after = _document_path(get_script_prefix())
+    return f"{before}{int(document_id)}{after}"

@@ -343,9 +343,10 @@ def _fold(hits: list[tuple[int, float]], filters: Filters) -> list[Family]:
 def _hits(
     families: list[Family], scores: dict[int, float], query: ParsedQuery, mode: Mode, user: Any
 ) -> list[Hit]:
-    wanted = {f.root for f in families} | {pk for f in families for pk in f.copies}
-    docs = Document.objects.filter(pk__in=wanted).select_related("owner", "category", "conversion")
-    loaded = {d.pk: d for d in docs}
+    roots = Document.objects.filter(pk__in=[f.root for f in families])
+    loaded = {d.pk: d for d in roots.select_related("owner", "category", "conversion")}
+    named = Document.objects.filter(pk__in=[pk for f in families for pk in f.copies])
+    loaded |= {d.pk: d for d in named.only("pk", "title")}  # a link each
     families = [f for f in families if f.root in loaded]  # gone since the fold: not shown
     shown = [loaded[f.root] for f in families]
     copies = {f.root: ([loaded[c] for c in f.copies if c in loaded], f.count) for f in families}
