@@ -11,7 +11,7 @@ import pytest
 from tests.factories import documents as f
 from wenku.ingest import decrypt
 from wenku.ingest.errors import IngestError
-from wenku.ingest.sniff import Limits, inspect_file
+from wenku.ingest.sniff import Detected, Limits, inspect_file
 
 LIMITS = Limits(
     max_bytes=50 * 1024 * 1024,
@@ -229,6 +229,37 @@ def test_a_repaired_copy_that_loses_the_text_is_not_taken(ingested, monkeypatch,
     assert doc.status == "ready", doc.failure_reason
     assert (doc.page_count, doc.conversion.pdf_repaired) == (1, False)
     assert doc.conversion.pages.get(number=1).text == "kept 1"
+
+
+def test_an_ole_file_olefile_cannot_parse_goes_on_to_libreoffice(tmp_path):
+    """Given a workbook whose header's mini-sector shift is out of all range (POI's fuzzed
+    workbook: olefile fails printing 2 to that power), then it is an .xls without macros,
+    judged from its directory's bytes — LibreOffice reads such files; named .doc, too,
+    since the directory says Workbook and nothing else."""
+    from tests.factories.ole import make_ole
+
+    data = damaged_ole_header(make_ole({"Workbook": b"\x09\x08" + bytes(14)}))
+    assert detect(tmp_path, data, "预算.xls") == Detected("xls")
+    assert detect(tmp_path, data, "预算.doc") == Detected("xls")
+
+
+def damaged_ole_header(data: bytes) -> bytes:
+    import olefile
+
+    from tests.factories.ole import unparsable_header
+
+    damaged = unparsable_header(data)
+    with pytest.raises(ValueError, match="digits"):
+        olefile.OleFileIO(damaged)
+    return damaged
+
+
+def test_an_unparsable_ole_file_without_a_known_stream_stays_refused(tmp_path):
+    from tests.factories.ole import make_ole
+
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, damaged_ole_header(make_ole({"Contents": bytes(64)})), "a.xls")
+    assert caught.value.params == {"detected": "damaged OLE file"}
 
 
 def commented_docx() -> bytes:

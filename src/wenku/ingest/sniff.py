@@ -100,7 +100,8 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
         named = _NAMED.get(Path(original_name).suffix.lower())
         return _macro_policy(*_inspect_zip(path, limits, named), limits)
     if head.startswith(OLE_MAGIC):
-        return _macro_policy(*_inspect_ole(path), limits)
+        extension = Path(original_name).suffix.lower().lstrip(".")
+        return _macro_policy(*_inspect_ole(path, extension), limits)
     if _biff_workbook(head):
         return Detected("xls")  # Excel 2.x–4.0: a bare BIFF stream, no OLE container
     if head.lstrip().startswith(b"{\\rtf"):
@@ -277,12 +278,12 @@ def _check_xml_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
 # --- OLE compound files: legacy Office, or encrypted OOXML
 
 
-def _inspect_ole(path: Path) -> tuple[str, bool]:
+def _inspect_ole(path: Path, extension: str) -> tuple[str, bool]:
     """The format and whether macros were found."""
     try:
         ole = olefile.OleFileIO(str(path))
     except (OSError, ValueError, struct.error, IndexError):
-        raise IngestError("unsupported", detected="damaged OLE file") from None
+        return _scan_ole(path.read_bytes(), extension)
     with ole:
         fmt = _ole_format(ole)
         macros = containers.ole_has_macros(ole)
@@ -290,6 +291,28 @@ def _inspect_ole(path: Path) -> tuple[str, bool]:
     if fmt == "ppt" and decrypt.is_encrypted(path):
         raise IngestError("encrypted")
     return fmt, macros
+
+
+# The main stream of each legacy format, in the order olefile's answer is looked for.
+_OLE_MAIN = {"worddocument": "doc", "workbook": "xls", "book": "xls",
+             "powerpoint document": "ppt", "pp40": "ppt"}  # fmt: skip
+_OLE_ENCRYPTED = frozenset({"encryptioninfo", "encryptedpackage"})
+
+
+def _scan_ole(data: bytes, extension: str) -> tuple[str, bool]:
+    """A compound file olefile cannot parse (POI's fuzzed workbooks: a header field so
+    large olefile fails to print it), which LibreOffice may still read: its format from
+    the directory entries of the main streams (the upload's extension's if there are several: a
+    Word file can embed a workbook), its macros from its bytes. What only a parser sees
+    (Word's and Excel's encryption flags) is left to LibreOffice, which fails on it."""
+    found = containers.directory_names(data, frozenset(_OLE_MAIN) | _OLE_ENCRYPTED)
+    if found & _OLE_ENCRYPTED:
+        raise IngestError("encrypted")
+    formats = [fmt for stream, fmt in _OLE_MAIN.items() if stream in found]
+    if not formats:
+        raise IngestError("unsupported", detected="damaged OLE file")
+    fmt = extension if extension in formats else formats[0]
+    return fmt, containers.raw_ole_has_macros(data)
 
 
 def _ole_format(ole: olefile.OleFileIO) -> str:
