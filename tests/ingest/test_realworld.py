@@ -262,6 +262,23 @@ def test_an_unparsable_ole_file_without_a_known_stream_stays_refused(tmp_path):
     assert caught.value.params == {"detected": "damaged OLE file"}
 
 
+def test_a_wordperfect_4_file_named_doc_is_refused_as_wordperfect(tmp_path):
+    """Given a WordPerfect 4.2 document (no signature: text with function codes, each group
+    closed by its own code) uploaded as .doc, then the reason names WordPerfect; the same
+    bytes with one group left open are no WordPerfect file, and stay a damaged Word file."""
+    text = b"Sluwe Sjaantje sloeg de slome slager. "
+    wp42 = (b"\xcb\x0a\x01\xf6\x01\xcb" + text + b"\x0d") * 12 + b"\xc3\x00\x29\x17\xc3"
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, wp42, "论文.doc")
+    assert (caught.value.code, caught.value.params) == (
+        "unsupported",
+        {"detected": "WordPerfect document"},
+    )
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, wp42[:-1], "论文.doc")
+    assert (caught.value.code, caught.value.params) == ("damaged", {"format": "Word"})
+
+
 def commented_docx() -> bytes:
     import docx
 

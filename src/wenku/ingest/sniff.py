@@ -119,6 +119,8 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     try:
         encoding = detect_encoding(path)
     except IngestError:
+        if _wordperfect_42(path):
+            raise IngestError("unsupported", detected="WordPerfect document") from None
         if named:
             raise IngestError("damaged", format=named) from None
         raise
@@ -148,6 +150,39 @@ def _pdf_objects(head: bytes) -> bool:
         and (b"<<" in head)
         and (b"endobj" in head or b"stream" in head)
     )
+
+
+# WordPerfect 4.2 has no signature: its files are text with one-byte function codes
+# (0x80–0xBF) and function groups 0xC0–0xFE, each closed by its own first byte, of a length
+# fixed per code (None: variable). LibreOffice (libwpd) tells the format by walking them,
+# and so does ``_wordperfect_42``, with the same lengths.
+_WP42_GROUPS = (
+    6, 4, 3, 5, 5, 6, 4, 6, 8, 42, 3, 6, 4, 3, 4, 3,  # 0xC0
+    6, None, None, 4, 4, 4, 6, None, 4, 4, 4, 4, None, 24, 4, None,  # 0xD0
+    4, 3, None, 150, 6, 23, 11, 3, 3, None, None, None, 4, None, 44, 18,  # 0xE0
+    6, 106, None, 100, 4, None, 5, None, None, None, None, None, None, None, None,  # 0xF0
+)  # fmt: skip
+_WP42_MAX_BYTES = 1 << 20  # its files were written for floppy disks
+_WP42_CODE = re.compile(rb"[\x80-\xff]")
+
+
+def _wordperfect_42(path: Path) -> bool:
+    """Whether the file reads as WordPerfect 4.2: every byte from 0xC0 up opens a function
+    group closed where its length says, and there is at least one code (no code at all is
+    plain text, which was tried before)."""
+    if path.stat().st_size > _WP42_MAX_BYTES:
+        return False
+    data, codes, at = path.read_bytes(), 0, 0
+    while found := _WP42_CODE.search(data, at):
+        start, code = found.start(), data[found.start()]
+        if code == 0xFF:
+            return False
+        size = _WP42_GROUPS[code - 0xC0] if code >= 0xC0 else 1
+        end = data.find(bytes([code]), start + 1) if size is None else start + size - 1
+        if end < 0 or end >= len(data) or data[end] != code:
+            return False
+        codes, at = codes + 1, end + 1
+    return codes > 0
 
 
 def _biff_workbook(head: bytes) -> bool:
