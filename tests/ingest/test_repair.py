@@ -159,3 +159,14 @@ def test_a_program_runs_under_the_address_space_limit(tmp_path):
 
     assert allocate(32) == 0
     assert allocate(600) not in (0, None)
+
+
+def test_the_doctor_warns_without_pdftocairo(monkeypatch):
+    """Given no pdftocairo, then `wenku doctor` warns (Wenku works without the step) and
+    says what to install."""
+    from wenku.cli import doctor
+
+    monkeypatch.setattr(repair, "pdftocairo", lambda: None)
+    [result] = doctor.check_poppler()
+    assert (result.ok, result.optional, result.detail) == (False, True, "pdftocairo not found")
+    assert "poppler-utils" in result.fix

@@ -165,9 +165,11 @@ def check_poppler() -> list[Result]:
     name = "poppler (repairs PDFs that only poppler reads)"
     if repair.pdftocairo() is None:
         return [Result(name, False, "pdftocairo not found", APT, optional=True)]
+    office = OfficeSettings.from_django()
     with tempfile.TemporaryDirectory() as tmp:
-        ok = repair.selftest(Path(tmp), OfficeSettings.from_django())
-    detail = "pdftocairo works in the sandbox" if ok else "pdftocairo failed in the sandbox"
+        ok = repair.selftest(Path(tmp), office)
+    outcome = "redraws a page" if ok else "failed on a blank page"
+    detail = f"pdftocairo {outcome} (sandbox: {office.sandbox})"
     return [Result(name, ok, detail, "see the LibreOffice checks above", optional=True)]
 
 
