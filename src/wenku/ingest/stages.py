@@ -129,14 +129,14 @@ class Read:
         uploaded = job.pdf == job.source  # a PDF upload, not LibreOffice's output
         refusal = None
         try:
-            pages, count = _read_pages(job.pdf, ctx)
+            pages, count = _read_pages(job.pdf, ctx, job.conversion.sha256[:12])
         except IngestError as exc:
             if exc.code not in UNREADABLE or not uploaded:
                 raise
             pages, count, refusal = [], 0, exc
         if uploaded and (refusal is not None or len(pages) < count or count == 0):
             for copy in repair.copies(job.source, job.workdir):
-                more, more_count = _read_pages(copy, ctx)
+                more, more_count = _read_pages(copy, ctx, f"{copy.stem} copy")
                 if len(more) > len(pages) and _kept_text(pages, more):
                     _keep_repaired(job, ctx, copy)
                     pages, count, refusal = more, more_count, None
@@ -150,7 +150,7 @@ class Read:
         job.pages = pages
 
 
-def _read_pages(pdf: Path, ctx: Context) -> tuple[list[pdfmod.PageInfo], int]:
+def _read_pages(pdf: Path, ctx: Context, label: str) -> tuple[list[pdfmod.PageInfo], int]:
     """The pages up to the first that does not load, and how many PDFium counts."""
     with pdfmod.open_pdf(pdf) as doc:
         count = pdfmod.page_count(doc)
@@ -164,7 +164,7 @@ def _read_pages(pdf: Path, ctx: Context) -> tuple[list[pdfmod.PageInfo], int]:
             except pdfmod.pdfium.PdfiumError:
                 # A page tree can list pages that do not load: the document is the pages
                 # before the first such one, if there are any.
-                log.info("page %s of %s does not load", i + 1, pdf.name)
+                log.info("page %s of %s does not load", i + 1, label)
                 break
     return pages, count
 
