@@ -2,7 +2,8 @@
 
 Run from the repository root:
 ``.venv/bin/python bench/realworld.py --corpus ../shared/corpus-real``
-(``--only docx,doc`` for some formats, ``--json out.json`` to keep every outcome).
+(``--only docx,doc`` for some formats, ``--files Pages-tree,6137883240824832`` for the
+files whose names hold one of these parts, ``--json out.json`` to keep every outcome).
 
 Every file of the corpus (its ``manifest.json`` lists them, each with reference figures
 taken with other tools — see the corpus README) is uploaded and converted in this process
@@ -150,7 +151,7 @@ def word_pages(entry: dict[str, Any]) -> int | None:
     return int(pages) if pages else None
 
 
-def run(corpus: Path, only: set[str]) -> list[Outcome]:
+def run(corpus: Path, only: set[str], files: list[str]) -> list[Outcome]:
     from django.contrib.auth import get_user_model
 
     from wenku.ingest.models import Page, Status
@@ -163,6 +164,8 @@ def run(corpus: Path, only: set[str]) -> list[Outcome]:
     outcomes = []
     for number, entry in enumerate(manifest, 1):
         if only and entry["format"] not in only:
+            continue
+        if files and not any(part in entry["file"] for part in files):
             continue
         path = corpus / entry["file"]
         started = time.perf_counter()
@@ -299,6 +302,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus-real"))
     parser.add_argument("--only", default="", help="comma-separated formats, e.g. docx,doc")
+    parser.add_argument(
+        "--files",
+        default="",
+        help="comma-separated parts of file names, e.g. Pages-tree,bug1782186",
+    )
     parser.add_argument("--json", type=Path, help="also write every outcome here")
     parser.add_argument(
         "--rejudge", type=Path, help="judge and report the outcomes a --json run wrote"
@@ -318,9 +326,10 @@ def main() -> int:
     with harness.work_folder("wenku-realworld-", keep=args.keep) as data:
         harness.setup_django(data, migrate=True, WENKU_OCR="false")
         only = {f for f in args.only.split(",") if f}
+        files = [f for f in args.files.split(",") if f]
         started = time.perf_counter()
         try:
-            outcomes = run(corpus, only)
+            outcomes = run(corpus, only, files)
         finally:
             from wenku.ingest.runtime import reset_context
 

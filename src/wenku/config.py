@@ -380,21 +380,23 @@ class Config:
     office_sandbox = Setting(
         "WENKU_OFFICE_SANDBOX",
         "bwrap",
-        "How LibreOffice is isolated: 'bwrap' (bubblewrap: no network, sees only its job "
-        "folder) or 'none' (hardened profile only; for hosts where bubblewrap cannot run).",
+        "How LibreOffice (and poppler, which repairs PDFs) is isolated: 'bwrap' (bubblewrap: "
+        "no network, sees only its job folder) or 'none' (hardened profile only; for hosts "
+        "where bubblewrap cannot run).",
         _choice("bwrap", "none"),
     )
     office_timeout = Setting(
         "WENKU_OFFICE_TIMEOUT",
         "120",
-        "Seconds one conversion may take before LibreOffice and all its processes are killed.",
+        "Seconds one conversion (or one PDF repair by poppler) may take before LibreOffice "
+        "(or poppler) and all its processes are killed.",
         _positive_float,
     )
     office_memory_mb = Setting(
         "WENKU_OFFICE_MEMORY_MB",
         "3072",
-        "Address-space limit for LibreOffice, in MB (a runaway document fails instead of "
-        "exhausting the machine).",
+        "Address-space limit for LibreOffice and for poppler's PDF repair, in MB (a runaway "
+        "document fails instead of exhausting the machine).",
         _positive_int,
     )
     office_restart_after = Setting(

@@ -16,7 +16,13 @@ import zipfile
 import pytest
 
 from tests.factories import documents as f
-from tests.factories.ole import excel4_macro_workbook, legacy_word, vba_project
+from tests.factories.ole import (
+    excel4_macro_workbook,
+    legacy_word,
+    make_ole,
+    unparsable_header,
+    vba_project,
+)
 from wenku.ingest import containers
 from wenku.ingest.errors import IngestError
 from wenku.ingest.sniff import Limits, inspect_file
@@ -106,6 +112,36 @@ def test_a_vba_project_olefile_misreads_is_found_all_the_same(tmp_path, offset, 
     project[offset : offset + len(value)] = value
     data = repack(f.make_docx(1), {"word/media/image3.bin": bytes(project)})
     assert refused(tmp_path, data, "report.docx") == "macros"
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [(legacy_word(macros=True), "thesis.doc"), (excel4_macro_workbook(), "budget.xls")],
+)
+def test_macros_in_an_ole_file_olefile_cannot_parse_are_found_in_its_bytes(tmp_path, data, name):
+    """Given a Word file with a VBA storage, or a workbook with an Excel 4.0 macro sheet,
+    whose header olefile cannot parse (LibreOffice reads such files), then its bytes
+    still show the macros: refused, or with previews allowed, marked as today."""
+    damaged = unparsable_header(data)
+    assert refused(tmp_path, damaged, name) == "macros"
+    assert detect(tmp_path, damaged, name, PREVIEW).macros
+
+
+def test_a_vba_storage_whose_directory_entry_is_damaged_too_is_found(tmp_path):
+    """Given an unparsable Word file whose ``Macros`` entry has a stray byte after its
+    name (as POI's fuzzed workbook has after ``Workbook``), then it is still found."""
+    word = make_ole({"WordDocument": b"\xec\xa5" + bytes(10), "Macros/PROJECT": b"ID="})
+    data = bytearray(unparsable_header(word))
+    entry = data.index("Macros\0".encode("utf-16-le"))
+    data[entry + 40] = 0x0A
+    assert refused(tmp_path, bytes(data), "thesis.doc") == "macros"
+
+
+def test_an_ole_file_olefile_cannot_parse_that_names_an_encryption_stream_is_encrypted(
+    tmp_path,
+):
+    data = unparsable_header(make_ole({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b""}))
+    assert refused(tmp_path, data, "secret.docx") == "encrypted"
 
 
 def test_a_vba_project_padded_past_the_scan_limit_is_refused(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from tests.factories import documents as f
 from wenku.ingest import decrypt
 from wenku.ingest.errors import IngestError
-from wenku.ingest.sniff import Limits, inspect_file
+from wenku.ingest.sniff import Detected, Limits, inspect_file
 
 LIMITS = Limits(
     max_bytes=50 * 1024 * 1024,
@@ -127,21 +127,156 @@ def test_excel_4_and_powerpoint_4_files_are_recognised(tmp_path):
     assert detect(tmp_path, make_ole({"PP40": b"\x00" * 64}), "old.ppt").format == "ppt"
 
 
-@pytest.mark.django_db
-def test_a_page_tree_listing_a_page_that_does_not_load_keeps_the_pages_before_it(ingested):
-    """Given a PDF whose page tree lists a second "page" that is no page (PDFium counts it
-    but cannot load it), then the first page is published rather than the whole refused."""
+def page_tree_with_a_non_page(text: str = "kept") -> bytes:
+    """A 2-page PDF whose page tree lists the catalog as its second "page": PDFium counts
+    it and cannot load it; qpdf's copy and poppler both have it as a blank page."""
+    import re
+
+    from tests.factories.pdf import make_pdf
+
+    return re.sub(rb"/Kids \[(\d+) 0 R \d+ 0 R\]", rb"/Kids [\1 0 R 1 0 R]", make_pdf(2, text=text))
+
+
+def page_tree_loop(text: str = "kept") -> bytes:
+    """A 2-page PDF whose second kid is a branch of the page tree that loops back on itself
+    (as pdf.js's Pages-tree-refs.pdf): PDFium loads the first page only, qpdf refuses the
+    tree, poppler reads two pages (the second blank)."""
     import re
 
     from tests.factories.pdf import make_pdf
 
     data = re.sub(
-        rb"/Kids \[(\d+) 0 R \d+ 0 R\]", rb"/Kids [\1 0 R 1 0 R]", make_pdf(2, text="kept")
+        rb"/Kids \[(\d+) 0 R \d+ 0 R\]", rb"/Kids [\1 0 R 90 0 R]", make_pdf(2, text=text)
     )
-    doc = ingested("tree.pdf", data)
+    loop = b"90 0 obj\n<< /Type /Pages /Kids [91 0 R] /Count 1 >>\nendobj\n"
+    loop += b"91 0 obj\n<< /Type /Pages /Kids [90 0 R] /Count 1 >>\nendobj\n"
+    return data.replace(b"xref\n0", loop + b"xref\n0", 1)
+
+
+@pytest.mark.django_db
+def test_a_page_tree_that_loops_is_read_as_poppler_reads_it(ingested):
+    """Given a page tree whose second branch loops (PDFium loads the first page, qpdf
+    refuses the tree), then poppler's copy is published: both pages, the first with its
+    text, rendered from the stored copy."""
+    from wenku.ingest.rendering import page_image
+
+    doc = ingested("loop.pdf", page_tree_loop())
     assert doc.status == "ready", doc.failure_reason
-    assert doc.page_count == 1
+    assert (doc.page_count, doc.conversion.pdf_repaired) == (2, True)
     assert doc.conversion.pages.get(number=1).text == "kept 1"
+    assert page_image(doc.conversion, 2).startswith(b"RIFF")  # from the repaired copy
+
+
+@pytest.mark.django_db
+def test_a_pdf_whose_encryption_dictionary_is_broken_is_read_as_poppler_reads_it(ingested):
+    """Given a PDF naming an encryption dictionary without its keys (PDFium asks for a
+    password, qpdf gives up, poppler reads it unencrypted), then it is published from
+    poppler's copy with its text; a PDF with a real password is still refused as one."""
+    from tests.factories.pdf import make_pdf
+    from tests.ingest.test_repair import broken_encryption
+
+    doc = ingested("加密坏了.pdf", broken_encryption(3, text="poppler"))
+    assert doc.status == "ready", doc.failure_reason
+    assert (doc.format, doc.page_count, doc.conversion.pdf_repaired) == ("pdf", 3, True)
+    pages = doc.conversion.pages.order_by("number")
+    assert [p.text for p in pages] == [f"poppler {n}" for n in range(1, 4)]
+    locked = ingested("locked.pdf", make_pdf(1, user_password=b"secret"))
+    assert (locked.status, locked.failure_code) == ("failed", "pdf_encrypted")
+
+
+@pytest.mark.django_db
+def test_a_page_tree_listing_a_non_page_is_read_from_qpdf_s_copy(ingested):
+    """Given a page tree listing the catalog as its second page, then qpdf's copy (the
+    first tried: it keeps the file's own objects) has both pages, the first with its text,
+    as poppler reads them."""
+    doc = ingested("tree.pdf", page_tree_with_a_non_page())
+    assert doc.status == "ready", doc.failure_reason
+    assert (doc.page_count, doc.conversion.pdf_repaired) == (2, True)
+    assert doc.conversion.pages.get(number=1).text == "kept 1"
+
+
+@pytest.mark.django_db
+def test_without_poppler_a_page_tree_keeps_the_pages_before_the_first_that_does_not_load(
+    ingested, monkeypatch
+):
+    """Given no pdftocairo on the machine, then the repair's second step is skipped and the
+    pages before the first that does not load are published rather than the whole refused."""
+    from wenku.ingest import repair
+
+    monkeypatch.setattr(repair, "pdftocairo", lambda: None)
+    doc = ingested("loop.pdf", page_tree_loop())
+    assert doc.status == "ready", doc.failure_reason
+    assert (doc.page_count, doc.conversion.pdf_repaired) == (1, False)
+    assert doc.conversion.pages.get(number=1).text == "kept 1"
+
+
+@pytest.mark.django_db
+def test_a_repaired_copy_that_loses_the_text_is_not_taken(ingested, monkeypatch, tmp_path):
+    """Given a copy with more pages but without the text of the pages PDFium read (poppler
+    loses the text of CJK fonts it cannot map), then the pages that load are kept."""
+    import pypdfium2 as pdfium
+
+    from wenku.ingest import repair
+
+    blank = tmp_path / "blank.pdf"
+    empty = pdfium.PdfDocument.new()
+    for _ in range(3):
+        empty.new_page(595, 842)
+    empty.save(str(blank))
+    empty.close()
+    monkeypatch.setattr(repair, "copies", lambda source, workdir: iter([blank]))
+    doc = ingested("tree.pdf", page_tree_with_a_non_page())
+    assert doc.status == "ready", doc.failure_reason
+    assert (doc.page_count, doc.conversion.pdf_repaired) == (1, False)
+    assert doc.conversion.pages.get(number=1).text == "kept 1"
+
+
+def test_an_ole_file_olefile_cannot_parse_goes_on_to_libreoffice(tmp_path):
+    """Given a workbook whose header's mini-sector shift is out of all range (POI's fuzzed
+    workbook: olefile fails printing 2 to that power), then it is an .xls without macros,
+    judged from its directory's bytes — LibreOffice reads such files; named .doc, too,
+    since the directory says Workbook and nothing else."""
+    from tests.factories.ole import make_ole
+
+    data = damaged_ole_header(make_ole({"Workbook": b"\x09\x08" + bytes(14)}))
+    assert detect(tmp_path, data, "预算.xls") == Detected("xls")
+    assert detect(tmp_path, data, "预算.doc") == Detected("xls")
+
+
+def damaged_ole_header(data: bytes) -> bytes:
+    import olefile
+
+    from tests.factories.ole import unparsable_header
+
+    damaged = unparsable_header(data)
+    with pytest.raises(ValueError, match="digits"):
+        olefile.OleFileIO(damaged)
+    return damaged
+
+
+def test_an_unparsable_ole_file_without_a_known_stream_stays_refused(tmp_path):
+    from tests.factories.ole import make_ole
+
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, damaged_ole_header(make_ole({"Contents": bytes(64)})), "a.xls")
+    assert caught.value.params == {"detected": "damaged OLE file"}
+
+
+def test_a_wordperfect_4_file_named_doc_is_refused_as_wordperfect(tmp_path):
+    """Given a WordPerfect 4.2 document (no signature: text with function codes, each group
+    closed by its own code) uploaded as .doc, then the reason names WordPerfect; the same
+    bytes with one group left open are no WordPerfect file, and stay a damaged Word file."""
+    text = b"Sluwe Sjaantje sloeg de slome slager. "
+    wp42 = (b"\xcb\x0a\x01\xf6\x01\xcb" + text + b"\x0d") * 12 + b"\xc3\x00\x29\x17\xc3"
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, wp42, "论文.doc")
+    assert (caught.value.code, caught.value.params) == (
+        "unsupported",
+        {"detected": "WordPerfect document"},
+    )
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, wp42[:-1], "论文.doc")
+    assert (caught.value.code, caught.value.params) == ("damaged", {"format": "Word"})
 
 
 def commented_docx() -> bytes:

@@ -18,7 +18,7 @@ HELP = "Check every dependency for real (including a Chinese conversion) and say
 SYSTEM_PACKAGES = (
     "libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui python3-uno "
     "fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-crosextra-carlito "
-    "fonts-crosextra-caladea fonts-liberation2 bubblewrap"
+    "fonts-crosextra-caladea fonts-liberation2 bubblewrap poppler-utils poppler-data"
 )
 APT = f"apt-get install --no-install-recommends {SYSTEM_PACKAGES}"
 
@@ -156,6 +156,23 @@ def check_libreoffice() -> list[Result]:
     return out
 
 
+def check_poppler() -> list[Result]:
+    """poppler's PDF repair, for real: pdftocairo redraws a PDF in LibreOffice's sandbox.
+    Optional: without it, PDFs only poppler reads are refused as damaged."""
+    from wenku.ingest import repair
+    from wenku.ingest.office.client import OfficeSettings
+
+    name = "poppler (repairs PDFs that only poppler reads)"
+    if repair.pdftocairo() is None:
+        return [Result(name, False, "pdftocairo not found", APT, optional=True)]
+    office = OfficeSettings.from_django()
+    with tempfile.TemporaryDirectory() as tmp:
+        ok = repair.selftest(Path(tmp), office)
+    outcome = "redraws a page" if ok else "failed on a blank page"
+    detail = f"pdftocairo {outcome} (sandbox: {office.sandbox})"
+    return [Result(name, ok, detail, "see the LibreOffice checks above", optional=True)]
+
+
 def check_fonts() -> list[Result]:
     if not shutil.which("fc-list"):
         return [Result("fonts", False, "fc-list not found", APT)]
@@ -263,6 +280,7 @@ CHECKS: tuple[Callable[[], list[Result]], ...] = (
     check_database,
     check_search,
     check_libreoffice,
+    check_poppler,
     check_fonts,
     check_conversion,
     check_ocr,

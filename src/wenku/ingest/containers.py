@@ -11,7 +11,8 @@ Both are judged by content, never by a name or an extension:
   inside a package is looked at too, by olefile and by a scan of its bytes for the
   directory entries of those storages (an embedded equation or chart has no VBA and
   passes); OpenDocument keeps Basic modules under ``Basic/`` and other scripts under
-  ``Scripts/``.
+  ``Scripts/``. A legacy file olefile cannot parse at all is judged by such a scan of its
+  bytes (``raw_ole_has_macros``), and goes on to LibreOffice if it finds nothing.
 - **XML.** Every XML part is read by a hardened parser (lxml: no network, no DTD loading,
   no entity expansion) as far as its root element, whatever its encoding and however
   much it is padded: a DOCTYPE with an internal subset (where entities are declared: XXE,
@@ -147,6 +148,42 @@ def has_vba_directory_entry(stream: IO[bytes], chunk: int = 1 << 20) -> bool:
             return True
         tail = data[-127:]
     return False
+
+
+def directory_names(data: bytes, names: frozenset[str]) -> set[str]:
+    """Which of ``names`` (lower case) name a directory entry in the bytes of an OLE file
+    olefile cannot parse: at a multiple of 128 bytes, the name in UTF-16 and its
+    terminator. The rest of the entry is not looked at: a damaged file may be damaged
+    there too (POI's fuzzed workbook has a stray byte in its name's padding)."""
+    alternatives = b"|".join(re.escape(n.encode("utf-16-le")) for n in sorted(names))
+    pattern = re.compile(b"(?=(" + alternatives + b")\0\0)", re.IGNORECASE)
+    return {
+        m.group(1).decode("utf-16-le").lower()
+        for m in pattern.finditer(data)
+        if m.start() % 128 == 0
+    }
+
+
+def raw_ole_has_macros(data: bytes) -> bool:
+    """``ole_has_macros`` for a compound file olefile cannot parse, from its bytes alone: a
+    directory entry naming a VBA storage, or a BIFF BoundSheet record of an Excel 4.0
+    macro sheet anywhere (short, it lies within one sector unless it straddles two). It
+    errs towards finding macros: bytes that only look like them refuse a clean file."""
+    vba = directory_names(data, _VBA_STORAGES)
+    return bool(vba) or any(map(_macro_sheet, _BOUNDSHEET.finditer(data)))
+
+
+# BoundSheet (0x0085): length, the sheet's stream position, visibility, sheet type, then
+# its name's length and (BIFF8) flags.
+_BOUNDSHEET = re.compile(rb"\x85\x00(?=(..)....[\x00-\x03]\x01(.)(.))", re.DOTALL)
+
+
+def _macro_sheet(record: re.Match[bytes]) -> bool:
+    """A BoundSheet of sheet type 1 whose length fits its name (BIFF5: bytes; BIFF8: one
+    or two bytes a character, as its flags say)."""
+    (length,) = struct.unpack("<H", record.group(1))
+    chars, flags = record.group(2)[0], record.group(3)[0]
+    return length == 7 + chars or (flags in (0, 1) and length == 8 + chars * (1 + flags))
 
 
 def ooxml_relationships_name_vba(zf: zipfile.ZipFile, names: set[str]) -> bool:

@@ -52,26 +52,6 @@ def open_pdf(path: Path) -> Iterator[pdfium.PdfDocument]:
             doc.close()
 
 
-def repair(source: Path, target: Path) -> Path | None:
-    """A copy of a damaged PDF rebuilt by qpdf (pikepdf): cross-reference table recovered
-    from the objects, header restored. None if qpdf cannot (an encrypted PDF among them),
-    or PDFium still cannot read the result."""
-    import pikepdf
-
-    try:
-        with pikepdf.open(source, attempt_recovery=True) as pdf:
-            if len(pdf.pages) == 0:
-                return None
-            pdf.save(target)
-    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, RuntimeError):
-        return None
-    try:
-        with open_pdf(target) as doc:
-            return target if page_count(doc) > 0 else None
-    except IngestError:
-        return None
-
-
 def page_count(doc: pdfium.PdfDocument) -> int:
     with PDFIUM_LOCK:
         return len(doc)

@@ -34,9 +34,10 @@ from wenku.ingest.sniff import Detected, Limits
 log = logging.getLogger(__name__)
 
 # Bump when the pipeline's output changes, so stored results are rebuilt.
-PIPELINE_VERSION = 3  # 2: page text in reading order, wrapped lines rejoined; 3: words PDFium
+PIPELINE_VERSION = 4  # 2: page text in reading order, wrapped lines rejoined; 3: words PDFium
 # hyphenated across a line end rejoined, Song-style fonts under their Ming/Mincho names laid out
-# in AR PL UMing
+# in AR PL UMing; 4: PDFs only poppler reads repaired by it, legacy Office files with a header
+# olefile cannot parse checked from their bytes (refused before: uploaded again, they convert)
 
 
 @dataclass(frozen=True)

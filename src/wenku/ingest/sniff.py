@@ -100,7 +100,8 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
         named = _NAMED.get(Path(original_name).suffix.lower())
         return _macro_policy(*_inspect_zip(path, limits, named), limits)
     if head.startswith(OLE_MAGIC):
-        return _macro_policy(*_inspect_ole(path), limits)
+        extension = Path(original_name).suffix.lower().lstrip(".")
+        return _macro_policy(*_inspect_ole(path, extension), limits)
     if _biff_workbook(head):
         return Detected("xls")  # Excel 2.x–4.0: a bare BIFF stream, no OLE container
     if head.lstrip().startswith(b"{\\rtf"):
@@ -118,6 +119,8 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
     try:
         encoding = detect_encoding(path)
     except IngestError:
+        if _wordperfect_42(path):
+            raise IngestError("unsupported", detected="WordPerfect document") from None
         if named:
             raise IngestError("damaged", format=named) from None
         raise
@@ -147,6 +150,39 @@ def _pdf_objects(head: bytes) -> bool:
         and (b"<<" in head)
         and (b"endobj" in head or b"stream" in head)
     )
+
+
+# WordPerfect 4.2 has no signature: its files are text with one-byte function codes
+# (0x80–0xBF) and function groups 0xC0–0xFE, each closed by its own first byte, of a length
+# fixed per code (None: variable). LibreOffice (libwpd) tells the format by walking them,
+# and so does ``_wordperfect_42``, with the same lengths.
+_WP42_GROUPS = (
+    6, 4, 3, 5, 5, 6, 4, 6, 8, 42, 3, 6, 4, 3, 4, 3,  # 0xC0
+    6, None, None, 4, 4, 4, 6, None, 4, 4, 4, 4, None, 24, 4, None,  # 0xD0
+    4, 3, None, 150, 6, 23, 11, 3, 3, None, None, None, 4, None, 44, 18,  # 0xE0
+    6, 106, None, 100, 4, None, 5, None, None, None, None, None, None, None, None,  # 0xF0
+)  # fmt: skip
+_WP42_MAX_BYTES = 1 << 20  # its files were written for floppy disks
+_WP42_CODE = re.compile(rb"[\x80-\xff]")
+
+
+def _wordperfect_42(path: Path) -> bool:
+    """Whether the file reads as WordPerfect 4.2: every byte from 0xC0 up opens a function
+    group closed where its length says, and there is at least one code (no code at all is
+    plain text, which was tried before)."""
+    if path.stat().st_size > _WP42_MAX_BYTES:
+        return False
+    data, codes, at = path.read_bytes(), 0, 0
+    while found := _WP42_CODE.search(data, at):
+        start, code = found.start(), data[found.start()]
+        if code == 0xFF:
+            return False
+        size = _WP42_GROUPS[code - 0xC0] if code >= 0xC0 else 1
+        end = data.find(bytes([code]), start + 1) if size is None else start + size - 1
+        if end < 0 or end >= len(data) or data[end] != code:
+            return False
+        codes, at = codes + 1, end + 1
+    return codes > 0
 
 
 def _biff_workbook(head: bytes) -> bool:
@@ -277,12 +313,12 @@ def _check_xml_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
 # --- OLE compound files: legacy Office, or encrypted OOXML
 
 
-def _inspect_ole(path: Path) -> tuple[str, bool]:
+def _inspect_ole(path: Path, extension: str) -> tuple[str, bool]:
     """The format and whether macros were found."""
     try:
         ole = olefile.OleFileIO(str(path))
     except (OSError, ValueError, struct.error, IndexError):
-        raise IngestError("unsupported", detected="damaged OLE file") from None
+        return _scan_ole(path.read_bytes(), extension)
     with ole:
         fmt = _ole_format(ole)
         macros = containers.ole_has_macros(ole)
@@ -290,6 +326,28 @@ def _inspect_ole(path: Path) -> tuple[str, bool]:
     if fmt == "ppt" and decrypt.is_encrypted(path):
         raise IngestError("encrypted")
     return fmt, macros
+
+
+# The main stream of each legacy format, in the order olefile's answer is looked for.
+_OLE_MAIN = {"worddocument": "doc", "workbook": "xls", "book": "xls",
+             "powerpoint document": "ppt", "pp40": "ppt"}  # fmt: skip
+_OLE_ENCRYPTED = frozenset({"encryptioninfo", "encryptedpackage"})
+
+
+def _scan_ole(data: bytes, extension: str) -> tuple[str, bool]:
+    """A compound file olefile cannot parse (POI's fuzzed workbooks: a header field so
+    large olefile fails to print it), which LibreOffice may still read: its format from
+    the directory entries of the main streams (the upload's extension's if there are several: a
+    Word file can embed a workbook), its macros from its bytes. What only a parser sees
+    (Word's and Excel's encryption flags) is left to LibreOffice, which fails on it."""
+    found = containers.directory_names(data, frozenset(_OLE_MAIN) | _OLE_ENCRYPTED)
+    if found & _OLE_ENCRYPTED:
+        raise IngestError("encrypted")
+    formats = [fmt for stream, fmt in _OLE_MAIN.items() if stream in found]
+    if not formats:
+        raise IngestError("unsupported", detected="damaged OLE file")
+    fmt = extension if extension in formats else formats[0]
+    return fmt, containers.raw_ole_has_macros(data)
 
 
 def _ole_format(ole: olefile.OleFileIO) -> str:

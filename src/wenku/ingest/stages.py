@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 from wenku.config import conf
-from wenku.ingest import decrypt, textdocs
+from wenku.ingest import decrypt, repair, textdocs
 from wenku.ingest import pdf as pdfmod
 from wenku.ingest.counting import count_chars
 from wenku.ingest.errors import IngestError
@@ -53,7 +53,8 @@ class Preflight:
 
 
 class Normalise:
-    """Turn every format into a PDF: office files and text through LibreOffice."""
+    """Turn every format into a PDF: office files and text through LibreOffice (a PDF is
+    its own)."""
 
     name = "normalise"
 
@@ -61,7 +62,7 @@ class Normalise:
         assert job.detected is not None
         fmt = job.detected.format
         if fmt == "pdf":
-            job.pdf = self._readable_pdf(job, ctx)
+            job.pdf = job.source  # as it is: the read stage repairs what PDFium cannot read
             return
         target = job.workdir / "document.pdf"
         if fmt in OFFICE_FORMATS:
@@ -78,25 +79,6 @@ class Normalise:
             ctx.office.convert(source, target, html=html)
         ctx.storage.put_file(job.conversion.pdf_key, target)
         job.pdf = target
-
-    @staticmethod
-    def _readable_pdf(job: Job, ctx: Context) -> Path:
-        """The upload itself when PDFium reads it; else a copy qpdf repaired (a damaged
-        cross-reference table, a missing header), stored as the conversion's PDF."""
-        try:
-            with pdfmod.open_pdf(job.source) as doc:
-                pdfmod.page_count(doc)
-            return job.source
-        except IngestError as exc:
-            if exc.code != "pdf_damaged":
-                return job.source  # encrypted: the read stage says so
-        repaired = pdfmod.repair(job.source, job.workdir / "repaired.pdf")
-        if repaired is None:
-            return job.source  # beyond repair: the read stage says so
-        Conversion.objects.filter(pk=job.conversion.pk).update(pdf_repaired=True)
-        job.conversion.pdf_repaired = True
-        ctx.storage.put_file(job.conversion.pdf_key, repaired)
-        return repaired
 
     @staticmethod
     def _html(job: Job) -> str:
@@ -121,32 +103,84 @@ def _file_stem(original_name: str) -> str:
     return stem or "document"
 
 
+# What a repaired copy may overcome: PDFium finds the file damaged, or asks for a password
+# (a broken encryption dictionary; a real password stops qpdf and poppler too).
+UNREADABLE = frozenset({"pdf_damaged", "pdf_encrypted"})
+# A repaired copy's share of the 字数 PDFium read from the upload's own pages, at the least:
+# poppler's copies of the corpus's PDFs kept 76–100 % (words split or joined differently),
+# or 2–11 % (a font whose characters it could not map). Half lies between.
+TEXT_KEPT = 0.5
+
+
 class Read:
     """Count the PDF's pages and read each page's size and text (the pages up to the first
-    that does not load: a damaged page tree keeps what can be shown)."""
+    that does not load: a damaged page tree keeps what can be shown).
+
+    An uploaded PDF that PDFium cannot open, or of which a page does not load, is repaired
+    first (``ingest.repair``: qpdf's copy, then poppler's): the first copy that reads more
+    pages, keeping the text of those read already (``TEXT_KEPT``), is read instead and
+    stored as the conversion's PDF.
+    """
 
     name = "read"
 
     def run(self, job: Job, ctx: Context) -> None:
         assert job.pdf is not None
-        with pdfmod.open_pdf(job.pdf) as doc:
-            count = pdfmod.page_count(doc)
-            if count == 0:
-                raise IngestError("no_pages")
-            if count > ctx.render.max_pages:
-                raise IngestError("too_many_pages", pages=count, limit=ctx.render.max_pages)
-            structured = ctx.render.structured_pages
-            job.pages = []
-            for i in range(count):
-                try:
-                    job.pages.append(pdfmod.read_page(doc, i, structure=i < structured))
-                except pdfmod.pdfium.PdfiumError:
-                    # A page tree can list pages that do not load: the document is the
-                    # pages before the first such one, if there are any.
-                    log.info("page %s of %s does not load", i + 1, job.conversion.sha256[:12])
+        uploaded = job.pdf == job.source  # a PDF upload, not LibreOffice's output
+        refusal = None
+        try:
+            pages, count = _read_pages(job.pdf, ctx, job.conversion.sha256[:12])
+        except IngestError as exc:
+            if exc.code not in UNREADABLE or not uploaded:
+                raise
+            pages, count, refusal = [], 0, exc
+        if uploaded and (refusal is not None or len(pages) < count or count == 0):
+            for copy in repair.copies(job.source, job.workdir):
+                more, more_count = _read_pages(copy, ctx, f"{copy.stem} copy")
+                if len(more) > len(pages) and _kept_text(pages, more):
+                    _keep_repaired(job, ctx, copy)
+                    pages, count, refusal = more, more_count, None
                     break
-            if not job.pages:
-                raise IngestError("pdf_damaged")
+        if refusal is not None:
+            raise refusal
+        if count == 0:
+            raise IngestError("no_pages")
+        if not pages:
+            raise IngestError("pdf_damaged")
+        job.pages = pages
+
+
+def _read_pages(pdf: Path, ctx: Context, label: str) -> tuple[list[pdfmod.PageInfo], int]:
+    """The pages up to the first that does not load, and how many PDFium counts."""
+    with pdfmod.open_pdf(pdf) as doc:
+        count = pdfmod.page_count(doc)
+        if count > ctx.render.max_pages:
+            raise IngestError("too_many_pages", pages=count, limit=ctx.render.max_pages)
+        structured = ctx.render.structured_pages
+        pages = []
+        for i in range(count):
+            try:
+                pages.append(pdfmod.read_page(doc, i, structure=i < structured))
+            except pdfmod.pdfium.PdfiumError:
+                # A page tree can list pages that do not load: the document is the pages
+                # before the first such one, if there are any.
+                log.info("page %s of %s does not load", i + 1, label)
+                break
+    return pages, count
+
+
+def _kept_text(pages: list[pdfmod.PageInfo], more: list[pdfmod.PageInfo]) -> bool:
+    before = sum(count_chars(p.text) for p in pages)
+    after = sum(count_chars(p.text) for p in more[: len(pages)])
+    return after >= TEXT_KEPT * before
+
+
+def _keep_repaired(job: Job, ctx: Context, copy: Path) -> None:
+    """The repaired copy becomes the conversion's PDF (the original stays the upload)."""
+    Conversion.objects.filter(pk=job.conversion.pk).update(pdf_repaired=True)
+    job.conversion.pdf_repaired = True
+    ctx.storage.put_file(job.conversion.pdf_key, copy)
+    job.pdf = copy
 
 
 class Count:

@@ -5,10 +5,10 @@ it one conversion at a time. Each conversion has a wall-clock timeout; on timeou
 crash or protocol error the whole sandbox is killed (every process in it: no
 orphaned soffice.bin) and a fresh one is started for the next document.
 
-Isolation (``sandbox="bwrap"``): LibreOffice runs in bubblewrap with no network,
-a read-only /usr, a private /tmp holding a throw-away hardened profile, and only
-its own job folder visible, so a document can neither fetch a URL nor read a
-local file. An address-space limit bounds its memory.
+Isolation (``sandbox="bwrap"``): LibreOffice runs in the sandbox of ``ingest.sandbox``
+(bubblewrap: no network, a read-only /usr, only its own job folder visible), its private
+/tmp holding a throw-away hardened profile, so a document can neither fetch a URL nor
+read a local file. An address-space limit bounds its memory.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import contextlib
 import json
 import logging
 import os
-import resource
 import secrets
 import select
 import shutil
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wenku.config import conf
+from wenku.ingest import sandbox
 from wenku.ingest.errors import IngestError
 
 log = logging.getLogger(__name__)
@@ -40,13 +40,7 @@ START_TIMEOUT = 120.0
 
 def office_environment(*, home: str, fonts_conf: str) -> dict[str, str]:
     """The whole environment LibreOffice gets: nothing of the worker's leaks into it."""
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": home,
-        "LANG": "C.UTF-8",
-        "FONTCONFIG_FILE": fonts_conf,
-        "SAL_USE_VCLPLUGIN": "svp",
-    }
+    return {**sandbox.environment(home=home, fonts_conf=fonts_conf), "SAL_USE_VCLPLUGIN": "svp"}
 
 
 class _Gone(Exception):
@@ -144,12 +138,6 @@ class OfficeConverter:
                 pipe,
             ]
         env = office_environment(home=str(self.jobdir), fonts_conf=str(s.fonts_conf))
-        limit = s.memory_mb * 1024 * 1024
-
-        def limit_memory() -> None:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
         started = time.monotonic()
         try:
             self.proc = subprocess.Popen(
@@ -159,7 +147,7 @@ class OfficeConverter:
                 stderr=subprocess.DEVNULL,
                 env=env,
                 start_new_session=True,  # its own process group: killpg reaches every child
-                preexec_fn=limit_memory,
+                preexec_fn=sandbox.limits(s.memory_mb),
             )
         except OSError as exc:
             raise OfficeUnavailable(f"cannot start {argv[0]}: {exc}") from exc
@@ -176,35 +164,14 @@ class OfficeConverter:
     def _bwrap_argv(self, pipe: str) -> list[str]:
         s = self.settings
         assert self.jobdir is not None
-        ro_binds = [
-            ("/usr", "/usr"),
-            ("/etc/fonts", "/etc/fonts"),
-            ("/etc/libreoffice", "/etc/libreoffice"),
-            (str(s.fonts_conf), "/etc/wenku-fonts.conf"),
-            (str(BRIDGE), "/bridge.py"),
-        ]
-        optional_ro_binds = [
-            ("/etc/alternatives", "/etc/alternatives"),
-            ("/var/cache/fontconfig", "/var/cache/fontconfig"),
-        ]
-        symlinks = [("usr/lib", "/lib"), ("usr/lib64", "/lib64"), ("usr/bin", "/bin"),
-                    ("usr/sbin", "/sbin")]  # fmt: skip
-        env = office_environment(home="/tmp", fonts_conf="/etc/wenku-fonts.conf")
-        argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session"]
-        # --unshare-all: no network, own PID/IPC/UTS namespaces. Only /usr, fonts and the
-        # job folder are visible; /tmp (and so the profile) is private and thrown away.
-        for source, target in ro_binds:
-            argv += ["--ro-bind", source, target]
-        for source, target in optional_ro_binds:
-            argv += ["--ro-bind-try", source, target]
-        for source, target in symlinks:
-            argv += ["--symlink", source, target]
-        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-        argv += ["--bind", str(self.jobdir), "/job", "--chdir", "/job", "--clearenv"]
-        for name, value in env.items():
-            argv += ["--setenv", name, value]
-        return [*argv, s.python, "/bridge.py", "--soffice", s.soffice,
-                "--profile", "/tmp/profile", "--pipe", pipe]  # fmt: skip
+        # /tmp (and so the profile) is private and thrown away with the sandbox.
+        env = office_environment(home="/tmp", fonts_conf=sandbox.FONTS_CONF)
+        command = [s.python, "/bridge.py", "--soffice", s.soffice,
+                   "--profile", "/tmp/profile", "--pipe", pipe]  # fmt: skip
+        binds = [("/etc/libreoffice", "/etc/libreoffice"), (str(BRIDGE), "/bridge.py")]
+        return sandbox.bwrap_argv(
+            self.jobdir, command, env=env, fonts_conf=s.fonts_conf, ro_binds=binds
+        )
 
     def _kill(self) -> None:
         proc, self.proc = self.proc, None
@@ -267,7 +234,7 @@ class OfficeConverter:
         try:
             name = source.name  # what a file-name field in a header or footer shows
             shutil.copyfile(source, slot / name)
-            inside = Path("/job") if self.settings.sandbox == "bwrap" else self.jobdir
+            inside = sandbox.inside(self.jobdir, self.settings.sandbox)
             request = {
                 "in": str(inside / slot.name / name),
                 "out": str(inside / slot.name / "out.pdf"),
