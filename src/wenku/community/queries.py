@@ -65,24 +65,39 @@ def comment_page(document: Document, number: Any, top_count: int | None = None) 
 
 def for_document(request: HttpRequest, document: Document) -> dict[str, Any]:
     """Everything the document page's community block needs (``community/_document.html``)."""
-    user = request.user
-    signed_in = user.is_authenticated
-    mine = {"user": user} if signed_in else None
-    rating, my_rating = ratings(document, user if signed_in else None)
+    return {
+        **shared_for_document(document, request.GET.get("cpage")),
+        **readers_own(request.user, document),
+    }
+
+
+def shared_for_document(document: Document, cpage: Any = None) -> dict[str, Any]:
+    """What the community block shows every reader alike: the rating summary and a page of
+    comments (each comment's actions for a reader are drawn from ``comment_url``)."""
+    rating, _mine = ratings(document, None)
     top_count, shown_count = comment_counts(document)
     return {
         "rating": rating,
-        "my_rating": my_rating,
-        "can_rate": signed_in and user.pk != document.owner_id,
-        "favourite": (
-            Favourite.objects.filter(document=document, **mine).select_related("folder").first()
-            if mine
-            else None
-        ),
-        "folders": list(FavouriteFolder.objects.filter(**mine)) if mine else [],
-        "comments": comment_page(document, request.GET.get("cpage"), top_count),
+        "comments": comment_page(document, cpage, top_count),
         "comment_count": shown_count,
         # The form of every comment's reply box posts here: reversed once, not per comment.
+        "comment_url": reverse("community:comment", args=[document.pk]),
+    }
+
+
+def readers_own(user: Any, document: Document) -> dict[str, Any]:
+    """The community block's parts that are this reader's own: their stars, whether they
+    may rate, their favourite of the document, or their folders to save it in."""
+    if not user.is_authenticated:
+        return {"my_rating": None, "can_rate": False, "favourite": None, "folders": []}
+    mine = Rating.objects.filter(document=document, user=user).values_list("stars", flat=True)
+    favourite = Favourite.objects.filter(document=document, user=user).select_related("folder")
+    found = favourite.first()
+    return {
+        "my_rating": mine.first(),
+        "can_rate": user.pk != document.owner_id,
+        "favourite": found,
+        "folders": list(FavouriteFolder.objects.filter(user=user)) if found is None else [],
         "comment_url": reverse("community:comment", args=[document.pk]),
     }
 

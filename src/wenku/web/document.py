@@ -4,43 +4,80 @@ community's block and search's related documents, on one page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from wenku.community.queries import for_document as community_for_document
-from wenku.core import pagecache, readscope
+from wenku.community.queries import readers_own, shared_for_document
+from wenku.core import pagecache, readscope, splice
 from wenku.core.geo import place_name, province
 from wenku.core.ip import client_ip
 from wenku.economy import downloads
+from wenku.economy.context_processors import account as header_account
 from wenku.economy.queries import recent_downloads_near
 from wenku.ingest.counting import format_chars
 from wenku.library import access, categories, queries, viewcount
 from wenku.library.models import Document
 from wenku.moderation.models import Notice, NoticeState, Review
+from wenku.notifications.context_processors import notifications
 from wenku.search.related import related_documents
+
+# The reader's own parts, in the order library/_document_reader.html renders them.
+READER_PIECES = ("menu", "quote", "box", "pay_bar", "rate", "favourite", "comment_form")
+PIECE_CUT = "<!--wk:cut-->"
 
 
 @require_GET
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
-    """The document page; anonymous readers of a published document share one, kept until
-    an edit, a comment, a rating or a decision about the document drops it."""
+    """The document page. Guests of a published document share one, kept until an edit,
+    a comment, a rating or a decision about the document drops it; signed-in readers
+    (and guests it was not kept for) share a version of it per entitlement with holes for
+    their own parts, kept alike (``_assembled``); its uploader, staff, a URL with a query
+    string and a page with a message waiting are made whole."""
     if (kept := _kept(request, document_id)) is not None:
         return kept
     with readscope.reading():  # the reader's account and download record, read once
+        if pagecache.shareable(request) and (page := _assembled(request, document_id)):
+            return page
         return _document(request, document_id)
 
 
 def _document(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = _full_document(request, document_id)
+    seen = queries.reading(request.user, doc) if doc.status == "ready" else None
+    context = _context(request, doc, seen)
+    context["download_quote"] = (
+        downloads.quote(request.user, doc, client_ip(request)) if context["ready"] else None
+    )
+    context["community"] = community_for_document(request, doc)
+    response = render(request, "library/document.html", context)
+    if context["ready"]:
+        viewcount.record_view(request, response, doc)
+        quote = context["download_quote"]
+        if quote is None or not quote.per_visitor:
+            pagecache.store(request, "document", doc.pk, response)
+    return response
+
+
+def _full_document(request: HttpRequest, document_id: int) -> Document:
     documents = Document.objects.select_related("owner", "category", "conversion")
     documents = documents.prefetch_related("tags")
-    doc = access.viewable_or_404(request.user, document_id, documents)
+    return access.viewable_or_404(request.user, document_id, documents)
+
+
+def _context(request: HttpRequest, doc: Document, seen: queries.Reading | None) -> dict[str, Any]:
+    """What every reader of the page sees alike (``seen``: the pages they may read)."""
     ready = doc.status == "ready"
-    seen = queries.reading(request.user, doc) if ready else None
     canonical = request.build_absolute_uri(doc.get_absolute_url())
     excerpt = queries.excerpt(doc, seen.first_text if seen else "")
-    context = {
+    return {
         "doc": doc,
         "ready": ready,
         "chars_display": format_chars(doc.char_count) if doc.char_count is not None else "",
@@ -56,9 +93,7 @@ def _document(request: HttpRequest, document_id: int) -> HttpResponse:
             doc, canonical, excerpt, request.build_absolute_uri(f"/api/v1/documents/{doc.pk}/cover")
         ),
         "related": related_documents(doc) if ready else [],
-        "download_quote": downloads.quote(request.user, doc, client_ip(request)) if ready else None,
         "recent_downloads": recent_downloads_near(doc.category),
-        "community": community_for_document(request, doc),
         "review": Review.objects.filter(document=doc).first() if not ready else None,
         "open_notices": (
             Notice.objects.filter(document=doc, state=NoticeState.TAKEN_DOWN)
@@ -66,13 +101,63 @@ def _document(request: HttpRequest, document_id: int) -> HttpResponse:
             else []
         ),
     }
-    response = render(request, "library/document.html", context)
-    if ready:
-        viewcount.record_view(request, response, doc)
-        quote = context["download_quote"]
-        if quote is None or not quote.per_visitor:
-            pagecache.store(request, "document", doc.pk, response)
+
+
+def _assembled(request: HttpRequest, document_id: int) -> HttpResponse | None:
+    """A published document's page for a reader who is neither its uploader nor staff:
+    the kept version for what they may read of it (its free preview, or all of it: a
+    buyer's, a VIP member's) with their own parts put in; None to make it whole."""
+    user = request.user
+    doc = queries.public_facts(document_id)
+    if doc is None or access.is_privileged(user, doc):
+        return None
+    variant = "full" if access.is_entitled(user, doc) else "preview"
+    holed = pagecache.get_shared(request, "document", document_id, variant)
+    if not isinstance(holed, splice.Holed):
+        holed = _holed(request, document_id, variant)
+        pagecache.store_shared(request, "document", document_id, variant, holed)
+    quote = downloads.quote(user, doc, client_ip(request))
+    pieces = _reader_pieces(request, doc, quote)
+    reader = user.pk if user.is_authenticated else None
+    response = HttpResponse(splice.fill(holed, pieces, reader, lambda: get_token(request)))
+    viewcount.record_view(request, response, doc)
+    if not quote.per_visitor:
+        pagecache.store(request, "document", doc.pk, response)  # for guests only
     return response
+
+
+def _holed(request: HttpRequest, document_id: int, variant: str) -> splice.Holed:
+    """The page as readers of ``variant`` share it, made with nothing of this reader:
+    their pages are those of the variant (not of their own rights), their parts holes."""
+    doc = _full_document(request, document_id)
+    nonce = splice.nonce()
+    last = access.pages_for(doc, entitled=variant == "full")
+    context = _context(request, doc, queries.reading_upto(doc, last))
+    context |= {
+        "reader_slots": nonce,
+        "user": AnonymousUser(),  # what the page shows of a reader: nothing, as to a guest
+        "csrf_token": splice.placeholder(nonce),
+        "community": shared_for_document(doc),
+    }
+    return splice.cut(render_to_string("library/document.html", context, request), nonce)
+
+
+def _reader_pieces(request: HttpRequest, doc: Document, quote: downloads.Quote) -> dict[str, str]:
+    """The reader's own parts of the page (``READER_PIECES``), rendered in one go."""
+    user = request.user
+    context: dict[str, Any] = {
+        "request": request,
+        "user": user,
+        "doc": doc,
+        "download_quote": quote,
+        "community": readers_own(user, doc),
+        "csrf_token": SimpleLazyObject(lambda: get_token(request)),  # as Django's own
+    }
+    if user.is_authenticated:
+        context.update(notifications(request))
+        context.update(header_account(request))
+    html = render_to_string("library/_document_reader.html", context)
+    return dict(zip(READER_PIECES, html.split(PIECE_CUT), strict=True))
 
 
 def _kept(request: HttpRequest, document_id: int) -> HttpResponse | None:
