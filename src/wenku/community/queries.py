@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
 from wenku.config import conf
+from wenku.core.prepared import INT, Prepared
 from wenku.library import access
 from wenku.library.models import Document
 
@@ -90,16 +91,46 @@ def readers_own(user: Any, document: Document) -> dict[str, Any]:
     may rate, their favourite of the document, or their folders to save it in."""
     if not user.is_authenticated:
         return {"my_rating": None, "can_rate": False, "favourite": None, "folders": []}
-    mine = Rating.objects.filter(document=document, user=user).values_list("stars", flat=True)
-    favourite = Favourite.objects.filter(document=document, user=user).select_related("folder")
-    found = favourite.first()
+    stars = _MY_RATING.row(document.pk, user.pk)
+    found = _MY_FAVOURITE.row(document.pk, user.pk)
+    favourite = None
+    if found is not None:
+        pk, folder_id, folder_name = found
+        favourite = Favourite(pk=pk, document_id=document.pk, user_id=user.pk)
+        favourite.folder = FavouriteFolder(pk=folder_id, name=folder_name) if folder_id else None
+    folders = [] if favourite else [{"pk": pk, "name": name} for pk, name in _FOLDERS.rows(user.pk)]
     return {
-        "my_rating": mine.first(),
+        "my_rating": stars[0] if stars else None,
         "can_rate": user.pk != document.owner_id,
-        "favourite": found,
-        "folders": list(FavouriteFolder.objects.filter(user=user)) if found is None else [],
+        "favourite": favourite,
+        "folders": folders,
         "comment_url": reverse("community:comment", args=[document.pk]),
     }
+
+
+# A signed-in reader's own reads on every document page (``core.prepared``).
+_MY_RATING = Prepared(
+    lambda document_id, user_id: (
+        Rating.objects.filter(document_id=document_id, user_id=user_id)
+        .order_by()
+        .values_list("stars")[:1]
+    ),
+    INT,
+    INT,
+)
+_MY_FAVOURITE = Prepared(
+    lambda document_id, user_id: (
+        Favourite.objects.filter(document_id=document_id, user_id=user_id)
+        .order_by()
+        .values_list("pk", "folder_id", "folder__name")[:1]
+    ),
+    INT,
+    INT,
+)
+_FOLDERS = Prepared(
+    lambda user_id: FavouriteFolder.objects.filter(user_id=user_id).values_list("pk", "name"),
+    INT,
+)
 
 
 def favourites(

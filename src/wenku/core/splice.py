@@ -48,6 +48,7 @@ Part = str | Slot | Choice
 class Holed:
     parts: tuple[Part, ...]
     csrf: str  # the CSRF field as the page holds it, to be replaced by the reader's
+    holes: frozenset[str]  # the names of the pieces it needs
 
 
 def nonce() -> str:
@@ -89,7 +90,8 @@ def cut(html: str, nonce: str) -> Holed:
     if choice is not None:
         raise ValueError("a choice is not closed")
     parts.append(html[start:])
-    return Holed(tuple(p for p in parts if p != ""), csrf_field(placeholder(nonce)))
+    holes = frozenset(part.name for part in parts if isinstance(part, Slot))
+    return Holed(tuple(p for p in parts if p != ""), csrf_field(placeholder(nonce)), holes)
 
 
 def fill(
