@@ -214,6 +214,8 @@ def test_a_warm_signed_in_page_makes_few_queries(publish, shared_made):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from wenku.core.cache import DB_TABLE  # PostgreSQL sites' cache: a query a read
+
     doc = publish(pricing="points", price=5, pages=6)
     for i in range(3):
         reader = person(f"warm{i}")
@@ -222,6 +224,6 @@ def test_a_warm_signed_in_page_makes_few_queries(publish, shared_made):
         client.get(doc.get_absolute_url())  # the first view of the day writes more
         with CaptureQueriesContext(connection) as captured:
             assert client.get(doc.get_absolute_url()).status_code == 200
-        queries = [q["sql"] for q in captured.captured_queries]
-        assert len(queries) <= WARM_QUERIES, "\n".join(queries)
+        queries = [q["sql"] for q in captured.captured_queries if DB_TABLE not in q["sql"]]
+        assert len(queries) <= WARM_QUERIES, "\n".join(queries)  # not counting the cache's
     assert shared_made == ["preview"]

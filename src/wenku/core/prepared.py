@@ -7,8 +7,10 @@ download record, rating ...) are built once with stand-ins for their values, and
 with the values put where the stand-ins were; their rows go through the ORM's own
 converters (an aware datetime, a boolean), as ``values_list`` rows would.
 
-Stand-ins are an int, a string or an aware datetime each (``INT``, ``STR``, ``DATETIME``);
-a query in which one disappears (the ORM folded it away) is refused when it is built.
+Stand-ins are an int, a string, an aware datetime or an IP address each (``INT``, ``STR``,
+``DATETIME``, ``IP``: what a field of that kind accepts, adapted for the database as the
+ORM adapts it); a query in which one disappears (the ORM folded it away) is refused when
+it is built.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-INT, STR, DATETIME = "int", "str", "datetime"
+INT, STR, DATETIME, IP = "int", "str", "datetime", "ip"
 
 
 def _stand_in(kind: str, index: int) -> Any:
@@ -31,6 +33,8 @@ def _stand_in(kind: str, index: int) -> Any:
         return f"\x00wenku-stand-in-{index}"
     if kind == DATETIME:
         return datetime(1901, 1, 1 + index, 1, 2, 3, tzinfo=UTC)
+    if kind == IP:
+        return f"192.0.2.{100 + index}"  # TEST-NET-1: documentation only
     raise ValueError(kind)
 
 
@@ -38,6 +42,8 @@ def _adapt(kind: str, value: Any) -> Any:
     """A value as the database driver gets it (as the ORM adapts it in a lookup)."""
     if kind == DATETIME:
         return connection.ops.adapt_datetimefield_value(value)
+    if kind == IP:
+        return connection.ops.adapt_ipaddressfield_value(value)
     return value
 
 

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from wenku.core import readscope
-from wenku.core.prepared import DATETIME, INT, STR, Prepared
+from wenku.core.prepared import DATETIME, INT, IP, Prepared
 from wenku.economy.ledger import sign_in_key
 from wenku.economy.models import (
     COUNTED,
@@ -212,7 +212,7 @@ def _downloads_today(mine: bool, address: bool) -> Prepared:
             .values_list(*wanted)
         )
 
-    return Prepared(build, DATETIME, *([INT] if mine else []), *([STR] if address else []))
+    return Prepared(build, DATETIME, *([INT] if mine else []), *([IP] if address else []))
 
 
 # A signed-in reader's own reads on every document page (``core.prepared``).
