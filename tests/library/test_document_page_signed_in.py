@@ -60,7 +60,10 @@ def images(html: str) -> list[int]:
 
 
 def test_two_readers_in_turn_get_their_own_parts_from_the_kept_page(publish, shared_made):
+    from django.utils import timezone
+
     from wenku.community import domain
+    from wenku.notifications.models import Notification
 
     doc = publish(pricing="points", price=5, pages=6)
     carol, dave = person("carol"), person("dave")
@@ -70,6 +73,7 @@ def test_two_readers_in_turn_get_their_own_parts_from_the_kept_page(publish, sha
     domain.add_favourite(carol, doc, domain.create_folder(carol, "carolsfolder"))
     domain.add_comment(carol, doc, "carol's comment")
     domain.add_comment(dave, doc, "dave's comment")
+    Notification.objects.filter(user=dave).update(read_at=timezone.now())  # carol: 1 unread
     readers = {"carol": signed_in(carol), "dave": signed_in(dave)}
     pages = {name: c.get(doc.get_absolute_url()).content.decode() for name, c in readers.items()}
     assert shared_made == ["preview"]  # dave's page came from the version kept for carol's
@@ -80,6 +84,7 @@ def test_two_readers_in_turn_get_their_own_parts_from_the_kept_page(publish, sha
     assert menu.format("carol") not in daves and menu.format("dave") not in carols
     assert "40 points" in carols and "Your balance: 40 points" in carols
     assert "3 points" in daves and "40 points" not in daves
+    assert 'aria-label="1 unread">1</span>' in carols and "unread" not in daves
     assert "Your rating: 4 of 5" in carols and 'value="4" id="star-4" required checked' in carols
     assert "Rate this document" in daves and "checked" not in daves
     assert "In your favourites: carolsfolder" in carols and "carolsfolder" not in daves

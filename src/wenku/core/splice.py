@@ -94,12 +94,17 @@ def cut(html: str, nonce: str) -> Holed:
     return Holed(tuple(p for p in parts if p != ""), csrf_field(placeholder(nonce)), holes)
 
 
+# The CSRF token the reader's own pieces are rendered with (so a piece can be kept and
+# reused: ``fill`` puts the reader's token in its place).
+PIECE_TOKEN = "wk-piece-token"
+
+
 def fill(
     holed: Holed, pieces: Mapping[str, str], reader: int | None, token: Callable[[], str]
 ) -> str:
     """The page for one reader: their ``pieces`` in the slots, their choice of each
-    comment's actions (``reader``: their id, None for a guest), their CSRF token (asked
-    for only if the page holds a form)."""
+    comment's actions (``reader``: their id, None for a guest), their CSRF token in the
+    page's and the pieces' forms (asked for only if there is a form)."""
     out = []
     for part in holed.parts:
         if type(part) is str:
@@ -109,6 +114,9 @@ def fill(
         elif reader is not None:
             out.append(part.own if part.author == reader else part.other)  # type: ignore[union-attr]
     page = "".join(out)
-    if holed.csrf in page:
-        page = page.replace(holed.csrf, csrf_field(token()))
+    placeholders = [p for p in (holed.csrf, csrf_field(PIECE_TOKEN)) if p in page]
+    if placeholders:
+        field = csrf_field(token())
+        for placeholder in placeholders:
+            page = page.replace(placeholder, field)
     return page

@@ -3,6 +3,7 @@ community's block and search's related documents, on one page."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,8 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import Context, Template
 from django.template.loader import get_template, render_to_string
-from django.utils.functional import SimpleLazyObject
+from django.utils import translation
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from wenku.community.queries import for_document as community_for_document
@@ -155,7 +157,8 @@ def _reader_pieces(
     request: HttpRequest, doc: Document, quote: downloads.Quote, holes: frozenset[str]
 ) -> dict[str, str]:
     """The reader's own parts of the page that it has holes for, rendered in one context
-    (a template each: an include of each in one template cost half as much again)."""
+    (a template each: an include of each in one template cost half as much again), their
+    forms with ``splice.PIECE_TOKEN`` for a CSRF token."""
     user = request.user
     values: dict[str, Any] = {
         "request": request,
@@ -163,13 +166,33 @@ def _reader_pieces(
         "doc": doc,
         "download_quote": quote,
         "community": readers_own(user, doc),
-        "csrf_token": SimpleLazyObject(lambda: get_token(request)),  # as Django's own
+        "csrf_token": splice.PIECE_TOKEN,
     }
-    if user.is_authenticated:
-        values.update(notifications(request))
-        values.update(header_account(request))
+    pieces = {}
+    if user.is_authenticated and "menu" in holes:
+        account = header_account(request)["header_account"]
+        unread = notifications(request)["unread_notifications"]
+        menu = (get_language(), user.username, unread, account["balance"], account["vip"])
+        pieces["menu"] = _menu(*menu)
     context = Context(values, autoescape=True)
-    return {name: _piece(READER_PIECES[name]).render(context) for name in holes}
+    for name in holes - pieces.keys():
+        pieces[name] = _piece(READER_PIECES[name]).render(context)
+    return pieces
+
+
+@functools.lru_cache(maxsize=4096)
+def _menu(language: str, username: str, unread: int, balance: int, vip: bool) -> str:
+    """A signed-in reader's header menu, made from exactly these values (nothing else is
+    in its context, so it is kept for whoever has the same, per process: a reader sees the
+    same menu on every page they open)."""
+    context = {
+        "user": {"is_authenticated": True, "username": username},
+        "unread_notifications": unread,
+        "header_account": {"balance": balance, "vip": vip},
+        "csrf_token": splice.PIECE_TOKEN,
+    }
+    with translation.override(language):
+        return _piece(READER_PIECES["menu"]).render(Context(context, autoescape=True))
 
 
 def _piece(name: str) -> Template:
