@@ -142,6 +142,24 @@ def test_the_entitled_see_every_page_and_the_others_the_free_preview(
     assert images(guest) == list(range(1, free + 1))
 
 
+def test_a_membership_that_ends_ends_the_whole_document_at_once(publish, shared_made):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wenku.economy.domain import grant_vip
+    from wenku.economy.models import Account
+
+    doc = publish(pricing="vip_free", price=2, pages=8)
+    member = person("member")
+    grant_vip(member, 30)
+    client = signed_in(member)
+    assert images(client.get(doc.get_absolute_url()).content.decode()) == list(range(1, 9))
+    Account.objects.filter(user=member).update(vip_until=timezone.now() - timedelta(seconds=1))
+    html = client.get(doc.get_absolute_url()).content.decode()
+    assert images(html) == list(range(1, doc.free_pages + 1)) and 'id="preview-end"' in html
+
+
 def test_a_comment_an_edit_and_a_takedown_reach_signed_in_readers(publish, user, shared_made):
     from wenku.community import domain
     from wenku.library.details import UploadDetails

@@ -97,6 +97,7 @@ def cut(html: str, nonce: str) -> Holed:
 # The CSRF token the reader's own pieces are rendered with (so a piece can be kept and
 # reused: ``fill`` puts the reader's token in its place).
 PIECE_TOKEN = "wk-piece-token"
+_PIECE_FIELD = csrf_field(PIECE_TOKEN)
 
 
 def fill(
@@ -114,7 +115,7 @@ def fill(
         elif reader is not None:
             out.append(part.own if part.author == reader else part.other)  # type: ignore[union-attr]
     page = "".join(out)
-    placeholders = [p for p in (holed.csrf, csrf_field(PIECE_TOKEN)) if p in page]
+    placeholders = [p for p in (holed.csrf, _PIECE_FIELD) if p in page]
     if placeholders:
         field = csrf_field(token())
         for placeholder in placeholders:
