@@ -106,9 +106,7 @@ CACHES = {
 }
 # Sessions live in the database; with Redis they are read through the cache as well.
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if WENKU.redis_url
-    else "django.contrib.sessions.backends.db"
+    "django.contrib.sessions.backends.cached_db" if WENKU.redis_url else "wenku.accounts.sessions"
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

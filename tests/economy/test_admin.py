@@ -55,3 +55,21 @@ def test_adjusting_points_in_the_admin_is_a_ledger_entry(client, staff, reader):
     assert refused.status_code == 200 and "25" in refused.content.decode()
     assert queries.balance(reader) == 25 and LedgerEntry.objects.count() == 1
     assert client.get(f"/admin/economy/ledgerentry/{entry.pk}/change/").status_code == 200
+
+
+def test_saved_rules_reach_the_kept_pages_at_once(client, staff, publish, monkeypatch):
+    """The rules are kept in the cache, and guests' pages say what they allow: saving
+    them in the admin drops both."""
+    from django.test import Client
+
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda f, *a, **k: f())
+    doc = publish()
+    guest = Client()
+    guest.cookies["django_language"] = "en"
+    assert "Log in to download" in guest.get(doc.get_absolute_url()).content.decode()
+    assert guest.get(doc.get_absolute_url())["X-Page-Cache"] == "hit"
+    form = {f.name: getattr(Rules.current(), f.name) for f in Rules._meta.fields if f.name != "id"}
+    form.update(guests_may_download_free="on")
+    assert client.post("/admin/economy/rules/1/change/", form).status_code == 302
+    page = guest.get(doc.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss" and "Download free" in page.content.decode()

@@ -1,6 +1,6 @@
-"""The document page for a signed-in reader is never kept (issue 13, item 7): its queries
-are bounded, and do not grow with the comments, replies, related documents or recent
-downloads it shows."""
+"""The document page for a signed-in reader (issue 13, item 7): its queries are bounded,
+and do not grow with the comments, replies, related documents or recent downloads it
+shows (a warm page's own bound: test_document_page_signed_in.py)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import HttpRequest
 
 from wenku.accounts.models import User
+from wenku.core.prepared import INT, Prepared
 
 
 def find_account(identifier: str) -> User | None:
@@ -74,3 +77,20 @@ class UsernameOrEmailBackend(ModelBackend):
         if result.password_ok and user is not None and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The user a session names, as ``ModelBackend`` finds them, with a query built
+        once: every page a signed-in reader opens asks (``core.prepared``)."""
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        row = _USER.row(pk)
+        if row is None:
+            return None
+        user = User.from_db(connection.alias, _USER_FIELDS, list(row))
+        return user if self.user_can_authenticate(user) else None
+
+
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_USER = Prepared(lambda pk: User.objects.filter(pk=pk).values_list(*_USER_FIELDS), INT)

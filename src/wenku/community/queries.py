@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
 from wenku.config import conf
+from wenku.core.prepared import INT, Prepared
 from wenku.library import access
 from wenku.library.models import Document
 
@@ -65,26 +66,71 @@ def comment_page(document: Document, number: Any, top_count: int | None = None) 
 
 def for_document(request: HttpRequest, document: Document) -> dict[str, Any]:
     """Everything the document page's community block needs (``community/_document.html``)."""
-    user = request.user
-    signed_in = user.is_authenticated
-    mine = {"user": user} if signed_in else None
-    rating, my_rating = ratings(document, user if signed_in else None)
+    return {
+        **shared_for_document(document, request.GET.get("cpage")),
+        **readers_own(request.user, document),
+    }
+
+
+def shared_for_document(document: Document, cpage: Any = None) -> dict[str, Any]:
+    """What the community block shows every reader alike: the rating summary and a page of
+    comments (each comment's actions for a reader are drawn from ``comment_url``)."""
+    rating, _mine = ratings(document, None)
     top_count, shown_count = comment_counts(document)
     return {
         "rating": rating,
-        "my_rating": my_rating,
-        "can_rate": signed_in and user.pk != document.owner_id,
-        "favourite": (
-            Favourite.objects.filter(document=document, **mine).select_related("folder").first()
-            if mine
-            else None
-        ),
-        "folders": list(FavouriteFolder.objects.filter(**mine)) if mine else [],
-        "comments": comment_page(document, request.GET.get("cpage"), top_count),
+        "comments": comment_page(document, cpage, top_count),
         "comment_count": shown_count,
         # The form of every comment's reply box posts here: reversed once, not per comment.
         "comment_url": reverse("community:comment", args=[document.pk]),
     }
+
+
+def readers_own(user: Any, document: Document) -> dict[str, Any]:
+    """The community block's parts that are this reader's own: their stars, whether they
+    may rate, their favourite of the document, or their folders to save it in."""
+    if not user.is_authenticated:
+        return {"my_rating": None, "can_rate": False, "favourite": None, "folders": []}
+    stars = _MY_RATING.row(document.pk, user.pk)
+    found = _MY_FAVOURITE.row(document.pk, user.pk)
+    favourite = None
+    if found is not None:
+        pk, folder_id, folder_name = found
+        favourite = Favourite(pk=pk, document_id=document.pk, user_id=user.pk)
+        favourite.folder = FavouriteFolder(pk=folder_id, name=folder_name) if folder_id else None
+    folders = [] if favourite else [{"pk": pk, "name": name} for pk, name in _FOLDERS.rows(user.pk)]
+    return {
+        "my_rating": stars[0] if stars else None,
+        "can_rate": user.pk != document.owner_id,
+        "favourite": favourite,
+        "folders": folders,
+        "comment_url": reverse("community:comment", args=[document.pk]),
+    }
+
+
+# A signed-in reader's own reads on every document page (``core.prepared``).
+_MY_RATING = Prepared(
+    lambda document_id, user_id: (
+        Rating.objects.filter(document_id=document_id, user_id=user_id)
+        .order_by()
+        .values_list("stars")[:1]
+    ),
+    INT,
+    INT,
+)
+_MY_FAVOURITE = Prepared(
+    lambda document_id, user_id: (
+        Favourite.objects.filter(document_id=document_id, user_id=user_id)
+        .order_by()
+        .values_list("pk", "folder_id", "folder__name")[:1]
+    ),
+    INT,
+    INT,
+)
+_FOLDERS = Prepared(
+    lambda user_id: FavouriteFolder.objects.filter(user_id=user_id).values_list("pk", "name"),
+    INT,
+)
 
 
 def favourites(

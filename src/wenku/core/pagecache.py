@@ -22,14 +22,20 @@ every new or removed document changes: the home page) and ``invalidate_documents
 ``invalidate_all()`` for a decision that must leave every page at once (a takedown: the
 document is listed on other documents' pages, in their related lists and 最近下载). It
 moves a generation that every kept page carries, read with the page in one round trip.
+
+Signed-in readers are served from the same entry (issue 13, item 7): beside the guests'
+page it keeps ``shared`` versions of the page with holes for each reader's own parts
+(``core/splice.py``), per host and per ``variant`` (what of the document the reader may
+see: the document page's free preview or all of it), made and used only for requests
+that are ``shareable``. So every invalidation above drops them with the guests' page.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -58,10 +64,12 @@ class Cached:
 
 @dataclass(frozen=True)
 class Kept:
-    """One page's copies, per host, made in one generation."""
+    """One page's copies, per host, made in one generation: the guests' page, and the
+    versions shared by signed-in readers, per variant and host (``_shared_key``)."""
 
     generation: str
     hosts: dict[str, Cached]
+    shared: dict[str, object] = field(default_factory=dict)
 
 
 def _half_window() -> int:
@@ -77,32 +85,38 @@ def _window(now: float | None = None) -> int:
 
 
 def _key(kind: str, ident: object, language: str, window: int) -> str:
-    return f"wenku:page:{kind}:{ident}:{language}:{window}"
+    return f"wenku:page2:{kind}:{ident}:{language}:{window}"  # 2: Kept has ``shared``
+
+
+def shareable(request: HttpRequest) -> bool:
+    """Would every reader like this one (a guest, or a signed-in reader with the same
+    rights) get the same page but for their own parts? Not for a method other than
+    GET/HEAD, a visitor with a flash message waiting, or a URL with a query string (pages
+    echo it: the header's search box, the log-in and language links' ``next``; one
+    visitor's ``?q=`` must not reach the next visitor)."""
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    if getattr(request, "user", None) is None:
+        return False
+    return len(get_messages(request)) == 0
 
 
 def cacheable(request: HttpRequest) -> bool:
-    """Would every anonymous reader get the same page as this request? Not for a signed-in
-    reader, a method other than GET/HEAD, a visitor with a flash message waiting, or a
-    URL with a query string (pages echo it: the header's search box, the log-in and
-    language links' ``next``; one visitor's ``?q=`` must not reach the next visitor).
-    tests/library/test_page_cache_contract.py is what every kept page must pass."""
-    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
-        return False
+    """Would every anonymous reader get the same page as this request? ``shareable`` and
+    not signed in. tests/library/test_page_cache_contract.py is what every kept page must
+    pass."""
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated:
         return False
-    return len(get_messages(request)) == 0
+    return shareable(request)
 
 
 def get(request: HttpRequest, kind: str, ident: object) -> HttpResponse | None:
     """The kept page for this anonymous reader, or None (also when it may not be kept)."""
     if not cacheable(request):
         return None
-    key = _key(kind, ident, get_language(), _window())
-    both = cache.get_many([key, GENERATION])
-    kept, generation = both.get(key), both.get(GENERATION)
-    current = isinstance(kept, Kept) and generation is not None and kept.generation == generation
-    found = kept.hosts.get(_host(request)) if current else None  # type: ignore[union-attr]
+    kept = _current(kind, ident)
+    found = kept.hosts.get(_host(request)) if kept is not None else None
     if not isinstance(found, Cached):
         metrics.PAGE_CACHE.labels(kind, "miss").inc()
         return None
@@ -110,6 +124,31 @@ def get(request: HttpRequest, kind: str, ident: object) -> HttpResponse | None:
     response = HttpResponse(found.content, content_type=found.content_type)
     response["X-Page-Cache"] = "hit"
     return response
+
+
+def get_shared(request: HttpRequest, kind: str, ident: object, variant: str) -> object | None:
+    """The kept version of this page for readers of ``variant``, or None (also when this
+    request may not use one)."""
+    if not shareable(request):
+        return None
+    kept = _current(kind, ident)
+    found = kept.shared.get(_shared_key(request, variant)) if kept is not None else None
+    metrics.PAGE_CACHE.labels(f"{kind}_shared", "miss" if found is None else "hit").inc()
+    return found
+
+
+def _current(kind: str, ident: object) -> Kept | None:
+    """The kept entry of this page in the current generation (read with it at once)."""
+    key = _key(kind, ident, get_language(), _window())
+    both = cache.get_many([key, GENERATION])
+    kept, generation = both.get(key), both.get(GENERATION)
+    if isinstance(kept, Kept) and generation is not None and kept.generation == generation:
+        return kept
+    return None
+
+
+def _shared_key(request: HttpRequest, variant: str) -> str:
+    return f"{variant} {_host(request)}"
 
 
 def store(request: HttpRequest, kind: str, ident: object, response: HttpResponse) -> None:
@@ -122,20 +161,42 @@ def store(request: HttpRequest, kind: str, ident: object, response: HttpResponse
         return
     if len(get_messages(request)) != 0:  # the view queued a message for this visitor
         return
+    content = Cached(response.content, response.get("Content-Type", "text/html; charset=utf-8"))
+    if _keep(request, kind, ident, lambda kept: kept.hosts.__setitem__(_host(request), content)):
+        response["X-Page-Cache"] = "miss"
+
+
+def store_shared(
+    request: HttpRequest, kind: str, ident: object, variant: str, shared: object
+) -> None:
+    """Keep the version of this page with holes for readers of ``variant`` (made for this
+    request's host and language, with nothing of its reader in it)."""
+    if shareable(request):
+        key = _shared_key(request, variant)
+        _keep(request, kind, ident, lambda kept: kept.shared.__setitem__(key, shared))
+
+
+def _keep(request: HttpRequest, kind: str, ident: object, add: Callable[[Kept], None]) -> bool:
+    """Add to the page's entry of the current generation and window (False: not kept,
+    for a host too many). Two processes storing at once may keep one addition only: the
+    other misses once."""
     now = _now()
     window = _window(now)
     seconds = max(1, (window + 1) * _half_window() - int(now))
     key = _key(kind, ident, get_language(), window)
     generation = _generation()
-    kept = cache.get(key)
-    hosts = dict(kept.hosts) if isinstance(kept, Kept) and kept.generation == generation else {}
+    found = cache.get(key)
+    if isinstance(found, Kept) and found.generation == generation:
+        kept = Kept(generation, dict(found.hosts), dict(found.shared))
+    else:
+        kept = Kept(generation, {}, {})
     host = _host(request)
+    hosts = set(kept.hosts) | {k.split(" ", 1)[1] for k in kept.shared}
     if host not in hosts and len(hosts) >= MAX_HOSTS:
-        return
-    hosts[host] = Cached(response.content, response.get("Content-Type", "text/html; charset=utf-8"))
-    # Two processes storing at once may keep one host's page only: the other misses once.
-    cache.set(key, Kept(generation, hosts), seconds)
-    response["X-Page-Cache"] = "miss"
+        return False
+    add(kept)
+    cache.set(key, kept, seconds)
+    return True
 
 
 def _generation() -> str:

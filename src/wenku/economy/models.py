@@ -8,12 +8,17 @@ conditional update, and a CHECK constraint backs the rule that it never goes neg
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from wenku.core import pagecache
 
 
 class Account(models.Model):
@@ -303,10 +308,44 @@ class Rules(models.Model):
     def __str__(self) -> str:
         return str(_("Economy rules"))
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        _rules_changed()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        _rules_changed()
+        return deleted
+
     @classmethod
     def current(cls) -> Rules:
-        """The rules in force (a migration creates the row; its defaults if it was deleted)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        """The rules in force (a migration creates the row; its defaults if it was deleted),
+        kept in the shared cache: every document page reads them, staff seldom change
+        them. Saving or deleting the row through the model (the admin does) drops the
+        copy; a queryset ``update()`` would not."""
+        kept = cache.get(RULES_KEY)
+        if isinstance(kept, cls):
+            return kept
+        rules = cls.objects.filter(pk=1).first() or cls(pk=1)
+        cache.set(RULES_KEY, rules, RULES_SECONDS)
+        return rules
+
+
+RULES_KEY = "wenku:economy:rules"
+RULES_SECONDS = 3600  # a change made around the model (SQL) is read within the hour
+
+
+def _rules_changed() -> None:
+    """Drop the kept rules now and once the change is committed (a page read between the
+    two would keep the old row again), and every kept page: the guests' download box
+    says what the rules allow them."""
+
+    def drop() -> None:
+        cache.delete(RULES_KEY)
+        pagecache.invalidate_all()
+
+    drop()
+    transaction.on_commit(drop)
 
 
 class HeldEarning(models.Model):

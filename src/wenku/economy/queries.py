@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from wenku.core import readscope
+from wenku.core.prepared import DATETIME, INT, IP, Prepared
 from wenku.economy.ledger import sign_in_key
 from wenku.economy.models import (
     COUNTED,
@@ -42,7 +43,7 @@ def account(user_id: int) -> tuple[int, datetime | None]:
     (``readscope``), shared by the header, the price and the download box."""
 
     def read() -> tuple[int, datetime | None]:
-        row = Account.objects.filter(user_id=user_id).values_list("balance", "vip_until").first()
+        row = _ACCOUNT.row(user_id)
         return (int(row[0] or 0), row[1]) if row else (0, None)
 
     return readscope.once(("economy.account", user_id), read)
@@ -92,10 +93,9 @@ def download_record(user_id: int, document_id: int) -> tuple[bool, datetime | No
     the download box read it once per page (``readscope``)."""
 
     def read() -> tuple[bool, datetime | None]:
-        found = Download.objects.filter(user_id=user_id, document_id=document_id).aggregate(
-            n=Count("pk"), granted=Max("created_at", filter=~Q(basis=Basis.REDOWNLOAD))
-        )
-        return found["n"] > 0, found["granted"]
+        rows = _DOWNLOADS.rows(user_id, document_id)  # a reader's of one document: a few
+        opened = [at for at, basis in rows if basis != Basis.REDOWNLOAD]
+        return bool(rows), max(opened, default=None)
 
     return readscope.once(("economy.download", user_id, document_id), read)
 
@@ -179,23 +179,56 @@ def plans() -> QuerySet[VipPlan]:
 def downloads_today_of(user: Any, ip: str | None, now: datetime | None = None) -> tuple[int, int]:
     """Today's downloads (site time) that count towards the daily caps: the user's and
     the address's (None: 0), in one query."""
-    wanted = {
-        name: where
-        for name, where in (
-            ("mine", Q(user_id=user.pk) if user is not None else None),
-            ("address", Q(ip=ip) if ip else None),
-        )
-        if where is not None
-    }
-    if not wanted:
+    who = (user.pk if user is not None else None, ip or None)
+    if who == (None, None):
         return 0, 0
-    found = (
-        Download.objects.filter(created_at__gte=local_day_start(now))
-        .exclude(basis__in=(Basis.OWNER, Basis.STAFF))
-        .filter(functools.reduce(operator.or_, wanted.values()))
-        .aggregate(**{name: Count("pk", filter=where) for name, where in wanted.items()})
+    mine, address = who[0] is not None, who[1] is not None
+    found = _downloads_today(mine, address).row(
+        local_day_start(now), *(value for value in who if value is not None)
     )
-    return found.get("mine", 0), found.get("address", 0)
+    counts = iter(found or ())
+    return (next(counts, 0) if mine else 0), (next(counts, 0) if address else 0)
+
+
+@functools.cache
+def _downloads_today(mine: bool, address: bool) -> Prepared:
+    """Today's counted downloads of a user, an address or both (``downloads_today_of``)."""
+
+    def build(since: datetime, *who: Any) -> QuerySet[Any]:
+        values = iter(who)
+        wanted = {}
+        if mine:
+            wanted["mine"] = Q(user_id=next(values))
+        if address:
+            wanted["address"] = Q(ip=next(values))
+        return (
+            Download.objects.filter(created_at__gte=since)
+            .exclude(basis__in=(Basis.OWNER, Basis.STAFF))
+            .filter(functools.reduce(operator.or_, wanted.values()))
+            .order_by()
+            .annotate(one=Value(1))
+            .values("one")  # no grouping: the counts of all the rows
+            .annotate(**{name: Count("pk", filter=where) for name, where in wanted.items()})
+            .values_list(*wanted)
+        )
+
+    return Prepared(build, DATETIME, *([INT] if mine else []), *([IP] if address else []))
+
+
+# A signed-in reader's own reads on every document page (``core.prepared``).
+_ACCOUNT = Prepared(
+    lambda user_id: Account.objects.filter(user_id=user_id).values_list("balance", "vip_until"),
+    INT,
+)
+_DOWNLOADS = Prepared(
+    lambda user_id, document_id: (
+        Download.objects.filter(user_id=user_id, document_id=document_id)
+        .order_by()
+        .values_list("created_at", "basis")
+    ),
+    INT,
+    INT,
+)
 
 
 CO_READERS = 500  # the latest signed-in readers of a document whose other downloads count

@@ -87,7 +87,13 @@ def last_visible_page(user: Any, document: Document) -> int:
     """The highest page number this reader may see (0: none). Decided once per request."""
     if not can_view_document(user, document):
         return 0
-    if is_entitled(user, document):
+    return pages_for(document, entitled=is_entitled(user, document))
+
+
+def pages_for(document: Document, *, entitled: bool) -> int:
+    """The highest page number a reader of a viewable document may see: every page if
+    ``entitled``, else the free preview."""
+    if entitled:
         return document.page_count or 0
     return min(document.free_pages, document.page_count or document.free_pages)
 

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from wenku.ingest.models import Page
+from wenku.ingest.models import Conversion, Page
 from wenku.library import access, signing
 from wenku.library.categories import subtree
 from wenku.library.models import Category, Document
@@ -86,7 +86,11 @@ class Reading:
 
 
 def reading(user: Any, document: Document) -> Reading:
-    last = access.last_visible_page(user, document)
+    return reading_upto(document, access.last_visible_page(user, document))
+
+
+def reading_upto(document: Document, last: int) -> Reading:
+    """The document's pages up to ``last`` (the free pages' text among them)."""
     free = min(document.free_pages, last)
     rows = Page.objects.filter(conversion=document.conversion_id, number__lte=last).values_list(
         "number", "width", "height", "blocks", "text"
@@ -263,3 +267,30 @@ def public_owner(document_id: int) -> int | None:
         cursor.execute(sql, [document_id if p == _ANY_ID else p for p in params])
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+# What the parts of a document page that are each reader's own need of the document
+# (pricing, entitlement, download quote, view counting), beside its id and status.
+_FACTS = ("owner_id", "pricing", "price", "page_count", "preview_pages", "conversion_id")
+
+
+@functools.cache
+def _public_facts_query() -> tuple[str, tuple[Any, ...]]:
+    """``public_owner``'s query, with what ``public_facts`` reads, compiled once."""
+    rows = Document.objects.public().filter(pk=_ANY_ID).values_list(*_FACTS, "conversion__macros")
+    return rows.query.sql_with_params()
+
+
+def public_facts(document_id: int) -> Document | None:
+    """A public document as far as a signed-in reader's own parts of its kept page need
+    it (an unsaved instance holding those fields and its conversion's ``macros``), or
+    None: the check such a page is served under, compiled once as ``public_owner``'s."""
+    sql, params = _public_facts_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [document_id if p == _ANY_ID else p for p in params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    doc = Document(pk=document_id, status="ready", **dict(zip(_FACTS, row[:-1], strict=True)))
+    doc.conversion = Conversion(pk=row[-2], macros=bool(row[-1]))
+    return doc

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from wenku.core.prepared import DATETIME, INT, STR, Prepared
 from wenku.moderation.models import Penalty, PenaltyKind
 
 
@@ -28,13 +29,20 @@ class Penalised(Exception):
 def active(user: Any, kind: str, now: datetime | None = None) -> Penalty | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return (
-        Penalty.objects.filter(
-            user_id=user.pk, kind=kind, until__gt=now or timezone.now(), lifted_at=None
-        )
+    found = _ACTIVE.row(user.pk, kind, now or timezone.now())  # every document page asks
+    return None if found is None else Penalty.objects.get(pk=found[0])
+
+
+_ACTIVE = Prepared(
+    lambda user_id, kind, now: (
+        Penalty.objects.filter(user_id=user_id, kind=kind, until__gt=now, lifted_at=None)
         .order_by("-until")
-        .first()
-    )
+        .values_list("pk")[:1]
+    ),
+    INT,
+    STR,
+    DATETIME,
+)
 
 
 def check(user: Any, kind: str) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Value
 from django.utils import timezone
 
+from wenku.core.prepared import INT, Prepared
 from wenku.notifications.messages import MESSAGES
 from wenku.notifications.models import Kind, Notification
 
@@ -54,4 +55,19 @@ def for_user(user: Any) -> QuerySet[Notification]:
 
 
 def unread_count(user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at=None).count()
+    """The header's count, on every page a signed-in user opens (``core.prepared``)."""
+    found = _UNREAD.row(user.pk)
+    return int(found[0]) if found else 0
+
+
+_UNREAD = Prepared(
+    lambda user_id: (
+        Notification.objects.filter(user_id=user_id, read_at=None)
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")  # no grouping: one count
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    ),
+    INT,
+)

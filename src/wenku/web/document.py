@@ -3,44 +3,92 @@ community's block and search's related documents, on one page."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template import Context, Template
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from wenku.community.queries import for_document as community_for_document
-from wenku.core import pagecache, readscope
+from wenku.community.queries import readers_own, shared_for_document
+from wenku.core import pagecache, readscope, splice
 from wenku.core.geo import place_name, province
 from wenku.core.ip import client_ip
 from wenku.economy import downloads
+from wenku.economy.context_processors import account as header_account
 from wenku.economy.queries import recent_downloads_near
 from wenku.ingest.counting import format_chars
 from wenku.library import access, categories, queries, viewcount
 from wenku.library.models import Document
 from wenku.moderation.models import Notice, NoticeState, Review
+from wenku.notifications.context_processors import notifications
 from wenku.search.related import related_documents
+
+# The reader's own parts of the page: the holes' names, and the templates that fill them
+# (which the page includes when it is made whole).
+READER_PIECES = {
+    "menu": "accounts/_menu.html",
+    "quote": "economy/_preview_quote.html",
+    "box": "economy/_download_box.html",
+    "pay_bar": "economy/_pay_bar.html",
+    "rate": "community/_rate.html",
+    "favourite": "community/_favourite.html",
+    "comment_form": "community/_comment_form.html",
+}
 
 
 @require_GET
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
-    """The document page; anonymous readers of a published document share one, kept until
-    an edit, a comment, a rating or a decision about the document drops it."""
+    """The document page. Guests of a published document share one, kept until an edit,
+    a comment, a rating or a decision about the document drops it; signed-in readers
+    (and guests it was not kept for) share a version of it per entitlement with holes for
+    their own parts, kept alike (``_assembled``); its uploader, staff, a URL with a query
+    string and a page with a message waiting are made whole."""
     if (kept := _kept(request, document_id)) is not None:
         return kept
     with readscope.reading():  # the reader's account and download record, read once
+        if pagecache.shareable(request) and (page := _assembled(request, document_id)):
+            return page
         return _document(request, document_id)
 
 
 def _document(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = _full_document(request, document_id)
+    seen = queries.reading(request.user, doc) if doc.status == "ready" else None
+    context = _context(request, doc, seen)
+    context["download_quote"] = (
+        downloads.quote(request.user, doc, client_ip(request)) if context["ready"] else None
+    )
+    context["community"] = community_for_document(request, doc)
+    response = render(request, "library/document.html", context)
+    if context["ready"]:
+        viewcount.record_view(request, response, doc)
+        quote = context["download_quote"]
+        if quote is None or not quote.per_visitor:
+            pagecache.store(request, "document", doc.pk, response)
+    return response
+
+
+def _full_document(request: HttpRequest, document_id: int) -> Document:
     documents = Document.objects.select_related("owner", "category", "conversion")
     documents = documents.prefetch_related("tags")
-    doc = access.viewable_or_404(request.user, document_id, documents)
+    return access.viewable_or_404(request.user, document_id, documents)
+
+
+def _context(request: HttpRequest, doc: Document, seen: queries.Reading | None) -> dict[str, Any]:
+    """What every reader of the page sees alike (``seen``: the pages they may read)."""
     ready = doc.status == "ready"
-    seen = queries.reading(request.user, doc) if ready else None
     canonical = request.build_absolute_uri(doc.get_absolute_url())
     excerpt = queries.excerpt(doc, seen.first_text if seen else "")
-    context = {
+    return {
         "doc": doc,
         "ready": ready,
         "chars_display": format_chars(doc.char_count) if doc.char_count is not None else "",
@@ -56,9 +104,7 @@ def _document(request: HttpRequest, document_id: int) -> HttpResponse:
             doc, canonical, excerpt, request.build_absolute_uri(f"/api/v1/documents/{doc.pk}/cover")
         ),
         "related": related_documents(doc) if ready else [],
-        "download_quote": downloads.quote(request.user, doc, client_ip(request)) if ready else None,
         "recent_downloads": recent_downloads_near(doc.category),
-        "community": community_for_document(request, doc),
         "review": Review.objects.filter(document=doc).first() if not ready else None,
         "open_notices": (
             Notice.objects.filter(document=doc, state=NoticeState.TAKEN_DOWN)
@@ -66,13 +112,91 @@ def _document(request: HttpRequest, document_id: int) -> HttpResponse:
             else []
         ),
     }
-    response = render(request, "library/document.html", context)
-    if ready:
-        viewcount.record_view(request, response, doc)
-        quote = context["download_quote"]
-        if quote is None or not quote.per_visitor:
-            pagecache.store(request, "document", doc.pk, response)
+
+
+def _assembled(request: HttpRequest, document_id: int) -> HttpResponse | None:
+    """A published document's page for a reader who is neither its uploader nor staff:
+    the kept version for what they may read of it (its free preview, or all of it: a
+    buyer's, a VIP member's) with their own parts put in; None to make it whole."""
+    user = request.user
+    doc = queries.public_facts(document_id)
+    if doc is None or access.is_privileged(user, doc):
+        return None
+    variant = "full" if access.is_entitled(user, doc) else "preview"
+    holed = pagecache.get_shared(request, "document", document_id, variant)
+    if not isinstance(holed, splice.Holed):
+        holed = _holed(request, document_id, variant)
+        pagecache.store_shared(request, "document", document_id, variant, holed)
+    quote = downloads.quote(user, doc, client_ip(request))
+    pieces = _reader_pieces(request, doc, quote, holed.holes)
+    reader = user.pk if user.is_authenticated else None
+    response = HttpResponse(splice.fill(holed, pieces, reader, lambda: get_token(request)))
+    viewcount.record_view(request, response, doc)
+    if not quote.per_visitor:
+        pagecache.store(request, "document", doc.pk, response)  # for guests only
     return response
+
+
+def _holed(request: HttpRequest, document_id: int, variant: str) -> splice.Holed:
+    """The page as readers of ``variant`` share it, made with nothing of this reader:
+    their pages are those of the variant (not of their own rights), their parts holes."""
+    doc = _full_document(request, document_id)
+    nonce = splice.nonce()
+    last = access.pages_for(doc, entitled=variant == "full")
+    context = _context(request, doc, queries.reading_upto(doc, last))
+    context |= {
+        "reader_slots": nonce,
+        "user": AnonymousUser(),  # what the page shows of a reader: nothing, as to a guest
+        "csrf_token": splice.placeholder(nonce),
+        "community": shared_for_document(doc),
+    }
+    return splice.cut(render_to_string("library/document.html", context, request), nonce)
+
+
+def _reader_pieces(
+    request: HttpRequest, doc: Document, quote: downloads.Quote, holes: frozenset[str]
+) -> dict[str, str]:
+    """The reader's own parts of the page that it has holes for, rendered in one context
+    (a template each: an include of each in one template cost half as much again), their
+    forms with ``splice.PIECE_TOKEN`` for a CSRF token."""
+    user = request.user
+    values: dict[str, Any] = {
+        "request": request,
+        "user": user,
+        "doc": doc,
+        "download_quote": quote,
+        "community": readers_own(user, doc),
+        "csrf_token": splice.PIECE_TOKEN,
+    }
+    pieces = {}
+    if user.is_authenticated and "menu" in holes:
+        account = header_account(request)["header_account"]
+        unread = notifications(request)["unread_notifications"]
+        menu = (get_language(), user.username, unread, account["balance"], account["vip"])
+        pieces["menu"] = _menu(*menu)
+    context = Context(values, autoescape=True)
+    for name in holes - pieces.keys():
+        pieces[name] = _piece(READER_PIECES[name]).render(context)
+    return pieces
+
+
+@functools.lru_cache(maxsize=4096)
+def _menu(language: str, username: str, unread: int, balance: int, vip: bool) -> str:
+    """A signed-in reader's header menu, made from exactly these values (nothing else is
+    in its context, so it is kept for whoever has the same, per process: a reader sees the
+    same menu on every page they open)."""
+    context = {
+        "user": {"is_authenticated": True, "username": username},
+        "unread_notifications": unread,
+        "header_account": {"balance": balance, "vip": vip},
+        "csrf_token": splice.PIECE_TOKEN,
+    }
+    with translation.override(language):
+        return _piece(READER_PIECES["menu"]).render(Context(context, autoescape=True))
+
+
+def _piece(name: str) -> Template:
+    return get_template(name).template  # type: ignore[attr-defined,no-any-return]
 
 
 def _kept(request: HttpRequest, document_id: int) -> HttpResponse | None:

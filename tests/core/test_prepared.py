@@ -1,0 +1,73 @@
+"""Queries built once and run with new values (core/prepared.py) answer as the ORM does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import Count, Value
+from django.utils import timezone
+
+from wenku.core.prepared import DATETIME, INT, STR, Prepared
+
+pytestmark = pytest.mark.django_db
+
+
+def test_values_go_where_the_stand_ins_were_and_rows_are_converted(user, other_user):
+    from wenku.moderation.models import Penalty
+
+    now = timezone.now()
+    for who, kind, hours in (
+        (user, "download", 2),
+        (user, "comment", 5),
+        (other_user, "download", 9),
+    ):
+        Penalty.objects.create(
+            user=who, kind=kind, until=now + timedelta(hours=hours), reason="test", created_by=who
+        )
+    active = Prepared(
+        lambda user_id, kind, at: (
+            Penalty.objects.filter(user_id=user_id, kind=kind, until__gt=at)
+            .order_by("-until")
+            .values_list("kind", "until")
+        ),
+        INT,
+        STR,
+        DATETIME,
+    )
+    for who, kind in ((user, "download"), (user, "comment"), (other_user, "download")):
+        expected = list(
+            Penalty.objects.filter(user=who, kind=kind, until__gt=now).values_list("kind", "until")
+        )
+        found = [tuple(row) for row in active.rows(who.pk, kind, now)]
+        assert found == expected and timezone.is_aware(found[0][1])
+    assert active.rows(user.pk, "download", now + timedelta(hours=3)) == []
+    assert active.row(other_user.pk, "upload", now) is None
+
+
+def test_a_count_without_grouping(user):
+    from wenku.notifications.models import Notification
+
+    unread = Prepared(
+        lambda user_id: (
+            Notification.objects.filter(user_id=user_id, read_at=None)
+            .order_by()
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(n=Count("pk"))
+            .values_list("n")
+        ),
+        INT,
+    )
+    assert list(unread.row(user.pk) or []) == [0]
+    for _ in range(3):
+        Notification.objects.create(user=user, kind="points", text="x")
+    assert list(unread.row(user.pk)) == [3]
+
+
+def test_a_stand_in_the_query_lost_is_refused(user):
+    from wenku.accounts.models import User
+
+    lost = Prepared(lambda user_id: User.objects.filter(pk=user_id * 0 + 1).values_list("pk"), INT)
+    with pytest.raises(ValueError, match="stand-in"):
+        lost.rows(user.pk)
