@@ -94,3 +94,52 @@ def test_a_guest_past_the_daily_cap_of_their_address_sees_it_alone(publish, user
     fresh = guest(REMOTE_ADDR="198.51.100.8").get(doc.get_absolute_url())
     assert fresh["X-Page-Cache"] == "miss"
     assert fresh.content != capped.content
+
+
+def test_a_page_rendered_across_an_invalidation_is_not_kept_as_new(publish):
+    """A page whose data was read before an invalidation, stored after it, is kept under
+    the generation it was read in: the next guest misses instead of getting it."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from wenku.core import pagecache
+
+    doc = publish()
+
+    def request():  # type: ignore[no-untyped-def]
+        made = RequestFactory(HTTP_USER_AGENT=BROWSER).get(doc.get_absolute_url())
+        made.user = AnonymousUser()
+        return made
+
+    pagecache.invalidate_all()  # nothing kept yet
+    rendering = request()
+    assert pagecache.get(rendering, "document", doc.pk) is None  # a miss: render it
+    pagecache.invalidate_all()  # a decision while it renders
+    pagecache.store(rendering, "document", doc.pk, HttpResponse("read before"))
+    later = request()
+    assert pagecache.get(later, "document", doc.pk) is None
+    pagecache.store(later, "document", doc.pk, HttpResponse("read after"))
+    kept = pagecache.get(request(), "document", doc.pk)
+    assert kept is not None and kept.content == b"read after"
+
+
+def test_kept_pages_end_at_their_own_times_and_their_image_urls_outlive_them(settings):
+    """Pages do not all end in the same second (every page re-rendered at once), and the
+    page-image URLs a document's kept page holds stay valid half a window after it ends."""
+    from wenku.core import pagecache
+    from wenku.library import signing
+
+    settings.WENKU = settings.WENKU.replace(page_url_seconds=600)
+    half = 300
+    assert len({pagecache.stagger(i) for i in range(1, 101)}) > 80
+    now = 1_000_000.0
+    for doc_id in (1, 2, 3, 77, 10**9):
+        window = pagecache._window(doc_id, now)
+        ends = (window + 1) * half - pagecache.stagger(doc_id)
+        assert now < ends <= now + half
+        assert signing.expiry(doc_id, now) - ends == half
+        query = signing.page_url(doc_id, 1, now).split("?", 1)[1]
+        params = dict(part.split("=") for part in query.split("&"))
+        assert signing.verify(doc_id, 1, params["e"], params["s"], now)
+        assert signing.verify(doc_id, 1, params["e"], params["s"], ends + half - 1)

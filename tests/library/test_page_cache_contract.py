@@ -31,6 +31,7 @@ SOURCE = Path(__file__).resolve().parents[2] / "src" / "wenku"
 CACHED_PAGES: dict[str, Callable[[object], str]] = {
     "site": lambda doc: "/",
     "document": lambda doc: doc.get_absolute_url(),  # type: ignore[attr-defined]
+    "search": lambda doc: "/search?q=%E5%85%AC%E5%BC%80",  # kept under its query string
 }
 
 

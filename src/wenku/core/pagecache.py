@@ -21,7 +21,14 @@ every new or removed document changes: the home page) and ``invalidate_documents
 (a document's own page) — called by publishing, edits, comments and takedowns; and
 ``invalidate_all()`` for a decision that must leave every page at once (a takedown: the
 document is listed on other documents' pages, in their related lists and 最近下载). It
-moves a generation that every kept page carries, read with the page in one round trip.
+moves a generation that every kept page carries, read with the page in one round trip;
+the generation read at a miss is the one the page rendered after it is kept under, so a
+render that straddles an invalidation is never served as new. Search pages are kept
+``by_query`` (under their exact query string) and carry the search index's generation
+too, which every index write moves (``invalidate_search``).
+
+Each page's half-windows start at its own offset (``stagger``): kept pages end spread
+over the half-window instead of all in one second.
 
 Signed-in readers are served from the same entry (issue 13, item 7): beside the guests'
 page it keeps ``shared`` versions of the page with holes for each reader's own parts
@@ -32,6 +39,7 @@ that are ``shareable``. So every invalidation above drops them with the guests' 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -54,6 +62,8 @@ MAX_HOSTS = 4
 
 
 GENERATION = "wenku:page:generation"
+SEARCH_GENERATION = "wenku:page:generation:search"
+_SEEN = "_wenku_page_generations"  # on the request: the generations read at a miss
 
 
 @dataclass(frozen=True)
@@ -80,42 +90,63 @@ def _now() -> float:
     return time.time()
 
 
-def _window(now: float | None = None) -> int:
-    return int(_now() if now is None else now) // _half_window()
+def stagger(ident: object) -> int:
+    """Where in the half-window this page's windows start: spread over the half-window by
+    its ident, so kept pages do not all end at once (every page of the site re-rendered
+    in the same second, every few minutes). Page-image URLs signed for a document use the
+    same offset (``library.signing``), so a kept page's URLs outlive it."""
+    digest = hashlib.blake2b(str(ident).encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % _half_window()
+
+
+def _window(ident: object, now: float | None = None) -> int:
+    return (int(_now() if now is None else now) + stagger(ident)) // _half_window()
 
 
 def _key(kind: str, ident: object, language: str, window: int) -> str:
     return f"wenku:page2:{kind}:{ident}:{language}:{window}"  # 2: Kept has ``shared``
 
 
-def shareable(request: HttpRequest) -> bool:
+def shareable(request: HttpRequest, by_query: bool = False) -> bool:
     """Would every reader like this one (a guest, or a signed-in reader with the same
     rights) get the same page but for their own parts? Not for a method other than
     GET/HEAD, a visitor with a flash message waiting, or a URL with a query string (pages
     echo it: the header's search box, the log-in and language links' ``next``; one
-    visitor's ``?q=`` must not reach the next visitor)."""
-    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+    visitor's ``?q=`` must not reach the next visitor) — unless the page is kept
+    ``by_query``, under its whole query string (``query_key``)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.META.get("QUERY_STRING") and not by_query:
         return False
     if getattr(request, "user", None) is None:
         return False
     return len(get_messages(request)) == 0
 
 
-def cacheable(request: HttpRequest) -> bool:
+def cacheable(request: HttpRequest, by_query: bool = False) -> bool:
     """Would every anonymous reader get the same page as this request? ``shareable`` and
     not signed in. tests/library/test_page_cache_contract.py is what every kept page must
     pass."""
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated:
         return False
-    return shareable(request)
+    return shareable(request, by_query)
 
 
-def get(request: HttpRequest, kind: str, ident: object) -> HttpResponse | None:
+def query_key(request: HttpRequest) -> str:
+    """The ident of a page kept ``by_query``: its raw query string, hashed (the page
+    echoes it as it came, so only the very same query string may share it)."""
+    raw = request.META.get("QUERY_STRING", "").encode("utf-8", "surrogateescape")
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def get(
+    request: HttpRequest, kind: str, ident: object, by_query: bool = False
+) -> HttpResponse | None:
     """The kept page for this anonymous reader, or None (also when it may not be kept)."""
-    if not cacheable(request):
+    if not cacheable(request, by_query):
         return None
-    kept = _current(kind, ident)
+    kept = _current(request, kind, ident)
     found = kept.hosts.get(_host(request)) if kept is not None else None
     if not isinstance(found, Cached):
         metrics.PAGE_CACHE.labels(kind, "miss").inc()
@@ -131,17 +162,31 @@ def get_shared(request: HttpRequest, kind: str, ident: object, variant: str) -> 
     request may not use one)."""
     if not shareable(request):
         return None
-    kept = _current(kind, ident)
+    kept = _current(request, kind, ident)
     found = kept.shared.get(_shared_key(request, variant)) if kept is not None else None
     metrics.PAGE_CACHE.labels(f"{kind}_shared", "miss" if found is None else "hit").inc()
     return found
 
 
-def _current(kind: str, ident: object) -> Kept | None:
-    """The kept entry of this page in the current generation (read with it at once)."""
-    key = _key(kind, ident, get_language(), _window())
-    both = cache.get_many([key, GENERATION])
-    kept, generation = both.get(key), both.get(GENERATION)
+def _generations(kind: str) -> list[str]:
+    """What a kept page of ``kind`` must be as new as: every page, the site's generation;
+    a search page, the search index's as well."""
+    return [GENERATION, SEARCH_GENERATION] if kind == "search" else [GENERATION]
+
+
+def _current(request: HttpRequest, kind: str, ident: object) -> Kept | None:
+    """The kept entry of this page in the current generation (read with it at once). The
+    generation read is noted on the request: a page rendered after a miss is kept under
+    it, so a page made from data older than an invalidation during its rendering is kept
+    under the old generation, and never served."""
+    key = _key(kind, ident, get_language(), _window(ident))
+    names = _generations(kind)
+    found = cache.get_many([key, *names])
+    parts = [found.get(name) for name in names]
+    generation = ":".join(str(p) for p in parts) if None not in parts else None
+    if generation is not None:
+        request.__dict__.setdefault(_SEEN, {})[(kind, str(ident))] = generation
+    kept = found.get(key)
     if isinstance(kept, Kept) and generation is not None and kept.generation == generation:
         return kept
     return None
@@ -151,9 +196,11 @@ def _shared_key(request: HttpRequest, variant: str) -> str:
     return f"{variant} {_host(request)}"
 
 
-def store(request: HttpRequest, kind: str, ident: object, response: HttpResponse) -> None:
+def store(
+    request: HttpRequest, kind: str, ident: object, response: HttpResponse, by_query: bool = False
+) -> None:
     """Keep the page for other anonymous readers, if it is the same for all of them."""
-    if not cacheable(request) or response.status_code != 200 or response.streaming:
+    if not cacheable(request, by_query) or response.status_code != 200 or response.streaming:
         return
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
         return  # the page holds this visitor's CSRF token
@@ -181,10 +228,11 @@ def _keep(request: HttpRequest, kind: str, ident: object, add: Callable[[Kept], 
     for a host too many). Two processes storing at once may keep one addition only: the
     other misses once."""
     now = _now()
-    window = _window(now)
-    seconds = max(1, (window + 1) * _half_window() - int(now))
+    window = _window(ident, now)
+    seconds = max(1, (window + 1) * _half_window() - stagger(ident) - int(now))
     key = _key(kind, ident, get_language(), window)
-    generation = _generation()
+    seen = request.__dict__.get(_SEEN, {}).get((kind, str(ident)))
+    generation = seen or _generation(kind)
     found = cache.get(key)
     if isinstance(found, Kept) and found.generation == generation:
         kept = Kept(generation, dict(found.hosts), dict(found.shared))
@@ -199,12 +247,15 @@ def _keep(request: HttpRequest, kind: str, ident: object, add: Callable[[Kept], 
     return True
 
 
-def _generation() -> str:
-    generation = cache.get(GENERATION)
-    if generation is None:  # first use, or evicted: every page kept before is dropped
-        cache.add(GENERATION, secrets.token_hex(8), None)
-        generation = cache.get(GENERATION)
-    return str(generation)
+def _generation(kind: str) -> str:
+    parts = []
+    for name in _generations(kind):
+        generation = cache.get(name)
+        if generation is None:  # first use, or evicted: every page kept before is dropped
+            cache.add(name, secrets.token_hex(8), None)
+            generation = cache.get(name)
+        parts.append(str(generation))
+    return ":".join(parts)
 
 
 def _host(request: HttpRequest) -> str:
@@ -213,12 +264,12 @@ def _host(request: HttpRequest) -> str:
 
 
 def _keys(kind: str, idents: Iterable[object]) -> list[str]:
-    window = _window()
     languages = [code for code, _name in settings.LANGUAGES]
     return [
         _key(kind, ident, language, w)
         for ident in idents
         for language in languages
+        for window in [_window(ident)]
         for w in (window - 1, window, window + 1)
     ]
 
@@ -233,6 +284,11 @@ def invalidate_documents(document_ids: Iterable[int]) -> None:
     ids = list(document_ids)
     if ids:
         cache.delete_many(_keys("document", ids))
+
+
+def invalidate_search() -> None:
+    """Drop every kept search page (the index changed: what a search finds)."""
+    cache.set(SEARCH_GENERATION, secrets.token_hex(8), None)
 
 
 def invalidate_all() -> None:

@@ -6,7 +6,9 @@ within WENKU_PAGE_URL_SECONDS. The signature is not the paywall: who may see a
 page is decided again on every request (library.access).
 
 Expiries are rounded up to the next half-window, so the URLs of a page stay the
-same for a while and browsers can cache the images.
+same for a while and browsers can cache the images. Each document's half-windows start
+at its own offset (``core.pagecache.stagger``), the one its kept page follows: the page
+ends before its URLs do, and the site's pages do not all end in the same second.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from wenku.config import conf
+from wenku.core import pagecache
 
 SALT = "wenku.library.page-image"
 
@@ -25,10 +28,11 @@ def _lifetime() -> int:
     return int(conf().page_url_seconds)
 
 
-def expiry(now: float | None = None) -> int:
+def expiry(document_id: int, now: float | None = None) -> int:
     half = max(1, _lifetime() // 2)
     now = time.time() if now is None else now
-    return (int(now) // half + 2) * half
+    offset = pagecache.stagger(document_id)
+    return ((int(now) + offset) // half + 2) * half - offset
 
 
 def signature(document_id: int, number: int, expires: int) -> str:
@@ -38,7 +42,7 @@ def signature(document_id: int, number: int, expires: int) -> str:
 
 
 def page_url(document_id: int, number: int, now: float | None = None) -> str:
-    expires = expiry(now)
+    expires = expiry(document_id, now)
     path = reverse("library:page_image", args=[document_id, number])
     return f"{path}?e={expires}&s={signature(document_id, number, expires)}"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
+from wenku.core import pagecache
 from wenku.ingest.models import Page
 from wenku.library.models import Document
 from wenku.search import fingerprint, state
@@ -104,6 +105,7 @@ def _index_batch(ids: Sequence[int], backend: SearchBackend) -> int:
     ready_ids = {d.pk for d in ready}
     backend.remove([i for i in ids if i not in ready_ids])
     state.record(backend.name, ids, ready_ids)
+    pagecache.invalidate_search()  # kept search pages found what the index held before
     return len(ready)
 
 
@@ -115,6 +117,7 @@ def catch_up(backend: SearchBackend | None = None, limit: int | None = None) -> 
     if gone:
         backend.remove(gone)
         state.forget(backend.name, gone)
+        pagecache.invalidate_search()
     pending = state.pending_ids(backend.name)
     pending = pending[:limit] if limit else pending
     backfill_fingerprints(pending)
@@ -138,6 +141,7 @@ def rebuild(
                 progress(min(start + REBUILD_BATCH, len(ids)), len(ids))
     finally:
         backend.end_bulk()
+        pagecache.invalidate_search()  # what the bulk wrote is visible from here on
     return done
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from wenku.core import ratelimit
+from wenku.core import pagecache, ratelimit
 from wenku.library import access
 from wenku.library.models import Document
 from wenku.search import rankings
@@ -19,6 +19,11 @@ def search(request: HttpRequest) -> HttpResponse:
     Past the rate limit: 429 with words and Retry-After."""
     params = SearchParams.from_query(request.GET)
     count_site_search(request, request.user, params)
+    # Guests asking the very same query string share one page until the index or any
+    # decision changes what it finds (the limit above counts every search).
+    ident = pagecache.query_key(request)
+    if (page := pagecache.get(request, "search", ident, by_query=True)) is not None:
+        return page
     result = run_search(params, request.user)
     kept = ("category", "format", "pages", "price", "date", "sort")
     context = {
@@ -35,7 +40,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "popular": _popular() if not result.hits and not result.filtered else [],
         "unfiltered": params.query_string(category="", format="", pages="", price="", date=""),
     }
-    return render(request, "search/results.html", context)
+    response = render(request, "search/results.html", context)
+    pagecache.store(request, "search", ident, response, by_query=True)
+    return response
 
 
 def _popular() -> list[Document]:
