@@ -120,6 +120,7 @@ READ_LCP = """() => new Promise(resolve => {
 VISITORS = 1000
 SIGNED_IN = 100  # readers with a session, among the visitors
 WARM_THREADS = 8
+PAGE_URL_SECONDS = 600  # WENKU_PAGE_URL_SECONDS' default, which the page cache follows
 WARMUP_REQUESTS = 50
 USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -690,6 +691,23 @@ def warm_pages(
     return time.perf_counter() - started, dict(statuses)
 
 
+def page_cache_window_left(now: float, page_url_seconds: int = PAGE_URL_SECONDS) -> float:
+    """Seconds until the page cache's current window ends (core/pagecache.py keeps a page
+    only until the end of the half of WENKU_PAGE_URL_SECONDS it was made in)."""
+    half = max(1, page_url_seconds // 2)
+    return half - now % half
+
+
+def wait_for_page_cache_window(seconds: float) -> None:
+    """Wait, if needed, for a page-cache window with ``seconds`` left in it, so that a warm
+    pass and the run after it fall in one window (otherwise every kept page expires in
+    the middle, and the run measures a cold cache)."""
+    left = page_cache_window_left(time.time())
+    if left < seconds:
+        print(f"  waiting {left:.0f} s for the next page-cache window ...", flush=True)
+        time.sleep(left + 1)
+
+
 @dataclass
 class Load:
     label: str
@@ -941,10 +959,10 @@ def measure(work: Path, args: argparse.Namespace, rng: random.Random, info: dict
             script = work / f"{label.replace(' ', '-').replace(',', '')}.lua"
             script.write_text(text)
             if label == ANONYMOUS:
-                # A warm page cache: every document once, then the run, and the signed-in
-                # run after it (their pages use the same kept entries). Each kept page
-                # ends at its own time in the half-window (pagecache.stagger): the runs
-                # re-render the pages whose windows end, as a site does all day.
+                # A warm page cache: every document once, then the run, in one window.
+                # ... and the signed-in run after it (their pages use the same kept entries).
+                run_seconds = 2 * (args.warmup + args.duration)
+                wait_for_page_cache_window(args.warm_seconds + run_seconds + 10)
                 seconds, statuses = warm_pages(url, document_paths, visitors)
                 library["warm pass"] = (
                     f"{len(document_paths)} document pages in {seconds:.0f} s "

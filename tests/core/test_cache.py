@@ -101,15 +101,13 @@ def test_signed_in_readers_get_their_own_pages(user):
 
 
 def test_a_page_is_kept_no_longer_than_its_signed_urls_are_fresh(monkeypatch):
-    """Pages are keyed by the half-window of WENKU_PAGE_URL_SECONDS they were made in
-    (each page's half-windows start at its own offset: ``pagecache.stagger``)."""
+    """Pages are keyed by the half-window of WENKU_PAGE_URL_SECONDS they were made in."""
     from django.http import HttpResponse
 
     clock = [1_000_000.0]
     monkeypatch.setattr(pagecache, "_now", lambda: clock[0])
     half = settings.WENKU.page_url_seconds // 2
-    offset = pagecache.stagger(3)
-    clock[0] = ((clock[0] + offset) // half) * half - offset  # the start of its half-window
+    clock[0] = (clock[0] // half) * half  # the start of a half-window
     pagecache.store(_anonymous("/"), "document", 3, HttpResponse("now"))
     clock[0] += half - 1
     assert pagecache.get(_anonymous("/"), "document", 3) is not None

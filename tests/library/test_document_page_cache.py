@@ -122,24 +122,3 @@ def test_a_page_rendered_across_an_invalidation_is_not_kept_as_new(publish):
     pagecache.store(later, "document", doc.pk, HttpResponse("read after"))
     kept = pagecache.get(request(), "document", doc.pk)
     assert kept is not None and kept.content == b"read after"
-
-
-def test_kept_pages_end_at_their_own_times_and_their_image_urls_outlive_them(settings):
-    """Pages do not all end in the same second (every page re-rendered at once), and the
-    page-image URLs a document's kept page holds stay valid half a window after it ends."""
-    from wenku.core import pagecache
-    from wenku.library import signing
-
-    settings.WENKU = settings.WENKU.replace(page_url_seconds=600)
-    half = 300
-    assert len({pagecache.stagger(i) for i in range(1, 101)}) > 80
-    now = 1_000_000.0
-    for doc_id in (1, 2, 3, 77, 10**9):
-        window = pagecache._window(doc_id, now)
-        ends = (window + 1) * half - pagecache.stagger(doc_id)
-        assert now < ends <= now + half
-        assert signing.expiry(doc_id, now) - ends == half
-        query = signing.page_url(doc_id, 1, now).split("?", 1)[1]
-        params = dict(part.split("=") for part in query.split("&"))
-        assert signing.verify(doc_id, 1, params["e"], params["s"], now)
-        assert signing.verify(doc_id, 1, params["e"], params["s"], ends + half - 1)

@@ -27,9 +27,6 @@ render that straddles an invalidation is never served as new. Search pages are k
 ``by_query`` (under their exact query string) and carry the search index's generation
 too, which every index write moves (``invalidate_search``).
 
-Each page's half-windows start at its own offset (``stagger``): kept pages end spread
-over the half-window instead of all in one second.
-
 Signed-in readers are served from the same entry (issue 13, item 7): beside the guests'
 page it keeps ``shared`` versions of the page with holes for each reader's own parts
 (``core/splice.py``), per host and per ``variant`` (what of the document the reader may
@@ -90,17 +87,8 @@ def _now() -> float:
     return time.time()
 
 
-def stagger(ident: object) -> int:
-    """Where in the half-window this page's windows start: spread over the half-window by
-    its ident, so kept pages do not all end at once (every page of the site re-rendered
-    in the same second, every few minutes). Page-image URLs signed for a document use the
-    same offset (``library.signing``), so a kept page's URLs outlive it."""
-    digest = hashlib.blake2b(str(ident).encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big") % _half_window()
-
-
-def _window(ident: object, now: float | None = None) -> int:
-    return (int(_now() if now is None else now) + stagger(ident)) // _half_window()
+def _window(now: float | None = None) -> int:
+    return int(_now() if now is None else now) // _half_window()
 
 
 def _key(kind: str, ident: object, language: str, window: int) -> str:
@@ -179,7 +167,7 @@ def _current(request: HttpRequest, kind: str, ident: object) -> Kept | None:
     generation read is noted on the request: a page rendered after a miss is kept under
     it, so a page made from data older than an invalidation during its rendering is kept
     under the old generation, and never served."""
-    key = _key(kind, ident, get_language(), _window(ident))
+    key = _key(kind, ident, get_language(), _window())
     names = _generations(kind)
     found = cache.get_many([key, *names])
     parts = [found.get(name) for name in names]
@@ -228,8 +216,8 @@ def _keep(request: HttpRequest, kind: str, ident: object, add: Callable[[Kept], 
     for a host too many). Two processes storing at once may keep one addition only: the
     other misses once."""
     now = _now()
-    window = _window(ident, now)
-    seconds = max(1, (window + 1) * _half_window() - stagger(ident) - int(now))
+    window = _window(now)
+    seconds = max(1, (window + 1) * _half_window() - int(now))
     key = _key(kind, ident, get_language(), window)
     seen = request.__dict__.get(_SEEN, {}).get((kind, str(ident)))
     generation = seen or _generation(kind)
@@ -264,12 +252,12 @@ def _host(request: HttpRequest) -> str:
 
 
 def _keys(kind: str, idents: Iterable[object]) -> list[str]:
+    window = _window()
     languages = [code for code, _name in settings.LANGUAGES]
     return [
         _key(kind, ident, language, w)
         for ident in idents
         for language in languages
-        for window in [_window(ident)]
         for w in (window - 1, window, window + 1)
     ]
 

@@ -6,9 +6,7 @@ within WENKU_PAGE_URL_SECONDS. The signature is not the paywall: who may see a
 page is decided again on every request (library.access).
 
 Expiries are rounded up to the next half-window, so the URLs of a page stay the
-same for a while and browsers can cache the images. Each document's half-windows start
-at its own offset (``core.pagecache.stagger``), the one its kept page follows: the page
-ends before its URLs do, and the site's pages do not all end in the same second.
+same for a while and browsers can cache the images.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from wenku.config import conf
-from wenku.core import pagecache
 
 SALT = "wenku.library.page-image"
 
@@ -28,11 +25,10 @@ def _lifetime() -> int:
     return int(conf().page_url_seconds)
 
 
-def expiry(document_id: int, now: float | None = None) -> int:
+def expiry(now: float | None = None) -> int:
     half = max(1, _lifetime() // 2)
     now = time.time() if now is None else now
-    offset = pagecache.stagger(document_id)
-    return ((int(now) + offset) // half + 2) * half - offset
+    return (int(now) // half + 2) * half
 
 
 def signature(document_id: int, number: int, expires: int) -> str:
@@ -42,7 +38,7 @@ def signature(document_id: int, number: int, expires: int) -> str:
 
 
 def page_url(document_id: int, number: int, now: float | None = None) -> str:
-    expires = expiry(document_id, now)
+    expires = expiry(now)
     path = reverse("library:page_image", args=[document_id, number])
     return f"{path}?e={expires}&s={signature(document_id, number, expires)}"
 
