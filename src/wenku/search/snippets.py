@@ -82,14 +82,9 @@ def highlight(
 ) -> SafeString:
     """The ``width`` characters of ``text`` richest in ``terms``, with them marked."""
     folded = fold(text, drop_cjk_spaces)
-    spans = sorted(
-        (s, s + len(t), t) for t in dict.fromkeys(terms) if t for s in find(folded.text, t)
-    )
     if not folded.text:
         return mark_safe("")
-    start = _best_window(spans, width)
-    end = min(len(folded.text), start + width)
-    return _render(text, folded, spans, start, end)
+    return _marked(text, folded, _spans(folded, terms), width)
 
 
 def found_snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> SafeString:
@@ -97,10 +92,18 @@ def found_snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -
     Chinese sentence too), else "": a snippet without one says nothing about why the
     document was found. One normalisation of the text serves both."""
     folded = fold(text, drop_cjk_spaces=True)
-    wanted = dict.fromkeys(t.lower() for t in terms if t)
-    spans = sorted((s, s + len(t), t) for t in wanted for s in find(folded.text, t))
-    if not spans:
-        return mark_safe("")
+    spans = _spans(folded, [t.lower() for t in terms])
+    return _marked(text, folded, spans, width) if spans else mark_safe("")
+
+
+def _spans(folded: Folded, terms: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Where each term occurs in the folded text: (start, end, term), in order."""
+    return sorted(
+        (s, s + len(t), t) for t in dict.fromkeys(terms) if t for s in find(folded.text, t)
+    )
+
+
+def _marked(text: str, folded: Folded, spans: list[tuple[int, int, str]], width: int) -> SafeString:
     start = _best_window(spans, width)
     return _render(text, folded, spans, start, min(len(folded.text), start + width))
 
