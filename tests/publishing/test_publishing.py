@@ -122,3 +122,38 @@ def test_related_lists_stay_on_the_documents_category(publish):
     report = publish(title="Annual summary", text=about(RIVERS, 5), category=work)
     second = publish(title="Grade 4 exam", text=about(THEATRE, 6), category=exams)
     assert RelatedList.objects.get(pk=paper.pk).ids == [report.pk, second.pk]
+
+
+def test_a_document_joins_the_lists_it_belongs_to_though_they_are_not_on_its_own(publish):
+    """Given an exam paper published alone (its list empty) and ten river reports in
+    another topic, When an essay on rivers is published in the paper's topic (its own
+    list full of river reports, so the paper is not among its neighbours), Then the
+    paper's list is due for the idle worker at once, and names the essay once refreshed
+    (before, it stayed empty until it was a day old)."""
+    from django.contrib.auth import get_user_model
+
+    from wenku.library.models import Category
+    from wenku.publishing.worker import finish_made_due
+    from wenku.search import related
+    from wenku.search.models import RelatedList
+
+    school = Category.objects.create(name="教育", slug="edu")
+    exams = Category.objects.create(name="试卷", slug="exams", parent=school)
+    essays = Category.objects.create(name="随笔", slug="essays", parent=school)
+    work = Category.objects.create(name="工作总结", slug="work")
+    paper = publish(title="Grade 3 exam", text=about(THEATRE, 7), category=exams, pages=1)
+    owners = [
+        get_user_model().objects.create_user(f"writer{i}", f"w{i}@example.com", "x")
+        for i in range(4)
+    ]
+    names = "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()
+    for i, name in enumerate(names):
+        text = about(RIVERS, 20 + i)
+        publish(owners[i % 4], title=f"River {name}", text=text, category=work, pages=1)
+    assert RelatedList.objects.get(pk=paper.pk).ids == []
+    essay = publish(title="Essay on rivers", text=about(RIVERS, 40), category=essays, pages=1)
+    assert paper.pk not in RelatedList.objects.get(pk=essay.pk).ids  # not a neighbour
+    assert related.due_ids(100, only_made_due=True) == [paper.pk]
+    assert finish_made_due(30) == 1
+    assert RelatedList.objects.get(pk=paper.pk).ids == [essay.pk]
+    assert related.due_ids(100, only_made_due=True) == []

@@ -245,3 +245,21 @@ def test_text_less_files_are_not_copies_of_each_other(make_doc):
     second = fingerprinted(make_doc, "扫描件二", "")
     assert fingerprint.near_duplicates(first) == []
     assert fingerprint.near_duplicates(second) == []
+
+
+def test_the_category_relation_is_symmetric(make_doc):
+    """Given a document filed under a top-level category and one under its child, When
+    each one's category candidates are asked for, Then each finds the other (a top-level
+    category's documents once found nothing of its own subtree)."""
+    from wenku.library.models import Category
+    from wenku.search.related import category_candidates
+
+    school = Category.objects.create(name="教育", slug="edu")
+    exams = Category.objects.create(name="试卷", slug="exams", parent=school)
+    other = Category.objects.create(name="工作", slug="work")
+    general = make_doc("教育概论", category=school)
+    paper = make_doc("三年级试卷", category=exams)
+    elsewhere = make_doc("工作总结", category=other)
+    assert category_candidates(general, 10, frozenset({general.pk})) == [(paper.pk, 0.5)]
+    assert category_candidates(paper, 10, frozenset({paper.pk})) == [(general.pk, 0.5)]
+    assert category_candidates(elsewhere, 10, frozenset({elsewhere.pk})) == []

@@ -179,8 +179,8 @@ def test_an_idle_worker_does_not_redo_a_list_another_finished_meanwhile(
         computed.extend((liveness.current(), pk) for pk in ids)
         return refresh(ids)
 
-    def first_reads_then_other_runs(limit):  # type: ignore[no-untyped-def]
-        due = due_ids(limit)
+    def first_reads_then_other_runs(limit, **options):  # type: ignore[no-untyped-def]
+        due = due_ids(limit, **options)
         monkeypatch.setattr(related, "due_ids", due_ids)
         liveness.set_current("other-worker")
         assert hooks.when_idle() is True  # the other one refreshes it all, start to end

@@ -16,13 +16,17 @@ from wenku.config import conf
 
 # Anything but waiting: ready, failed, or decided by the review (held, rejected …).
 UNFINISHED = ("queued", "processing")
+FINISH_SECONDS = 60
 
 
 @contextmanager
 def worker_if_none_running() -> Iterator[bool]:
-    """Run a local worker while the block runs, unless one is alive; yield whether we did."""
+    """Run a local worker while the block runs, unless one is alive; yield whether we did.
+    When the block ends normally, the related lists its documents made due are refreshed
+    before returning (for at most ``FINISH_SECONDS``), as the local worker would have done
+    next had it stayed."""
 
-    from wenku.publishing.worker import HOOKS
+    from wenku.publishing.worker import HOOKS, finish_made_due
     from wenku.worker.liveness import lease_seconds
     from wenku.worker.models import Heartbeat
     from wenku.worker.runner import Worker
@@ -38,6 +42,7 @@ def worker_if_none_running() -> Iterator[bool]:
     finally:
         local.stop()
         thread.join(timeout=60)
+    finish_made_due(FINISH_SECONDS)
 
 
 def wait_for_documents(

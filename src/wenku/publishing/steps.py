@@ -70,9 +70,14 @@ def index(conversion_id: int, document_ids: Sequence[int]) -> None:
 def relate(conversion_id: int, document_ids: Sequence[int]) -> None:
     """The documents' related lists, then their nearest neighbours' lists, which may now
     name them (on a young site the first documents would otherwise never see the later
-    ones until their lists age)."""
+    ones until their lists age); the lists of the other documents they may now belong to
+    are made due for the idle worker (``related.relatives``), which keeps publishing
+    quick. The refreshed documents' kept pages show their new lists at once."""
     related.refresh(document_ids)
-    related.refresh(related.neighbours(document_ids))
+    nearest = related.neighbours(document_ids)
+    related.refresh(nearest)
+    related.make_due(set(related.relatives(document_ids)) - set(nearest))
+    pagecache.invalidate_documents(nearest)
 
 
 def recount(conversion_id: int, document_ids: Sequence[int]) -> None:

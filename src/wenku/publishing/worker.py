@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django_tasks_db.models import DBTaskResult
 
+from wenku.core import pagecache
 from wenku.ingest import runtime
 from wenku.publishing import jobs
 from wenku.publishing.tasks import publish_upload
@@ -31,14 +33,16 @@ def on_start() -> None:
         log.info("indexed %s documents a previous worker had missed", done)
 
 
-def when_idle() -> bool:
-    """Store a few missing or stale related-document lists; say whether there were any.
+def when_idle(only_made_due: bool = False) -> bool:
+    """Store a few missing or stale related-document lists (with ``only_made_due``, only
+    those publishing made due); say whether there were any.
 
     Each worker first claims the documents it refreshes (``worker.leases``), so idle
     workers share the due lists instead of all computing the same ones; what it claimed
     is read again, because another worker may have stored and released a list between
-    this one's first reading and its claim."""
-    due = related.due_ids(IDLE_BATCH * 4)
+    this one's first reading and its claim. The documents' kept pages are dropped, so
+    their new lists show at once."""
+    due = related.due_ids(IDLE_BATCH * 4, only_made_due=only_made_due)
     if not due:
         return False
     holder = liveness.current()
@@ -51,9 +55,20 @@ def when_idle() -> bool:
         mine = related.still_due(int(name.split(":", 1)[1]) for name in names)
         if mine:
             related.refresh(mine)
+            pagecache.invalidate_documents(mine)
     finally:
         leases.release(names, holder)
     return True
+
+
+def finish_made_due(seconds: float) -> int:
+    """Refresh the lists publishing made due, for up to ``seconds`` (what a local worker
+    leaves done before ``import --wait`` and ``demo`` return); say how many batches ran."""
+    deadline = time.monotonic() + seconds
+    batches = 0
+    while time.monotonic() < deadline and when_idle(only_made_due=True):
+        batches += 1
+    return batches
 
 
 def hand_back(job: DBTaskResult) -> None:

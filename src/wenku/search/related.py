@@ -17,8 +17,11 @@ uploads of the same file are excluded; among the rest at most one per near-dupli
 cluster and per title stem, and at most ``PER_UPLOADER`` per uploader, are kept.
 Lists are stored (``RelatedList``, the first ``STORED`` ids) so that the document page
 reads one row: the worker computes them after indexing, together with the lists of the
-document's nearest neighbours (``neighbours``: a new document joins their lists at once)
-and, when idle, refreshes those older than WENKU_RELATED_REFRESH_SECONDS
+document's nearest neighbours (``neighbours``: a new document joins their lists at once);
+the lists of the documents it may now belong to without their being on its own list
+(``relatives``: its best candidates from every source, the relations being nearly
+symmetric) are made due at once (``make_due``), and the worker, when idle, refreshes
+due lists: missing, made due, then older than WENKU_RELATED_REFRESH_SECONDS
 (``refresh_due``). A document without a list yet gets one computed on the spot (a few
 milliseconds on Tantivy) and kept in the process's cache, never written from the request.
 The documents' current status is applied on every call, so a taken-down document never
@@ -32,7 +35,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
@@ -52,6 +55,9 @@ QUERY_TERMS = 24
 STORED = 10  # ids kept per document: the page shows 10
 UNSTORED_CACHE_SECONDS = 300  # a list computed on the spot, until the worker stores one
 CANDIDATES = 60
+RELATIVES = 10  # per source: the documents whose lists a new one may enter
+# What ``make_due`` sets: older than any list's age, so made-due lists come first.
+OUTDATED = datetime(2000, 1, 1, tzinfo=UTC)
 PER_UPLOADER = 3
 TITLE_WEIGHT = 3  # a title word counts like this many body occurrences
 CONTENT_FLOOR = 0.2  # more-like-this candidates scoring under this share of the best
@@ -112,16 +118,19 @@ def co_download_candidates(
 def category_candidates(
     document: Document, limit: int, exclude: frozenset[int]
 ) -> list[tuple[int, float]]:
-    """Documents of the same category, then of its parent's other categories, most
-    downloaded and newest first: a young site's lists stay on the document's topic even
-    where few words are shared (an exam paper's reading passage is not its subject)."""
+    """Documents of the same category, then of the rest of its topic (its parent's
+    subtree; a top-level category's own subtree), most downloaded and newest first: a
+    young site's lists stay on the document's topic even where few words are shared (an
+    exam paper's reading passage is not its subject). Symmetric: a document in a
+    category finds those of its parent category, and they find it."""
     if document.category_id is None:
         return []
     tree = categories.parents()
     nearby = [frozenset({document.category_id})]
-    parent = tree.get(document.category_id)
-    if parent is not None:
-        nearby.append(categories.subtree(parent, tree) - nearby[0])
+    topic = tree.get(document.category_id) or document.category_id
+    rest = categories.subtree(topic, tree) - nearby[0]
+    if rest:
+        nearby.append(rest)
     found: list[tuple[int, float]] = []
     for level, ids in enumerate(nearby):
         rows = (
@@ -270,6 +279,29 @@ def neighbours(document_ids: Iterable[int]) -> list[int]:
     return list(found)
 
 
+def relatives(document_ids: Iterable[int], per_source: int = RELATIVES) -> list[int]:
+    """The documents whose lists these ones may now enter, though not on these ones' own
+    lists: each one's best ``per_source`` candidates from every source. Content, category
+    and co-downloads relate both ways (a paper in a category that is another's parent
+    ranks it by category as it ranks the paper), so a document's own best candidates are
+    where it is most likely a candidate too."""
+    wanted = set(document_ids)
+    found: dict[int, None] = {}
+    for document in Document.objects.public().filter(pk__in=wanted):
+        exclude = frozenset(wanted) | excluded_ids(document)
+        for source in SOURCES:
+            found.update(
+                dict.fromkeys(pk for pk, _ in source.candidates(document, per_source, exclude))
+            )
+    return list(found)
+
+
+def make_due(document_ids: Iterable[int]) -> int:
+    """Mark these documents' stored lists as due for the idle worker (before the lists
+    that are only old); say how many were marked."""
+    return RelatedList.objects.filter(pk__in=list(document_ids)).update(computed_at=OUTDATED)
+
+
 def _missing() -> QuerySet[Document]:
     has_list = RelatedList.objects.filter(pk=OuterRef("pk"))
     return Document.objects.public().filter(~Exists(has_list))
@@ -283,9 +315,13 @@ def _stale() -> QuerySet[RelatedList]:
     )
 
 
-def due_ids(limit: int) -> list[int]:
+def due_ids(limit: int, only_made_due: bool = False) -> list[int]:
     """Up to ``limit`` public documents whose list is missing (newest first), then those
-    whose list is older than WENKU_RELATED_REFRESH_SECONDS (oldest first)."""
+    whose list is older than WENKU_RELATED_REFRESH_SECONDS (oldest first: ``make_due``'s
+    first); with ``only_made_due``, only those ``make_due`` marked."""
+    if only_made_due:
+        marked = _stale().filter(computed_at__lte=OUTDATED).order_by("pk")
+        return list(marked.values_list("pk", flat=True)[:limit])
     ids = list(_missing().order_by("-pk").values_list("pk", flat=True)[:limit])
     if len(ids) < limit:
         stale = _stale().order_by("computed_at").values_list("pk", flat=True)
