@@ -262,21 +262,38 @@ def test_an_unparsable_ole_file_without_a_known_stream_stays_refused(tmp_path):
     assert caught.value.params == {"detected": "damaged OLE file"}
 
 
-def test_a_wordperfect_4_file_named_doc_is_refused_as_wordperfect(tmp_path):
+def wp42(sentence: bytes) -> bytes:
+    """WordPerfect 4.2: text with function codes, each group closed by its own code."""
+    line = b"\xcb\x0a\x01\xf6\x01\xcb" + sentence + b"\x0d"
+    return line * 12 + b"\xc3\x00\x29\x17\xc3"
+
+
+WP42 = wp42(b"Sluwe Sjaantje sloeg de slome slager. ")
+
+
+def test_a_wordperfect_4_file_named_doc_is_read_as_wordperfect(tmp_path):
     """Given a WordPerfect 4.2 document (no signature: text with function codes, each group
-    closed by its own code) uploaded as .doc, then the reason names WordPerfect; the same
-    bytes with one group left open are no WordPerfect file, and stay a damaged Word file."""
-    text = b"Sluwe Sjaantje sloeg de slome slager. "
-    wp42 = (b"\xcb\x0a\x01\xf6\x01\xcb" + text + b"\x0d") * 12 + b"\xc3\x00\x29\x17\xc3"
+    closed by its own code) uploaded as .doc, then it is WordPerfect; the same bytes with
+    one group left open are no WordPerfect file, and stay a damaged Word file."""
+    assert detect(tmp_path, WP42, "论文.doc") == Detected("wpd")
     with pytest.raises(IngestError) as caught:
-        detect(tmp_path, wp42, "论文.doc")
-    assert (caught.value.code, caught.value.params) == (
-        "unsupported",
-        {"detected": "WordPerfect document"},
-    )
-    with pytest.raises(IngestError) as caught:
-        detect(tmp_path, wp42[:-1], "论文.doc")
+        detect(tmp_path, WP42[:-1], "论文.doc")
     assert (caught.value.code, caught.value.params) == ("damaged", {"format": "Word"})
+
+
+@pytest.mark.live
+def test_a_wordperfect_document_is_published_under_any_name(ingested):
+    """Given WordPerfect 4.2 bytes uploaded as 论文.doc and as 论文.wpd, then each is
+    published by LibreOffice (libwpd) with its text, as a WordPerfect document."""
+    sentences = {
+        "论文.doc": "Sluwe Sjaantje sloeg de slome slager.",
+        "论文.wpd": "Quick brown foxes jump over lazy dogs in the meadow.",
+    }
+    for name, sentence in sentences.items():
+        doc = ingested(name, wp42(sentence.encode() + b" "))
+        assert doc.status == "ready", doc.failure_reason
+        assert doc.format == "wpd" and doc.page_count == 1
+        assert sentence in doc.conversion.pages.get(number=1).text
 
 
 def commented_docx() -> bytes:
@@ -371,29 +388,35 @@ def test_an_epub_s_cover_picture_is_its_cover(ingested, tmp_path):
     assert "Cover Image" not in doc.conversion.pages.get(number=1).text
 
 
-def test_a_wordperfect_file_named_doc_is_refused_as_wordperfect_not_as_a_damaged_word_file(
-    tmp_path,
-):
-    """Given a WordPerfect 5+ document (its ``\\xffWPC`` signature) uploaded as 论文.doc,
-    then the reason names WordPerfect, in the reader's language: not "the Word file is
-    damaged"."""
+def test_a_wordperfect_5_file_is_read_by_its_header(tmp_path):
+    """Given WordPerfect 5+ files (the ``\\xffWPC`` signature) uploaded as 论文.doc, then a
+    document is WordPerfect (not "a damaged Word file"); one with a password says so; a
+    WordPerfect Office file that is no document is refused as such, in the reader's
+    language."""
     import struct
 
     from django.utils import translation
 
     from wenku.ingest.errors import describe
 
-    header = b"\xffWPC" + struct.pack("<IBBHHH", 16, 1, 10, 0x0202, 0, 0)
+    def wpc(kind: int, key: int = 0) -> bytes:
+        header = b"\xffWPC" + struct.pack("<IBBHHH", 16, 1, kind, 0x0202, key, 0)
+        return header + bytes(range(1, 256)) * 8
+
+    assert detect(tmp_path, wpc(10), "论文.doc") == Detected("wpd")
     with pytest.raises(IngestError) as caught:
-        detect(tmp_path, header + bytes(range(1, 256)) * 8, "论文.doc")
+        detect(tmp_path, wpc(10, key=0x1234), "论文.doc")
+    assert caught.value.code == "encrypted"
+    with pytest.raises(IngestError) as caught:
+        detect(tmp_path, wpc(22), "图.doc")
     assert (caught.value.code, caught.value.params) == (
         "unsupported",
-        {"detected": "WordPerfect document"},
+        {"detected": "WordPerfect Office file"},
     )
     with translation.override("zh-hans"):
-        assert "WordPerfect 文档" in describe("unsupported", caught.value.params)
+        assert "不是文档的 WordPerfect Office 文件" in describe("unsupported", caught.value.params)
     with translation.override("en"):
-        assert "WordPerfect document" in describe("unsupported", caught.value.params)
+        assert "WordPerfect Office file" in describe("unsupported", caught.value.params)
 
 
 @pytest.mark.parametrize("name", ["报告.odt", "报告.docx"])

@@ -17,7 +17,7 @@ MESSAGES: Mapping[str, Any] = {
     "too_large": _("The file is %(size)s; the largest file accepted is %(limit)s."),
     "unsupported": _(
         "This kind of file is not supported (%(detected)s). Upload PDF, Word, PowerPoint, "
-        "Excel, OpenDocument, RTF, TXT, Markdown or EPUB files."
+        "Excel, OpenDocument, RTF, WordPerfect, TXT, Markdown or EPUB files."
     ),
     "executable": _("This file is a program (%(detected)s), not a document."),
     "archive": _(
@@ -98,7 +98,7 @@ LABELS: Mapping[str, Any] = {
     "PNG image": _("a PNG image"),
     "JPEG image": _("a JPEG image"),
     "GIF image": _("a GIF image"),
-    "WordPerfect document": _("a WordPerfect document"),
+    "WordPerfect Office file": _("a WordPerfect Office file that is no document"),
     "web page or XML": _("a web page or XML file under an Office name"),
     "fetch": _("fetch"),
     "preflight": _("preflight check"),

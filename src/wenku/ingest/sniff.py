@@ -26,7 +26,7 @@ from wenku.ingest.errors import IngestError
 
 TEXT_FORMATS = frozenset({"txt", "md"})
 OFFICE_FORMATS = frozenset(
-    {"docx", "doc", "pptx", "ppt", "xlsx", "xls", "odt", "odp", "ods", "rtf"}
+    {"docx", "doc", "pptx", "ppt", "xlsx", "xls", "odt", "odp", "ods", "rtf", "wpd"}
 )
 SUPPORTED_FORMATS = OFFICE_FORMATS | TEXT_FORMATS | {"pdf", "epub"}
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -53,9 +53,6 @@ _NOT_DOCUMENTS = (
     (b"\x89PNG", "unsupported", "PNG image"),
     (b"\xff\xd8\xff", "unsupported", "JPEG image"),
     (b"GIF8", "unsupported", "GIF image"),
-    # WordPerfect 5 and later (4.2 has no signature). LibreOffice reads it, but it is no
-    # format of the site's; often named .doc, where "damaged Word file" would be untrue.
-    (b"\xffWPC", "unsupported", "WordPerfect document"),
 )
 # What a file named so should be: when its bytes are none of the formats and no text
 # either, say that file is damaged (decoding it as text would only say its "encoding" is
@@ -67,6 +64,7 @@ _NAMED = {
     **dict.fromkeys((".odt", ".odp", ".ods"), "OpenDocument"),
     ".epub": "EPUB",
     ".rtf": "RTF",
+    ".wpd": "WordPerfect",
 }
 
 
@@ -106,6 +104,8 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
         return Detected("xls")  # Excel 2.x–4.0: a bare BIFF stream, no OLE container
     if head.lstrip().startswith(b"{\\rtf"):
         return Detected("rtf")
+    if head.startswith(WPC_MAGIC):
+        return _wordperfect(head)
     for magic, code, label in _NOT_DOCUMENTS:
         if head.startswith(magic):
             raise IngestError(code, detected=label)
@@ -120,7 +120,7 @@ def inspect_file(path: Path, original_name: str, limits: Limits) -> Detected:
         encoding = detect_encoding(path)
     except IngestError:
         if _wordperfect_42(path):
-            raise IngestError("unsupported", detected="WordPerfect document") from None
+            return Detected("wpd")  # LibreOffice (libwpd) reads it, under any name
         if named:
             raise IngestError("damaged", format=named) from None
         raise
@@ -150,6 +150,23 @@ def _pdf_objects(head: bytes) -> bool:
         and (b"<<" in head)
         and (b"endobj" in head or b"stream" in head)
     )
+
+
+WPC_MAGIC = b"\xffWPC"  # WordPerfect 5 and later, and WordPerfect Office's other files
+
+
+def _wordperfect(head: bytes) -> Detected:
+    """A WordPerfect 5+ file (often named .doc, where "damaged Word file" would be
+    untrue): its header names the product (1: WordPerfect) and the file type (10: a
+    document), which LibreOffice (libwpd) reads; a non-zero key means a password."""
+    if len(head) < 14:
+        raise IngestError("damaged", format="WordPerfect")
+    product, kind, key = head[8], head[9], struct.unpack_from("<H", head, 12)[0]
+    if product != 1 or kind != 10:
+        raise IngestError("unsupported", detected="WordPerfect Office file")
+    if key:
+        raise IngestError("encrypted")
+    return Detected("wpd")
 
 
 # WordPerfect 4.2 has no signature: its files are text with one-byte function codes

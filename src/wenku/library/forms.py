@@ -29,7 +29,7 @@ class MultipleFileField(forms.FileField):
 
 ACCEPT = ",".join(
     (
-        ".pdf,.doc,.docx,.ppt,.pptx,.xls,.xlsx,.odt,.odp,.ods,.rtf,.txt,.md,.markdown,.epub",
+        ".pdf,.doc,.docx,.ppt,.pptx,.xls,.xlsx,.odt,.odp,.ods,.rtf,.wpd,.txt,.md,.markdown,.epub",
         "application/pdf,text/plain,text/markdown,application/epub+zip",
     )
 )

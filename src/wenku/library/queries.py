@@ -206,6 +206,7 @@ MIME_TYPES = {
     "odp": "application/vnd.oasis.opendocument.presentation",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "rtf": "application/rtf",
+    "wpd": "application/vnd.wordperfect",
     "txt": "text/plain",
     "md": "text/markdown",
     "epub": "application/epub+zip",
