@@ -100,18 +100,26 @@ def test_signed_in_readers_get_their_own_pages(user):
     assert pagecache.get(_anonymous("/"), "document", 2) is None
 
 
-def test_a_page_is_kept_no_longer_than_its_signed_urls_are_fresh(monkeypatch):
-    """Pages are keyed by the half-window of WENKU_PAGE_URL_SECONDS they were made in."""
+def test_a_page_is_carried_into_the_next_half_windows_then_made_again(monkeypatch):
+    """Pages are keyed by the half-window of WENKU_PAGE_URL_SECONDS they are served in; a
+    page is carried into the next one with its time-bound parts made anew (what the
+    registered renewers do), ``RENEWALS`` times at most after the one it was made in."""
+    import time
+
     from django.http import HttpResponse
 
-    clock = [1_000_000.0]
-    monkeypatch.setattr(pagecache, "_now", lambda: clock[0])
+    clock = [float((int(time.time()) // 3600 + 1) * 3600)]  # the cache's expiries follow it
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    monkeypatch.setattr(pagecache, "_renewers", [lambda text: text.replace("old", "new")])
     half = settings.WENKU.page_url_seconds // 2
     clock[0] = (clock[0] // half) * half  # the start of a half-window
-    pagecache.store(_anonymous("/"), "document", 3, HttpResponse("now"))
+    pagecache.store(_anonymous("/"), "document", 3, HttpResponse("old"))
     clock[0] += half - 1
-    assert pagecache.get(_anonymous("/"), "document", 3) is not None
-    clock[0] += 1
+    assert pagecache.get(_anonymous("/"), "document", 3).content == b"old"
+    for _carried in range(pagecache.RENEWALS):
+        clock[0] += half
+        assert pagecache.get(_anonymous("/"), "document", 3).content == b"new"
+    clock[0] += half
     assert pagecache.get(_anonymous("/"), "document", 3) is None
 
 
@@ -174,3 +182,25 @@ def test_the_file_cache_culls_once_per_so_many_writes(tmp_path, monkeypatch):
         files.set(f"k{i}", i)
     assert len(listed) == 10  # Django's own would have listed the folder 100 times
     assert len(list(tmp_path.glob("*.djcache"))) <= 20 + 10
+
+
+def test_the_signed_in_readers_versions_are_carried_with_the_guests_page(user, monkeypatch):
+    """The versions with holes kept beside a guests' page are carried into the next
+    half-window with it, their text made anew and their holes kept."""
+    import time
+
+    from wenku.core import splice
+
+    clock = [float((int(time.time()) // 3600 + 1) * 3600)]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    monkeypatch.setattr(pagecache, "_renewers", [lambda text: text.replace("old", "new")])
+    request = _anonymous("/")
+    request.user = user
+    nonce = splice.nonce()
+    holed = splice.cut(f"<p>old</p><!--wk:{nonce}:menu--><p>old again</p>", nonce)
+    pagecache.store_shared(request, "document", 4, "preview", holed)
+    clock[0] += settings.WENKU.page_url_seconds // 2
+    carried = pagecache.get_shared(request, "document", 4, "preview")
+    assert isinstance(carried, splice.Holed) and carried.holes == frozenset({"menu"})
+    page = splice.fill(carried, {"menu": "<nav>alice</nav>"}, user.pk, lambda: "token")
+    assert page == "<p>new</p><nav>alice</nav><p>new again</p>"

@@ -117,7 +117,7 @@ def test_served_pages_share_one_cache_across_processes_with_redis(
     server = wenku_server(processes=3, threads=2, WENKU_REDIS_URL=redis_url,
                           WENKU_REDIS_PREFIX=prefix)  # fmt: skip
     _assert_every_process_sees_new_documents(server.url, publish, requests)
-    assert redis.Redis.from_url(redis_url).keys(f"{prefix}:*:wenku:page2:site:home:*")
+    assert redis.Redis.from_url(redis_url).keys(f"{prefix}:*:wenku:page3:site:home:*")
 
 
 def _assert_every_process_sees_new_documents(url, publish, requests):  # type: ignore[no-untyped-def]

@@ -122,3 +122,67 @@ def test_a_page_rendered_across_an_invalidation_is_not_kept_as_new(publish):
     pagecache.store(later, "document", doc.pk, HttpResponse("read after"))
     kept = pagecache.get(request(), "document", doc.pk)
     assert kept is not None and kept.content == b"read after"
+
+
+def test_a_kept_page_is_carried_into_the_next_half_windows_with_its_urls_signed_anew(
+    publish, monkeypatch
+):
+    """Given a guest's kept page, When the half-window it was made in ends, Then the next
+    guest gets it without a new rendering, its page-image URLs signed for the new window
+    (valid then; the old ones would expire sooner); after ``RENEWALS`` such carries it is
+    made again, and an invalidation leaves nothing to carry."""
+    import re
+    import time
+
+    from wenku.core import pagecache
+    from wenku.library import signing
+
+    half = pagecache._half_window()
+    start = (int(time.time()) // half + 1) * half + 1  # just after a window begins
+    clock = {"now": float(start)}
+    monkeypatch.setattr(time, "time", lambda: clock["now"])
+    doc = publish(pages=3)
+    url = doc.get_absolute_url()
+    urls = re.compile(r"/d/(\d+)/p/(\d+)\.webp\?e=(\d+)&amp;s=([0-9a-f]{32})")
+
+    first = guest().get(url)
+    assert first["X-Page-Cache"] == "miss"
+    made = urls.findall(first.content.decode())
+    assert made and {int(e) for *_, e, _s in made} == {signing.expiry()}
+
+    for carried in range(1, pagecache.RENEWALS + 1):
+        clock["now"] = start + carried * half
+        page = guest(REMOTE_ADDR=f"198.51.100.{carried}").get(url)
+        assert page["X-Page-Cache"] == "hit"
+        found = urls.findall(page.content.decode())
+        assert len(found) == len(made)
+        for doc_id, number, expires, sig in found:
+            assert int(expires) == signing.expiry()
+            assert signing.verify(int(doc_id), int(number), expires, sig)
+        assert re.sub(urls, "", page.content.decode()) == re.sub(urls, "", first.content.decode())
+
+    clock["now"] = start + (pagecache.RENEWALS + 1) * half
+    assert guest(REMOTE_ADDR="198.51.100.9").get(url)["X-Page-Cache"] == "miss"  # made again
+    assert guest(REMOTE_ADDR="198.51.100.10").get(url)["X-Page-Cache"] == "hit"
+    pagecache.invalidate_documents([doc.pk])
+    clock["now"] += half
+    assert guest(REMOTE_ADDR="198.51.100.11").get(url)["X-Page-Cache"] == "miss"
+
+
+def test_renewed_urls_keep_what_is_around_them():
+    from wenku.library import signing
+
+    html = (
+        '<img src="/base/d/7/p/2.webp?e=100&amp;s=' + "a" * 32 + '" '
+        'srcset="/base/d/7/p/2.webp?e=100&amp;s=' + "a" * 32 + '&amp;x=2 2000w">'
+        '{"u": "/d/8/p/1.webp?e=100&s=' + "b" * 32 + '"} /d/9/p/1.webp?e=1&s=short'
+    )
+    renewed = signing.renew_urls(html, now=1_000_000)
+    expires = signing.expiry(1_000_000)
+    sig = signing.signature(7, 2, expires)
+    assert renewed == (
+        f'<img src="/base/d/7/p/2.webp?e={expires}&amp;s={sig}" '
+        f'srcset="/base/d/7/p/2.webp?e={expires}&amp;s={sig}&amp;x=2 2000w">'
+        f'{{"u": "/d/8/p/1.webp?e={expires}&s={signing.signature(8, 1, expires)}"}} '
+        "/d/9/p/1.webp?e=1&s=short"
+    )

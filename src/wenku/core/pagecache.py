@@ -13,8 +13,12 @@ data), so a request sent with ``Host: evil.example`` (possible where allowed hos
 ``*``) is kept for that host only and never served to readers of the real one; a key
 holds at most ``MAX_HOSTS`` hosts. Pages carry signed page-image
 URLs valid for ``WENKU_PAGE_URL_SECONDS`` from the half-window they were made in, so a
-page is kept until the end of the current half-window and no longer: every URL it
-holds is still valid for at least half a window after it was served.
+page is served in that half-window and no longer: every URL it holds is still valid for
+at least half a window after it was served. A page kept in the
+previous half-window is carried into the current one with those URLs signed anew
+(``renew_with``: the library registers how), instead of being made again, at most
+``RENEWALS`` times: what no invalidation names (download and view counts, 最近下载) is
+then at most ``RENEWALS + 1`` half-windows old.
 
 Invalidation is explicit and names what changed — ``invalidate_site()`` (lists that
 every new or removed document changes: the home page) and ``invalidate_documents(ids)``
@@ -49,7 +53,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from wenku.config import conf
-from wenku.core import metrics
+from wenku.core import metrics, splice
 
 SITE_PAGES = ("home",)
 # Cookies a cached page may be served without (set per visitor on a hit as on a miss).
@@ -57,6 +61,9 @@ PER_VISITOR_COOKIES = frozenset({"wk_v"})
 # Hosts kept per page (a site answers to a few names; more are someone trying names).
 MAX_HOSTS = 4
 
+
+RENEWALS = 2  # half-windows a kept page is carried into after the one it was made in
+_renewers: list[Callable[[str], str]] = []
 
 GENERATION = "wenku:page:generation"
 SEARCH_GENERATION = "wenku:page:generation:search"
@@ -77,6 +84,7 @@ class Kept:
     generation: str
     hosts: dict[str, Cached]
     shared: dict[str, object] = field(default_factory=dict)
+    window: int = 0  # the half-window the page was made in (renewals keep it)
 
 
 def _half_window() -> int:
@@ -92,7 +100,39 @@ def _window(now: float | None = None) -> int:
 
 
 def _key(kind: str, ident: object, language: str, window: int) -> str:
-    return f"wenku:page2:{kind}:{ident}:{language}:{window}"  # 2: Kept has ``shared``
+    return f"wenku:page3:{kind}:{ident}:{language}:{window}"  # 3: Kept has ``window``
+
+
+def renew_with(renew: Callable[[str], str]) -> None:
+    """Register how a kept page's time-bound parts are made anew for the current
+    half-window (the library: its signed page-image URLs)."""
+    if renew not in _renewers:
+        _renewers.append(renew)
+
+
+def _renew_text(text: str) -> str:
+    for renew in _renewers:
+        text = renew(text)
+    return text
+
+
+def _renewed(kept: Kept) -> Kept:
+    """The page's copies with their time-bound parts made anew (the shared versions'
+    text parts; a version of a kind this module does not know is left out)."""
+    hosts = {
+        host: Cached(_renew_text(page.content.decode("utf-8")).encode("utf-8"), page.content_type)
+        for host, page in kept.hosts.items()
+    }
+    shared: dict[str, object] = {
+        key: splice.Holed(
+            tuple(_renew_text(part) if type(part) is str else part for part in holed.parts),
+            holed.csrf,
+            holed.holes,
+        )
+        for key, holed in kept.shared.items()
+        if isinstance(holed, splice.Holed)
+    }
+    return Kept(kept.generation, hosts, shared, kept.window)
 
 
 def shareable(request: HttpRequest, by_query: bool = False) -> bool:
@@ -167,17 +207,38 @@ def _current(request: HttpRequest, kind: str, ident: object) -> Kept | None:
     generation read is noted on the request: a page rendered after a miss is kept under
     it, so a page made from data older than an invalidation during its rendering is kept
     under the old generation, and never served."""
-    key = _key(kind, ident, get_language(), _window())
+    now = _now()
+    window = _window(now)
+    key = _key(kind, ident, get_language(), window)
+    before = _key(kind, ident, get_language(), window - 1)
     names = _generations(kind)
-    found = cache.get_many([key, *names])
+    found = cache.get_many([key, before, *names])
     parts = [found.get(name) for name in names]
     generation = ":".join(str(p) for p in parts) if None not in parts else None
-    if generation is not None:
-        request.__dict__.setdefault(_SEEN, {})[(kind, str(ident))] = generation
+    if generation is None:
+        return None
+    request.__dict__.setdefault(_SEEN, {})[(kind, str(ident))] = generation
     kept = found.get(key)
-    if isinstance(kept, Kept) and generation is not None and kept.generation == generation:
+    if isinstance(kept, Kept) and kept.generation == generation:
+        return kept
+    old = found.get(before)
+    if (
+        _renewers
+        and isinstance(old, Kept)
+        and old.generation == generation
+        and window - old.window <= RENEWALS
+    ):
+        kept = _renewed(old)
+        cache.add(key, kept, _seconds_left(window, now))  # a page kept meanwhile stays
+        metrics.PAGE_CACHE.labels(kind, "renewed").inc()
         return kept
     return None
+
+
+def _seconds_left(window: int, now: float) -> int:
+    """Until the end of the half-window after ``window``: an entry is served in its own
+    half-window only, and read in the next one to be carried into it."""
+    return max(1, (window + 2) * _half_window() - int(now))
 
 
 def _shared_key(request: HttpRequest, variant: str) -> str:
@@ -217,21 +278,20 @@ def _keep(request: HttpRequest, kind: str, ident: object, add: Callable[[Kept], 
     other misses once."""
     now = _now()
     window = _window(now)
-    seconds = max(1, (window + 1) * _half_window() - int(now))
     key = _key(kind, ident, get_language(), window)
     seen = request.__dict__.get(_SEEN, {}).get((kind, str(ident)))
     generation = seen or _generation(kind)
     found = cache.get(key)
     if isinstance(found, Kept) and found.generation == generation:
-        kept = Kept(generation, dict(found.hosts), dict(found.shared))
+        kept = Kept(generation, dict(found.hosts), dict(found.shared), found.window)
     else:
-        kept = Kept(generation, {}, {})
+        kept = Kept(generation, {}, {}, window)
     host = _host(request)
     hosts = set(kept.hosts) | {k.split(" ", 1)[1] for k in kept.shared}
     if host not in hosts and len(hosts) >= MAX_HOSTS:
         return False
     add(kept)
-    cache.set(key, kept, seconds)
+    cache.set(key, kept, _seconds_left(window, now))
     return True
 
 

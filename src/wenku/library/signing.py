@@ -11,6 +11,7 @@ same for a while and browsers can cache the images.
 
 from __future__ import annotations
 
+import re
 import time
 
 from django.urls import reverse
@@ -53,3 +54,22 @@ def verify(document_id: int, number: int, expires: str, sig: str, now: float | N
     if when < now or when > now + _lifetime() + 1:
         return False
     return constant_time_compare(sig or "", signature(document_id, number, when))
+
+
+# A page-image URL as pages hold it: in HTML (``&amp;``) or not, after any script prefix.
+_PAGE_URL = re.compile(r"/d/(\d+)/p/(\d+)\.webp\?e=\d+(&amp;|&)s=[0-9a-f]{32}")
+
+
+def renew_urls(html: str, now: float | None = None) -> str:
+    """``html`` with every page-image URL in it signed anew for the current half-window
+    (a kept page carried into it: ``core.pagecache``)."""
+    expires = expiry(now)
+    signed: dict[tuple[str, str], str] = {}
+
+    def sign(found: re.Match[str]) -> str:
+        pair = (found[1], found[2])
+        if pair not in signed:
+            signed[pair] = signature(int(found[1]), int(found[2]), expires)
+        return f"/d/{found[1]}/p/{found[2]}.webp?e={expires}{found[3]}s={signed[pair]}"
+
+    return _PAGE_URL.sub(sign, html)
