@@ -321,6 +321,25 @@ def test_title_first_gives_the_whole_rankings_page(backend, budget, offset, limi
     assert (fast.total, fast.exact) == ((10, True) if cap > 10 else (cap, False))
 
 
+@pytest.mark.parametrize(
+    ("offset", "limit", "cap"), [(0, 3, 1000), (2, 3, 1000), (0, 2, 4), (4, 3, 1000)]
+)
+def test_a_page_without_filter_counts_is_the_page_with_them(backend, budget, offset, limit, cap):
+    """Given two words (no title-first path), when a page is asked for by relevance
+    without filter counts (its matches counted from the index, the page ranked alone),
+    then its page, order, total and exactness are those of the same page asked for with
+    them (the best ``cap + 1`` read in order)."""
+    _titles, bodies, _subword = budget
+    ask = {"offset": offset, "limit": limit, "cap": cap}
+    plain = backend.search(EngineQuery(parse("会议 预算"), **ask))
+    counted = backend.search(EngineQuery(parse("会议 预算"), facets=True, now=1, **ask))
+    assert plain.facets is None and counted.facets is not None
+    assert [d for d, _ in plain.hits] == [d for d, _ in counted.hits]
+    assert [d for d, _ in plain.hits] == [d.pk for d in bodies][offset : offset + limit]
+    assert (plain.total, plain.exact) == (counted.total, counted.exact)
+    assert (plain.total, plain.exact) == ((6, True) if cap > 6 else (cap, False))
+
+
 def test_title_first_leaves_out_hidden_documents(backend, budget):
     titles, _bodies, _subword = budget
     hidden = frozenset({titles[0].pk})

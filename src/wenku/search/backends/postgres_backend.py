@@ -231,10 +231,14 @@ class PostgresBackend:
         ``request.cap`` matches.
 
         Counting every match means joining each with its document row: tens of
-        thousands of rows for a common word. So only the best ``cap + 1`` matches by
-        relevance are read (RUM ranks inside the index; the scan stops at the LIMIT):
-        fewer than that, and the total and facets are exact; more, and the total is
-        reported as ``cap``, not exact, and the facets are counted among the best ``cap``.
+        thousands of rows for a common word. So at most ``cap + 1`` matches are read:
+        with facets, the best ``cap + 1`` by relevance (RUM ranks inside the index; the
+        scan stops at the LIMIT), whose facets are exact if there are no more, and else
+        counted among the best ``cap``; without, the asked page by relevance, and the
+        matches counted from the index in no order (``_count_from_index``), which with
+        RUM costs a third of reading the best ``cap + 1`` in order (a three-word query
+        with 690 matches: 6 + 6 ms against 22 ms). Either way a total over ``cap`` is
+        reported as ``cap``, not exact.
         """
         self._check()
         q = tsquery(request.query, request.mode)
@@ -247,6 +251,13 @@ class PostgresBackend:
             found = self._title_first(request, where, params, cap)
             if found is not None:
                 return found
+        if request.sort == "relevance" and not request.facets and self.ranking() == "rum":
+            ids = self._page(q, where, params, "relevance", first, request.limit)
+            with self._planner(*FROM_THE_INDEX) as cur:
+                total = self._count_from_index(cur, where, params, cap + 1)
+            scores = self._scores(q, ids)
+            hits = [(i, scores.get(i, 0.0)) for i in ids]
+            return EngineResult(min(total, cap), hits, None, total <= cap)
         rows: list[tuple[Any, ...]] | None = None
         if request.sort == "relevance" or request.facets:
             rows = self._best(q, where, params, cap + 1, request.facets)
