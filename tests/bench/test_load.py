@@ -152,7 +152,10 @@ def test_documents_per_minute_and_the_scaling_of_two_workers():
     assert one.per_minute == 10.0
     assert load.scaling(one, two) == pytest.approx(120 / 70)
     _text, goals = load.ingest_section([one, two])
-    assert goals == ["PASS  ingest, 1 -> 2 workers: 1.71x, goal >= 1.7x (every upload published)"]
+    assert goals == [
+        "PASS  ingest, 1 -> 2 workers: 1.71x, goal >= 1.7x (every upload processed: published, "
+        "or held by the review)"
+    ]
     with pytest.raises(ValueError):
         load.documents_per_minute(5, 0)
 
@@ -164,6 +167,17 @@ def test_ingest_does_not_pass_when_an_upload_failed_however_fast():
     _text, goals = load.ingest_section([one, two])
 
     assert goals[0].startswith("FAIL")
+
+
+def test_an_upload_held_by_the_review_is_processed_one_still_waiting_is_not():
+    """A near-copy in the batch is converted, then held by the review: processed, not
+    published, and it does not fail the goal; an upload neither published, held nor
+    failed (still waiting) does."""
+    one = load.IngestRun(1, 20, 19, 0, 120.0, "", "", 0.0, held=1)
+    two = load.IngestRun(2, 20, 19, 0, 60.0, "", "", 0.0, held=1)
+    assert load.ingest_section([one, two])[1][0].startswith("PASS")
+    waiting = load.IngestRun(2, 20, 19, 0, 60.0, "", "", 0.0)
+    assert load.ingest_section([one, waiting])[1][0].startswith("FAIL")
 
 
 # --- the arguments
