@@ -113,12 +113,12 @@ def test_a_page_is_carried_into_the_next_half_windows_then_made_again(monkeypatc
     monkeypatch.setattr(pagecache, "_renewers", [lambda text: text.replace("old", "new")])
     half = settings.WENKU.page_url_seconds // 2
     clock[0] = (clock[0] // half) * half  # the start of a half-window
-    pagecache.store(_anonymous("/"), "document", 3, HttpResponse("old"))
+    pagecache.store(_anonymous("/"), "document", 3, HttpResponse(b"old \xff"))  # not UTF-8
     clock[0] += half - 1
-    assert pagecache.get(_anonymous("/"), "document", 3).content == b"old"
+    assert pagecache.get(_anonymous("/"), "document", 3).content == b"old \xff"
     for _carried in range(pagecache.RENEWALS):
         clock[0] += half
-        assert pagecache.get(_anonymous("/"), "document", 3).content == b"new"
+        assert pagecache.get(_anonymous("/"), "document", 3).content == b"new \xff"
     clock[0] += half
     assert pagecache.get(_anonymous("/"), "document", 3) is None
 

@@ -119,8 +119,13 @@ def _renew_text(text: str) -> str:
 def _renewed(kept: Kept) -> Kept:
     """The page's copies with their time-bound parts made anew (the shared versions'
     text parts; a version of a kind this module does not know is left out)."""
-    hosts = {
-        host: Cached(_renew_text(page.content.decode("utf-8")).encode("utf-8"), page.content_type)
+    hosts = {  # kept pages are UTF-8 text; other bytes pass through as they are
+        host: Cached(
+            _renew_text(page.content.decode("utf-8", "surrogateescape")).encode(
+                "utf-8", "surrogateescape"
+            ),
+            page.content_type,
+        )
         for host, page in kept.hosts.items()
     }
     shared: dict[str, object] = {
