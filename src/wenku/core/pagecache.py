@@ -215,9 +215,8 @@ def _current(request: HttpRequest, kind: str, ident: object) -> Kept | None:
     now = _now()
     window = _window(now)
     key = _key(kind, ident, get_language(), window)
-    before = _key(kind, ident, get_language(), window - 1)
     names = _generations(kind)
-    found = cache.get_many([key, before, *names])
+    found = cache.get_many([key, *names])
     parts = [found.get(name) for name in names]
     generation = ":".join(str(p) for p in parts) if None not in parts else None
     if generation is None:
@@ -226,13 +225,11 @@ def _current(request: HttpRequest, kind: str, ident: object) -> Kept | None:
     kept = found.get(key)
     if isinstance(kept, Kept) and kept.generation == generation:
         return kept
-    old = found.get(before)
-    if (
-        _renewers
-        and isinstance(old, Kept)
-        and old.generation == generation
-        and window - old.window <= RENEWALS
-    ):
+    if not _renewers:
+        return None
+    # Only on a miss: a hit must not read (and unpickle) the previous half-window's copy.
+    old = cache.get(_key(kind, ident, get_language(), window - 1))
+    if isinstance(old, Kept) and old.generation == generation and window - old.window <= RENEWALS:
         kept = _renewed(old)
         cache.add(key, kept, _seconds_left(window, now))  # a page kept meanwhile stays
         metrics.PAGE_CACHE.labels(kind, "renewed").inc()
