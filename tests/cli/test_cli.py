@@ -43,6 +43,7 @@ def test_import_a_folder_and_wait(tmp_path, run_env, user):
     (folder / "sub").mkdir(parents=True)
     (folder / "年度总结.docx").write_bytes(f.make_docx(2))
     (folder / "sub" / "报表.pdf").write_bytes(make_pdf(3))
+    (folder / "sub" / "旧稿.wpd").write_bytes(f.wp42(b"An old draft kept in WordPerfect. "))
     (folder / "sub" / "空.txt").write_bytes(b"")
     (folder / ".hidden.pdf").write_bytes(make_pdf(1))
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
@@ -60,8 +61,9 @@ def test_import_a_folder_and_wait(tmp_path, run_env, user):
     )
     assert result.returncode == 1, result.stderr  # one file failed
     docs = {d.original_name: d for d in Document.objects.all()}
-    assert set(docs) == {"年度总结.docx", "报表.pdf", "空.txt"}
+    assert set(docs) == {"年度总结.docx", "报表.pdf", "旧稿.wpd", "空.txt"}
     assert docs["年度总结.docx"].status == "ready" and docs["报表.pdf"].page_count == 3
+    assert docs["旧稿.wpd"].status == "ready" and docs["旧稿.wpd"].format == "wpd"
     assert docs["空.txt"].status == "failed"
     assert all(d.category.slug == "zongjie" and d.owner == user for d in docs.values())
     out = result.stdout

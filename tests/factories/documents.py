@@ -232,3 +232,9 @@ def executable() -> bytes:
 
 def truncated(data: bytes) -> bytes:
     return data[: len(data) // 2]
+
+
+def wp42(sentence: bytes) -> bytes:
+    """WordPerfect 4.2: text with function codes, each group closed by its own code."""
+    line = b"\xcb\x0a\x01\xf6\x01\xcb" + sentence + b"\x0d"
+    return line * 12 + b"\xc3\x00\x29\x17\xc3"

@@ -262,13 +262,7 @@ def test_an_unparsable_ole_file_without_a_known_stream_stays_refused(tmp_path):
     assert caught.value.params == {"detected": "damaged OLE file"}
 
 
-def wp42(sentence: bytes) -> bytes:
-    """WordPerfect 4.2: text with function codes, each group closed by its own code."""
-    line = b"\xcb\x0a\x01\xf6\x01\xcb" + sentence + b"\x0d"
-    return line * 12 + b"\xc3\x00\x29\x17\xc3"
-
-
-WP42 = wp42(b"Sluwe Sjaantje sloeg de slome slager. ")
+WP42 = f.wp42(b"Sluwe Sjaantje sloeg de slome slager. ")
 
 
 def test_a_wordperfect_4_file_named_doc_is_read_as_wordperfect(tmp_path):
@@ -290,7 +284,7 @@ def test_a_wordperfect_document_is_published_under_any_name(ingested):
         "论文.wpd": "Quick brown foxes jump over lazy dogs in the meadow.",
     }
     for name, sentence in sentences.items():
-        doc = ingested(name, wp42(sentence.encode() + b" "))
+        doc = ingested(name, f.wp42(sentence.encode() + b" "))
         assert doc.status == "ready", doc.failure_reason
         assert doc.format == "wpd" and doc.page_count == 1
         assert sentence in doc.conversion.pages.get(number=1).text

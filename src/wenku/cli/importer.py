@@ -10,9 +10,6 @@ if TYPE_CHECKING:
 
 NAME = "import"
 HELP = "Import documents from files and folders (folders recursively)."
-DOCUMENT_SUFFIXES = frozenset(
-    ".pdf .docx .doc .pptx .ppt .xlsx .xls .odt .odp .ods .rtf .txt .md .markdown .epub".split()
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,12 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def collect(paths: Iterable[str]) -> Iterator[Path]:
     """Named files as given; folders recursively, keeping document files, skipping hidden ones."""
+    from wenku.ingest.sniff import DOCUMENT_SUFFIXES  # the upload form's too
+
+    suffixes = frozenset(DOCUMENT_SUFFIXES)
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
             for found in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
-                if found.is_file() and not hidden and found.suffix.lower() in DOCUMENT_SUFFIXES:
+                if found.is_file() and not hidden and found.suffix.lower() in suffixes:
                     yield found
         else:
             yield path

@@ -30,6 +30,11 @@ OFFICE_FORMATS = frozenset(
 )
 SUPPORTED_FORMATS = OFFICE_FORMATS | TEXT_FORMATS | {"pdf", "epub"}
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+# The names of the files offered for upload: the upload form's file picker and the
+# folders `wenku import` walks (the bytes decide the format, whatever the name).
+DOCUMENT_SUFFIXES = (
+    ".pdf .doc .docx .ppt .pptx .xls .xlsx .odt .odp .ods .rtf .wpd .txt .md .markdown .epub"
+).split()
 
 _OOXML_MAIN = {
     "word/document.xml": "docx",

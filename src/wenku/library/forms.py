@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wenku.config import conf
+from wenku.ingest.sniff import DOCUMENT_SUFFIXES
 from wenku.library import categories
 from wenku.library.details import MAX_PRICE, InvalidDetails, UploadDetails
 from wenku.library.models import Pricing
@@ -29,7 +30,7 @@ class MultipleFileField(forms.FileField):
 
 ACCEPT = ",".join(
     (
-        ".pdf,.doc,.docx,.ppt,.pptx,.xls,.xlsx,.odt,.odp,.ods,.rtf,.wpd,.txt,.md,.markdown,.epub",
+        ",".join(DOCUMENT_SUFFIXES),
         "application/pdf,text/plain,text/markdown,application/epub+zip",
     )
 )
