@@ -116,7 +116,7 @@ def test_killed_worker_leaves_its_job_to_the_next(upload, spawn_worker):
 def test_ctrl_c_hands_the_job_back(upload, spawn_worker):
     from django_tasks_db.models import DBTaskResult
 
-    doc = upload("大文件.docx", f.make_docx(120, seed=3))
+    doc = upload("大文件.docx", f.make_docx(400, seed=3))  # a long conversion: Ctrl-C lands in it
     worker = spawn_worker()
     wait_for(lambda: status(doc) == "processing", 60, "processing to start")
     sandbox = sandboxes_of(worker)
