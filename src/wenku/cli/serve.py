@@ -38,6 +38,10 @@ def handle(args: argparse.Namespace) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
+    taken = port_taken(args.host, args.port)
+    if taken:
+        print(taken, file=sys.stderr)
+        return 2
     call_command("migrate", interactive=False, verbosity=0)
     web = [
         sys.executable,
@@ -50,6 +54,11 @@ def handle(args: argparse.Namespace) -> int:
         "gthread",
         "--workers",
         str(w.web_processes),
+        # A listening socket per process, among which the kernel spreads connections:
+        # with one shared socket, the process that wakes first accepts them, and under a
+        # burst of kept-alive connections one process (one core, under its GIL) took
+        # every one while the other idled (docs/benchmarks.md, Pages, 2026-12-06 later).
+        "--reuse-port",
         "--threads",
         str(w.web_threads),
         "--timeout",
@@ -104,6 +113,20 @@ def handle(args: argparse.Namespace) -> int:
         **metrics.prepare_folder(settings.DATA_DIR / "tmp" / "metrics"),
     }
     return Supervisor(children, env=env).run(on_started=announce)
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served, or None. Checked before the web processes
+    start: they listen with SO_REUSEPORT, so a second server of the same user would
+    share the port with the first instead of failing."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            return f"wenku serve cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
 
 
 def _wait_for_port(host: str, port: int, seconds: float) -> bool:
