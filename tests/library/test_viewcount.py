@@ -87,3 +87,33 @@ def test_views_of_a_deleted_document_are_dropped_not_retried(doc):
     with transaction.atomic():
         assert viewcount.flush() == 0
     assert viewcount._pending.empty()
+
+
+def test_one_flush_counts_many_documents_and_days(ingested, doc):
+    """The writer adds a whole batch in a few statements: each document's total is the sum
+    of its new views over the days, each day's row its own, a repeat counts once."""
+    from datetime import timedelta
+
+    from wenku.library import counters
+
+    other = ingested("b.pdf", make_pdf(3))
+    today = doc.created_at.date()
+    yesterday = today - timedelta(days=1)
+    for visitor in ("c1", "c2", "c3"):
+        viewcount._pending.put((doc.pk, visitor, today))
+    viewcount._pending.put((doc.pk, "c1", today))  # the same visitor again: not new
+    viewcount._pending.put((doc.pk, "c1", yesterday))
+    viewcount._pending.put((other.pk, "c1", today))
+    assert viewcount.flush() == 5
+    assert Document.objects.get(pk=doc.pk).view_count == 4
+    assert Document.objects.get(pk=other.pk).view_count == 1
+    days = {(s.document_id, s.day): s.views for s in DailyStats.objects.all()}
+    assert days == {(doc.pk, today): 3, (doc.pk, yesterday): 1, (other.pk, today): 1}
+
+    counters.add_many(
+        {(other.pk, today): (2, 1), (other.pk, yesterday): (0, 2), (doc.pk, today): (0, 0)}
+    )
+    other.refresh_from_db()
+    assert (other.view_count, other.download_count) == (3, 3)
+    assert DailyStats.objects.get(document=other, day=yesterday).downloads == 2
+    assert Document.objects.get(pk=doc.pk).view_count == 4

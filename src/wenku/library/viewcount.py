@@ -158,8 +158,7 @@ def _write(batch: list[tuple[int, str, date]]) -> int:
             for document_id, day in cursor.fetchall():
                 key = (document_id, day if isinstance(day, date) else date.fromisoformat(day))
                 new[key] = new.get(key, 0) + 1
-        for (document_id, day), count in new.items():
-            counters.add(document_id, day, views=count)
+        counters.add_many({key: (count, 0) for key, count in new.items()})
     _prune()
     return sum(new.values())
 
