@@ -340,6 +340,23 @@ def test_a_page_without_filter_counts_is_the_page_with_them(backend, budget, off
     assert (plain.total, plain.exact) == ((6, True) if cap > 6 else (cap, False))
 
 
+@pytest.mark.parametrize("query", ["会议 预算", "预算"])  # the whole ranking; title first
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+@pytest.mark.parametrize(("offset", "limit"), [(0, 3), (2, 3), (4, 3)])
+def test_hits_asked_for_without_a_count_are_the_counted_ones(
+    backend, budget, query, sort, offset, limit
+):
+    """Given a request for hits only (``count=False``: the fold's further results), its
+    hits and their order are the counted request's; its total is no more than the
+    counted one and not called exact."""
+    ask = {"offset": offset, "limit": limit, "sort": sort}
+    counted = backend.search(EngineQuery(parse(query), **ask))
+    hits_only = backend.search(EngineQuery(parse(query), count=False, **ask))
+    assert [d for d, _ in hits_only.hits] == [d for d, _ in counted.hits]
+    assert hits_only.total <= counted.total
+    assert hits_only.exact is False or hits_only.total == counted.total
+
+
 def test_title_first_leaves_out_hidden_documents(backend, budget):
     titles, _bodies, _subword = budget
     hidden = frozenset({titles[0].pk})

@@ -317,7 +317,8 @@ def _families(
     folded = _fold(hits, request.filters)
     while len(folded) < wanted and not seen_all and len(hits) < request.cap:
         step = min(len(hits), request.cap - len(hits))
-        extra = backend.search(replace(request, offset=len(hits), limit=step)).hits
+        # The total is known: only the hits (on PostgreSQL a count reads up to the cap).
+        extra = backend.search(replace(request, offset=len(hits), limit=step, count=False)).hits
         hits += extra
         seen_all = not extra or len(hits) >= found.total
         folded = _fold(hits, request.filters)

@@ -85,6 +85,9 @@ class EngineQuery:
     facets: bool = False
     now: int = 0  # seconds since the epoch, for the date windows
     cap: int = RESULT_CAP  # see RESULT_CAP
+    # False: only the hits are wanted (the fold's further results, whose total the first
+    # request gave); ``total`` is then a lower bound, not counted (exact False).
+    count: bool = True
 
 
 @dataclass

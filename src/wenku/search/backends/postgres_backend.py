@@ -251,6 +251,12 @@ class PostgresBackend:
             found = self._title_first(request, where, params, cap)
             if found is not None:
                 return found
+        if not request.count and not request.facets:  # hits only: no count
+            ids = self._page(q, where, params, request.sort, first, request.limit)
+            scores = self._scores(q, ids)
+            return EngineResult(
+                first + len(ids), [(i, scores.get(i, 0.0)) for i in ids], None, False
+            )
         if request.sort == "relevance" and not request.facets and self.ranking() == "rum":
             ids = self._page(q, where, params, "relevance", first, request.limit)
             with self._planner(*FROM_THE_INDEX) as cur:
@@ -314,11 +320,13 @@ class PostgresBackend:
             best = [int(i) for i, distance in cur.fetchall() if distance < TITLE_OR_TAG_DISTANCE]
             if len(best) < last:
                 return None
-            total = self._count_from_index(cur, where, params, cap + 1)
+            total = self._count_from_index(cur, where, params, cap + 1) if request.count else 0
         ids = best[request.offset :]
+        if not request.count:
+            total = request.offset + len(ids)
         scores = self._scores(q, ids)
         hits = [(i, scores.get(i, 0.0)) for i in ids]
-        return EngineResult(min(total, cap), hits, None, total <= cap)
+        return EngineResult(min(total, cap), hits, None, request.count and total <= cap)
 
     def _df(self, word: str) -> int:
         """How many documents have ``word`` (up to DF_CAP), remembered for a while: it
