@@ -357,6 +357,28 @@ def test_hits_asked_for_without_a_count_are_the_counted_ones(
     assert hits_only.exact is False or hits_only.total == counted.total
 
 
+def test_the_fold_s_further_asks_follow_the_first_ask_s_ranking(backend, budget):
+    """Given a first ask with filter counts (PostgreSQL reads the best ``cap + 1`` by
+    relevance for them), when further results of the same query are asked for hits only
+    (the search fold's next asks), then they are the ranking's next hits, read from that
+    list without ranking every match again; other filters or hidden documents are not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = parse("会议 预算")
+    backend.search(EngineQuery(query, limit=2, facets=True, now=1))
+    with CaptureQueriesContext(connection) as sql:
+        further = backend.search(EngineQuery(query, offset=2, limit=3, count=False))
+    assert not [q for q in sql.captured_queries if "ORDER BY" in q["sql"]]  # no ranking
+    again = backend.search(EngineQuery(query, offset=2, limit=3))
+    assert [d for d, _ in further.hits] == [d for d, _ in again.hits]
+    assert [d for d, _ in further.hits] == [d.pk for d in budget[1]][2:5]
+    backend.search(EngineQuery(query, limit=2, facets=True, now=1))
+    first = budget[1][0].pk
+    hidden = backend.search(EngineQuery(query, limit=3, count=False, hidden=frozenset({first})))
+    assert first not in [d for d, _ in hidden.hits] and len(hidden.hits) == 3
+
+
 def test_title_first_leaves_out_hidden_documents(backend, budget):
     titles, _bodies, _subword = budget
     hidden = frozenset({titles[0].pk})
