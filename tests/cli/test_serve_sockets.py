@@ -14,16 +14,11 @@ from collections import Counter
 
 import psutil
 import pytest
+from bench.harness import free_port
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 CONNECTIONS = 16  # wrk's in bench/pages.py: all on one process there, before --reuse-port
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _answered(port: int) -> bool:
@@ -79,7 +74,7 @@ def test_kept_alive_connections_are_spread_over_the_web_processes(child_env):
     and served it on one core under its GIL, the other idle (bench/pages.py: guests'
     pages at 601/s with the machine 64 % busy). Each process now listens on a socket of
     its own (SO_REUSEPORT) and the kernel spreads the connections among them."""
-    port = _free_port()
+    port = free_port()
     env = {**child_env, "WENKU_WEB_PROCESSES": "2"}
     server = subprocess.Popen(
         [sys.executable, "-m", "wenku", "serve", "--no-worker", "--port", str(port)],

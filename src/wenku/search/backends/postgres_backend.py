@@ -252,29 +252,23 @@ class PostgresBackend:
         where, params = self._where(q, request.filters, request.hidden)
         cap = max(1, request.cap)
         first, last = request.offset, request.offset + request.limit
-        if not request.count and not request.facets and request.sort == "relevance":
-            remembered = self._remembered(q, where, params, first, last)
-            if remembered is not None:
-                scores = self._scores(q, remembered)
-                hits = [(i, scores.get(i, 0.0)) for i in remembered]
-                return EngineResult(first + len(hits), hits, None, False)
         if request.sort == "relevance" and not request.facets:
+            remembered = None if request.count else self._remembered(q, where, params, first, last)
+            if remembered is not None:  # hits only, from the first ask's ranking
+                return EngineResult(
+                    first + len(remembered), self._scored(q, remembered), None, False
+                )
             found = self._title_first(request, where, params, cap)
             if found is not None:
                 return found
         if not request.count and not request.facets:  # hits only: no count
             ids = self._page(q, where, params, request.sort, first, request.limit)
-            scores = self._scores(q, ids)
-            return EngineResult(
-                first + len(ids), [(i, scores.get(i, 0.0)) for i in ids], None, False
-            )
+            return EngineResult(first + len(ids), self._scored(q, ids), None, False)
         if request.sort == "relevance" and not request.facets and self.ranking() == "rum":
             ids = self._page(q, where, params, "relevance", first, request.limit)
             with self._planner(*FROM_THE_INDEX) as cur:
                 total = self._count_from_index(cur, where, params, cap + 1)
-            scores = self._scores(q, ids)
-            hits = [(i, scores.get(i, 0.0)) for i in ids]
-            return EngineResult(min(total, cap), hits, None, total <= cap)
+            return EngineResult(min(total, cap), self._scored(q, ids), None, total <= cap)
         rows: list[tuple[Any, ...]] | None = None
         if request.sort == "relevance" or request.facets:
             rows = self._best(q, where, params, cap + 1, request.facets)
@@ -290,8 +284,7 @@ class PostgresBackend:
         if request.facets:
             facet_rows = ((r[1], r[2], r[3], r[4], r[5]) for r in (rows or [])[:cap])
             facets = count_facets(facet_rows, request.now, sample=0 if exact else cap)
-        scores = self._scores(q, ids)
-        return EngineResult(total, [(i, scores.get(i, 0.0)) for i in ids], facets, exact)
+        return EngineResult(total, self._scored(q, ids), facets, exact)
 
     def _title_first(
         self, request: EngineQuery, where: str, params: list[Any], cap: int
@@ -335,8 +328,7 @@ class PostgresBackend:
         ids = best[request.offset :]
         if not request.count:
             total = request.offset + len(ids)
-        scores = self._scores(q, ids)
-        hits = [(i, scores.get(i, 0.0)) for i in ids]
+        hits = self._scored(q, ids)
         return EngineResult(min(total, cap), hits, None, request.count and total <= cap)
 
     def _df(self, word: str) -> int:
@@ -438,17 +430,19 @@ class PostgresBackend:
             return [int(r[0]) for r in cur.fetchall()]
 
     @staticmethod
-    def _scores(q: str, ids: list[int]) -> dict[int, float]:
-        """ts_rank of the shown hits only (it reads each whole tsvector)."""
+    def _scored(q: str, ids: list[int]) -> list[tuple[int, float]]:
+        """The shown hits, in order, with their ts_rank (of them only: it reads each whole
+        tsvector)."""
         if not ids:
-            return {}
+            return []
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT document_id, ts_rank(tsv, %s::tsquery) FROM search_pg_document "
                 "WHERE document_id = ANY(%s)",
                 [q, ids],
             )
-            return {int(i): float(r) for i, r in cur.fetchall()}
+            scores = {int(i): float(r) for i, r in cur.fetchall()}
+        return [(i, scores.get(i, 0.0)) for i in ids]
 
     @staticmethod
     def _where(q: str, f: Filters, hidden: frozenset[int]) -> tuple[str, list[Any]]:
