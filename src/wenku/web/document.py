@@ -3,7 +3,6 @@ community's block and search's related documents, on one page."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,38 +10,22 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.template import Context, Template
-from django.template.loader import get_template, render_to_string
-from django.utils import translation
-from django.utils.translation import get_language
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from wenku.community.queries import for_document as community_for_document
-from wenku.community.queries import readers_own, shared_for_document
+from wenku.community.queries import shared_for_document
 from wenku.core import pagecache, readscope, splice
 from wenku.core.geo import place_name, province
 from wenku.core.ip import client_ip
 from wenku.economy import downloads
-from wenku.economy.context_processors import account as header_account
 from wenku.economy.queries import recent_downloads_near
 from wenku.ingest.counting import format_chars
 from wenku.library import access, categories, queries, viewcount
 from wenku.library.models import Document
 from wenku.moderation.models import Notice, NoticeState, Review
-from wenku.notifications.context_processors import notifications
 from wenku.search.related import related_documents
-
-# The reader's own parts of the page: the holes' names, and the templates that fill them
-# (which the page includes when it is made whole).
-READER_PIECES = {
-    "menu": "accounts/_menu.html",
-    "quote": "economy/_preview_quote.html",
-    "box": "economy/_download_box.html",
-    "pay_bar": "economy/_pay_bar.html",
-    "rate": "community/_rate.html",
-    "favourite": "community/_favourite.html",
-    "comment_form": "community/_comment_form.html",
-}
+from wenku.web.pieces import reader_pieces
 
 
 @require_GET
@@ -128,7 +111,7 @@ def _assembled(request: HttpRequest, document_id: int) -> HttpResponse | None:
         holed = _holed(request, document_id, variant)
         pagecache.store_shared(request, "document", document_id, variant, holed)
     quote = downloads.quote(user, doc, client_ip(request))
-    pieces = _reader_pieces(request, doc, quote, holed.holes)
+    pieces = reader_pieces(request, doc, quote, holed.holes)
     reader = user.pk if user.is_authenticated else None
     response = HttpResponse(splice.fill(holed, pieces, reader, lambda: get_token(request)))
     viewcount.record_view(request, response, doc)
@@ -151,52 +134,6 @@ def _holed(request: HttpRequest, document_id: int, variant: str) -> splice.Holed
         "community": shared_for_document(doc),
     }
     return splice.cut(render_to_string("library/document.html", context, request), nonce)
-
-
-def _reader_pieces(
-    request: HttpRequest, doc: Document, quote: downloads.Quote, holes: frozenset[str]
-) -> dict[str, str]:
-    """The reader's own parts of the page that it has holes for, rendered in one context
-    (a template each: an include of each in one template cost half as much again), their
-    forms with ``splice.PIECE_TOKEN`` for a CSRF token."""
-    user = request.user
-    values: dict[str, Any] = {
-        "request": request,
-        "user": user,
-        "doc": doc,
-        "download_quote": quote,
-        "community": readers_own(user, doc),
-        "csrf_token": splice.PIECE_TOKEN,
-    }
-    pieces = {}
-    if user.is_authenticated and "menu" in holes:
-        account = header_account(request)["header_account"]
-        unread = notifications(request)["unread_notifications"]
-        menu = (get_language(), user.username, unread, account["balance"], account["vip"])
-        pieces["menu"] = _menu(*menu)
-    context = Context(values, autoescape=True)
-    for name in holes - pieces.keys():
-        pieces[name] = _piece(READER_PIECES[name]).render(context)
-    return pieces
-
-
-@functools.lru_cache(maxsize=4096)
-def _menu(language: str, username: str, unread: int, balance: int, vip: bool) -> str:
-    """A signed-in reader's header menu, made from exactly these values (nothing else is
-    in its context, so it is kept for whoever has the same, per process: a reader sees the
-    same menu on every page they open)."""
-    context = {
-        "user": {"is_authenticated": True, "username": username},
-        "unread_notifications": unread,
-        "header_account": {"balance": balance, "vip": vip},
-        "csrf_token": splice.PIECE_TOKEN,
-    }
-    with translation.override(language):
-        return _piece(READER_PIECES["menu"]).render(Context(context, autoescape=True))
-
-
-def _piece(name: str) -> Template:
-    return get_template(name).template  # type: ignore[attr-defined,no-any-return]
 
 
 def _kept(request: HttpRequest, document_id: int) -> HttpResponse | None:
