@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count, Value
 from django.utils import timezone
 
-from wenku.core.prepared import DATETIME, INT, STR, Prepared
+from wenku.core.prepared import DATETIME, INT, NATURAL, STR, Prepared
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,33 @@ def test_a_stand_in_the_query_lost_is_refused(user):
     lost = Prepared(lambda user_id: User.objects.filter(pk=user_id * 0 + 1).values_list("pk"), INT)
     with pytest.raises(ValueError, match="stand-in"):
         lost.rows(user.pk)
+
+
+def test_a_field_that_holds_no_negative_number_takes_a_natural_stand_in(make_doc):
+    """The ORM folds ``number <= -987654321`` on a positive field into "nothing matches":
+    a negative stand-in is lost there (refused when built), a natural one is not."""
+    from django.core.exceptions import EmptyResultSet
+
+    from wenku.ingest.models import Page
+
+    doc = make_doc("三页", pages=["一", "二", "三"])
+
+    def upto(kind: str) -> Prepared:
+        return Prepared(
+            lambda conversion_id, last: Page.objects.filter(
+                conversion=conversion_id, number__lte=last
+            ).values_list("number", "text"),
+            INT,
+            kind,
+        )
+
+    with pytest.raises((ValueError, EmptyResultSet)):
+        upto(INT).rows(doc.conversion_id, 2)
+    prepared = upto(NATURAL)
+    for last in (0, 2, 5):
+        expected = list(
+            Page.objects.filter(conversion=doc.conversion_id, number__lte=last).values_list(
+                "number", "text"
+            )
+        )
+        assert [tuple(r) for r in prepared.rows(doc.conversion_id, last)] == expected

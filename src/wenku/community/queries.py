@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -28,24 +28,45 @@ class RatingSummary:
         return round(self.average or 0)
 
 
-def ratings(document: Document, user: Any) -> tuple[RatingSummary, int | None]:
-    """The document's rating summary and ``user``'s own stars (None: not rated, or no
-    user), in one query."""
-    mine = {"mine": Max("stars", filter=Q(user=user))} if user is not None else {}
-    found = Rating.objects.filter(document=document).aggregate(
-        avg=Avg("stars"), n=Count("pk"), **mine
-    )
-    average = float(found["avg"]) if found["avg"] is not None else None
-    return RatingSummary(average, found["n"]), found.get("mine")
+def rating_summary(document: Document) -> RatingSummary:
+    """The document's rating summary (every page made whole reads it: prepared)."""
+    found = _RATING_SUMMARY.row(document.pk)
+    if found is None or found[0] is None:
+        return RatingSummary(None, 0)
+    return RatingSummary(float(found[0]), int(found[1]))
 
 
 def comment_counts(document: Document) -> tuple[int, int]:
     """(top comments, deleted or not — the pages of comments; comments and replies that
-    are not deleted — the page's 文档评论(N)), in one query."""
-    found = Comment.objects.filter(document=document).aggregate(
-        top=Count("pk", filter=Q(parent=None)), shown=Count("pk", filter=Q(deleted_at=None))
-    )
-    return found["top"], found["shown"]
+    are not deleted — the page's 文档评论(N)), in one prepared query."""
+    found = _COMMENT_COUNTS.row(document.pk)
+    return (0, 0) if found is None else (int(found[0]), int(found[1]))
+
+
+# The shared reads of every document page made whole (``core.prepared``); grouped by the
+# document, so a document without ratings or comments has no row.
+_RATING_SUMMARY = Prepared(
+    lambda document_id: (
+        Rating.objects.filter(document_id=document_id)
+        .order_by()
+        .values("document_id")
+        .annotate(avg=Avg("stars"), n=Count("pk"))
+        .values_list("avg", "n")
+    ),
+    INT,
+)
+_COMMENT_COUNTS = Prepared(
+    lambda document_id: (
+        Comment.objects.filter(document_id=document_id)
+        .order_by()
+        .values("document_id")
+        .annotate(
+            top=Count("pk", filter=Q(parent=None)), shown=Count("pk", filter=Q(deleted_at=None))
+        )
+        .values_list("top", "shown")
+    ),
+    INT,
+)
 
 
 def comment_page(document: Document, number: Any, top_count: int | None = None) -> Page:
@@ -75,7 +96,7 @@ def for_document(request: HttpRequest, document: Document) -> dict[str, Any]:
 def shared_for_document(document: Document, cpage: Any = None) -> dict[str, Any]:
     """What the community block shows every reader alike: the rating summary and a page of
     comments (each comment's actions for a reader are drawn from ``comment_url``)."""
-    rating, _mine = ratings(document, None)
+    rating = rating_summary(document)
     top_count, shown_count = comment_counts(document)
     return {
         "rating": rating,

@@ -43,7 +43,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -248,20 +248,39 @@ def _shared_key(request: HttpRequest, variant: str) -> str:
 
 
 def store(
-    request: HttpRequest, kind: str, ident: object, response: HttpResponse, by_query: bool = False
+    request: HttpRequest,
+    kind: str,
+    ident: object,
+    response: HttpResponse | None,
+    by_query: bool = False,
+    shared: Mapping[str, object] | None = None,
 ) -> None:
-    """Keep the page for other anonymous readers, if it is the same for all of them."""
-    if not cacheable(request, by_query) or response.status_code != 200 or response.streaming:
-        return
+    """Keep the page for other anonymous readers, if it is the same for all of them, and
+    beside it the versions with holes ``shared`` made with it (``store_shared``), in one
+    write of the page's entry."""
+    page = _keepable(request, response, by_query)
+    hosts = {} if page is None else {_host(request): page}
+    versions = {}
+    if shared and shareable(request):
+        versions = {_shared_key(request, variant): v for variant, v in shared.items()}
+    if (hosts or versions) and _keep(request, kind, ident, hosts, versions) and hosts:
+        response["X-Page-Cache"] = "miss"  # type: ignore[index]
+
+
+def _keepable(request: HttpRequest, response: HttpResponse | None, by_query: bool) -> Cached | None:
+    """The page as kept for other anonymous readers, or None if it is not the same for all
+    of them."""
+    if response is None or not cacheable(request, by_query):
+        return None
+    if response.status_code != 200 or response.streaming:
+        return None
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
-        return  # the page holds this visitor's CSRF token
+        return None  # the page holds this visitor's CSRF token
     if set(response.cookies) - PER_VISITOR_COOKIES:
-        return
+        return None
     if len(get_messages(request)) != 0:  # the view queued a message for this visitor
-        return
-    content = Cached(response.content, response.get("Content-Type", "text/html; charset=utf-8"))
-    if _keep(request, kind, ident, lambda kept: kept.hosts.__setitem__(_host(request), content)):
-        response["X-Page-Cache"] = "miss"
+        return None
+    return Cached(response.content, response.get("Content-Type", "text/html; charset=utf-8"))
 
 
 def store_shared(
@@ -269,15 +288,19 @@ def store_shared(
 ) -> None:
     """Keep the version of this page with holes for readers of ``variant`` (made for this
     request's host and language, with nothing of its reader in it)."""
-    if shareable(request):
-        key = _shared_key(request, variant)
-        _keep(request, kind, ident, lambda kept: kept.shared.__setitem__(key, shared))
+    store(request, kind, ident, None, shared={variant: shared})
 
 
-def _keep(request: HttpRequest, kind: str, ident: object, add: Callable[[Kept], None]) -> bool:
-    """Add to the page's entry of the current generation and window (False: not kept,
-    for a host too many). Two processes storing at once may keep one addition only: the
-    other misses once."""
+def _keep(
+    request: HttpRequest,
+    kind: str,
+    ident: object,
+    hosts: Mapping[str, Cached],
+    shared: Mapping[str, object],
+) -> bool:
+    """Add the pages for ``hosts`` and the ``shared`` versions to the page's entry of the
+    current generation and window (False: not kept, for a host too many). Two processes
+    storing at once may keep one's additions only: the other misses once."""
     now = _now()
     window = _window(now)
     key = _key(kind, ident, get_language(), window)
@@ -289,10 +312,11 @@ def _keep(request: HttpRequest, kind: str, ident: object, add: Callable[[Kept], 
     else:
         kept = Kept(generation, {}, {}, window)
     host = _host(request)
-    hosts = set(kept.hosts) | {k.split(" ", 1)[1] for k in kept.shared}
-    if host not in hosts and len(hosts) >= MAX_HOSTS:
+    known = set(kept.hosts) | {k.split(" ", 1)[1] for k in kept.shared}
+    if host not in known and len(known) >= MAX_HOSTS:
         return False
-    add(kept)
+    kept.hosts.update(hosts)
+    kept.shared.update(shared)
     cache.set(key, kept, _seconds_left(window, now))
     return True
 

@@ -9,8 +9,9 @@ converters (an aware datetime, a boolean), as ``values_list`` rows would.
 
 Stand-ins are an int, a string, an aware datetime or an IP address each (``INT``, ``STR``,
 ``DATETIME``, ``IP``: what a field of that kind accepts, adapted for the database as the
-ORM adapts it); a query in which one disappears (the ORM folded it away) is refused when
-it is built.
+ORM adapts it; ``NATURAL``, a positive int, for a field that holds no negative number); a
+query in which one disappears (the ORM folded it away, as it folds a negative number
+compared with a positive field) is refused when it is built.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-INT, STR, DATETIME, IP = "int", "str", "datetime", "ip"
+INT, NATURAL, STR, DATETIME, IP = "int", "natural", "str", "datetime", "ip"
 
 
 def _stand_in(kind: str, index: int) -> Any:
     if kind == INT:
         return -987_654_321 - index
+    if kind == NATURAL:  # for a field that holds no negative number (the ORM would fold it)
+        return 987_654_321 + index
     if kind == STR:
         return f"\x00wenku-stand-in-{index}"
     if kind == DATETIME:
@@ -36,6 +39,12 @@ def _stand_in(kind: str, index: int) -> Any:
     if kind == IP:
         return f"192.0.2.{100 + index}"  # TEST-NET-1: documentation only
     raise ValueError(kind)
+
+
+def _plain(param: Any) -> Any:
+    """A compiled query's parameter as its stand-in was: on PostgreSQL the ORM passes an
+    integer field's value as psycopg's ``Int4``/``Int2``/``Int8`` (an int's subclass)."""
+    return int(param) if isinstance(param, int) and type(param) not in (int, bool) else param
 
 
 def _adapt(kind: str, value: Any) -> Any:
@@ -61,9 +70,9 @@ class Prepared:
         sql, params = compiler.as_sql()
         adapted = [_adapt(kind, s) for kind, s in zip(self._kinds, stand_ins, strict=True)]
         where = {
-            position: adapted.index(param)
+            position: adapted.index(_plain(param))
             for position, param in enumerate(params)
-            if any(type(param) is type(a) and param == a for a in adapted)
+            if any(type(_plain(param)) is type(a) and _plain(param) == a for a in adapted)
         }
         if set(where.values()) != set(range(len(adapted))):
             raise ValueError(f"a stand-in is missing from the compiled query: {sql}")
@@ -78,7 +87,9 @@ class Prepared:
         sql, params, where, converters = self._compiled
         run = list(params)
         for position, index in where.items():
-            run[position] = _adapt(self._kinds[index], values[index])
+            value = _adapt(self._kinds[index], values[index])
+            wrapper = type(params[position])  # as the ORM passed it: int, or psycopg's Int4
+            run[position] = value if wrapper is type(value) else wrapper(value)
         with connection.cursor() as cursor:
             cursor.execute(sql, run)
             rows = cursor.fetchall()

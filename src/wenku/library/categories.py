@@ -15,13 +15,19 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Count
 
+from wenku.core import readscope
 from wenku.library.models import CATEGORIES_CACHE_KEY, Category, Document
 
 CACHE_SECONDS = 60
 
 
 def all_categories() -> dict[int, Category]:
-    """Every category by id, read at most once a minute (and after every edit)."""
+    """Every category by id, read at most once a minute (and after every edit), and once
+    in a read-only page's scope (``core.readscope``: the document page asks twice)."""
+    return readscope.once(CATEGORIES_CACHE_KEY, _read_categories)
+
+
+def _read_categories() -> dict[int, Category]:
     found = cache.get(CATEGORIES_CACHE_KEY)
     if found is None:
         found = {c.pk: c for c in Category.objects.all()}

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wenku.core.prepared import INT, NATURAL, Prepared
 from wenku.ingest.models import Conversion, Page
 from wenku.library import access, signing
 from wenku.library.categories import subtree
@@ -92,9 +93,7 @@ def reading(user: Any, document: Document) -> Reading:
 def reading_upto(document: Document, last: int) -> Reading:
     """The document's pages up to ``last`` (the free pages' text among them)."""
     free = min(document.free_pages, last)
-    rows = Page.objects.filter(conversion=document.conversion_id, number__lte=last).values_list(
-        "number", "width", "height", "blocks", "text"
-    )
+    rows = _PAGES_UPTO.rows(document.conversion_id, last)
     pages, text, first = [], [], ""
     for number, width, height, blocks, page_text in rows:
         pages.append(
@@ -111,6 +110,15 @@ def reading_upto(document: Document, last: int) -> Reading:
             text.append(_page_html(number, blocks or _paragraphs(page_text)))
     return Reading(pages, mark_safe("".join(text)), first)
 
+
+# Every page made whole reads its pages (``core.prepared``).
+_PAGES_UPTO = Prepared(
+    lambda conversion_id, last: Page.objects.filter(
+        conversion=conversion_id, number__lte=last
+    ).values_list("number", "width", "height", "blocks", "text"),
+    INT,
+    NATURAL,
+)
 
 _TAGS = {"h2": "h3", "h3": "h4", "p": "p"}
 

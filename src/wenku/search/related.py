@@ -42,6 +42,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from wenku.config import conf
+from wenku.core.prepared import INT, Prepared
 from wenku.economy.queries import co_downloads
 from wenku.library import categories
 from wenku.library.models import Document
@@ -232,8 +233,8 @@ def related_documents(document: Document, limit: int = STORED) -> list[Document]
     """
     ids: list[int] | None = None
     if limit <= STORED:
-        stored = RelatedList.objects.filter(pk=document.pk).values_list("ids", flat=True)
-        ids = next(iter(stored), None)
+        stored = _STORED.row(document.pk)
+        ids = None if stored is None else stored[0]
     if ids is None:
         key = f"wenku:related:{document.pk}:{limit}"
         ids = cache.get(key)
@@ -244,6 +245,12 @@ def related_documents(document: Document, limit: int = STORED) -> list[Document]
     docs = Document.objects.public().filter(pk__in=ids).select_related("owner", "category")
     by_id = {d.pk: d for d in docs}
     return [by_id[i] for i in ids if i in by_id]
+
+
+# Every document page made whole reads its stored list (``core.prepared``).
+_STORED = Prepared(
+    lambda document_id: RelatedList.objects.filter(pk=document_id).values_list("ids"), INT
+)
 
 
 def refresh(document_ids: Iterable[int]) -> int:

@@ -107,16 +107,17 @@ def _assembled(request: HttpRequest, document_id: int) -> HttpResponse | None:
         return None
     variant = "full" if access.is_entitled(user, doc) else "preview"
     holed = pagecache.get_shared(request, "document", document_id, variant)
+    made = {}
     if not isinstance(holed, splice.Holed):
         holed = _holed(request, document_id, variant)
-        pagecache.store_shared(request, "document", document_id, variant, holed)
+        made[variant] = holed  # kept below, with the guests' page if this is one
     quote = downloads.quote(user, doc, client_ip(request))
     pieces = reader_pieces(request, doc, quote, holed.holes)
     reader = user.pk if user.is_authenticated else None
     response = HttpResponse(splice.fill(holed, pieces, reader, lambda: get_token(request)))
     viewcount.record_view(request, response, doc)
-    if not quote.per_visitor:
-        pagecache.store(request, "document", doc.pk, response)  # for guests only
+    guests = None if quote.per_visitor else response  # kept for guests only (``store``)
+    pagecache.store(request, "document", doc.pk, guests, shared=made)
     return response
 
 
