@@ -27,6 +27,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -250,9 +251,20 @@ def restore_index(source: Path, data_dir: Path) -> bool:
     if not saved.is_dir():
         return False
     target = data_dir / "search"
+    target.mkdir(parents=True, exist_ok=True)
     for folder in saved.iterdir():
-        shutil.rmtree(target / folder.name, ignore_errors=True)
-        shutil.copytree(folder, target / folder.name)
+        # Copied beside the old one, then swapped in: whatever is in the old folder (an
+        # index a backend opened, files its threads still write) is moved aside whole.
+        incoming = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=target))
+        if folder.is_dir():
+            shutil.copytree(folder, incoming / folder.name)
+        else:
+            shutil.copy2(folder, incoming / folder.name)
+        old = target / folder.name
+        if old.exists() or old.is_symlink():
+            old.rename(incoming / "replaced")
+        (incoming / folder.name).rename(old)
+        shutil.rmtree(incoming, ignore_errors=True)
     return True
 
 

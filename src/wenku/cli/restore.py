@@ -139,15 +139,20 @@ def _restore_search(source: Path, reindex: bool) -> None:
     from django.conf import settings
 
     from wenku.cli import backups
+    from wenku.config import conf
     from wenku.search import indexing
     from wenku.search.backends import get_backend, reset_backend
     from wenku.search.state import forget
 
+    # The backup's index is put in place before this process opens one (opening it
+    # creates the folder it would replace).
     reset_backend()
+    name = conf().search_backend
+    restored = (
+        name == "tantivy" and not reindex and backups.restore_index(source, settings.DATA_DIR)
+    )
     backend = get_backend()
-    if reindex or (
-        backend.name == "tantivy" and not backups.restore_index(source, settings.DATA_DIR)
-    ):
+    if reindex or (backend.name == "tantivy" and not restored):
         if backend.name == "tantivy":
             forget(backend.name)
         count = indexing.rebuild(backend)
