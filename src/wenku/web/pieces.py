@@ -2,11 +2,11 @@
 menu, the download box and pay bar, the preview's end, the rating, favourite and comment
 forms.
 
-Each piece is made from plain values only (``_Values``): what its template shows, read
-from the reader's request, the document, the download quote and the community block. A
-process keeps what a template made from such values (``_made``), so the next reader with
-the same values gets the piece without a template: the same balance, rating, folders,
-price and language. Values that name the document (its id, in URLs) are made with
+Each piece is made from plain values only (``_Values``, named tuples: hashed in C): what
+its template shows, read from the reader's request, the document, the download quote and
+the community block. A process keeps what a template made from such values (``_made``),
+so the next reader with the same values gets the piece without a template: the same
+balance, rating, folders, price and language. Values that name the document (its id, in URLs) are made with
 ``ANY_ID`` in its place, which the served piece turns back into the id: a reader's
 pieces serve every document with the same values.
 
@@ -18,8 +18,7 @@ objects too, in every state of a quote and a reader, and compares.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 from django.template import Context, Template
@@ -50,32 +49,27 @@ READER_PIECES = {
 ANY_ID = "98765432109876543210"
 
 
-@dataclass(frozen=True)
-class _Document:
+class _Document(NamedTuple):
     pk: str
     pricing: str
     price: int
 
 
-@dataclass(frozen=True)
-class _Request:
+class _Request(NamedTuple):
     get_full_path: str  # what the templates ask of the request: the page's own path
 
 
-@dataclass(frozen=True)
-class _User:
+class _User(NamedTuple):
     is_authenticated: bool
     username: str
 
 
-@dataclass(frozen=True)
-class _Account:
+class _Account(NamedTuple):
     balance: int
     vip: bool
 
 
-@dataclass(frozen=True)
-class _Quote:
+class _Quote(NamedTuple):
     refusal: str
     ok: bool
     allowed: bool
@@ -85,19 +79,16 @@ class _Quote:
     message: str
 
 
-@dataclass(frozen=True)
-class _Folder:
+class _Folder(NamedTuple):
     pk: int | None
     name: str
 
 
-@dataclass(frozen=True)
-class _Favourite:
+class _Favourite(NamedTuple):
     folder: _Folder | None
 
 
-@dataclass(frozen=True)
-class _Community:
+class _Community(NamedTuple):
     my_rating: int | None
     can_rate: bool
     favourite: _Favourite | None
