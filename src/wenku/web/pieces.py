@@ -6,9 +6,9 @@ Each piece is made from plain values only (``_Values``, named tuples: hashed in 
 its template shows, read from the reader's request, the document, the download quote and
 the community block. A process keeps what a template made from such values (``_made``),
 so the next reader with the same values gets the piece without a template: the same
-balance, rating, folders, price and language. Values that name the document (its id, in URLs) are made with
-``ANY_ID`` in its place, which the served piece turns back into the id: a reader's
-pieces serve every document with the same values.
+balance, rating, folders, price and language. Values that name the document (its id, in
+URLs) are made with ``ANY_ID`` in its place, which the served piece turns back into the
+id: a reader's pieces serve every document with the same values.
 
 A piece's context is its values and nothing else, so it cannot show anything its values
 do not hold; ``tests/library/test_reader_pieces.py`` renders every piece from the real
