@@ -195,6 +195,30 @@ def test_pages_past_the_cap_still_come(backend, many, sort):
     assert sorted(seen) == sorted(d.pk for d in [best, *others])
 
 
+@pytest.mark.parametrize("cap", [3, 10])
+def test_a_phrase_is_counted_and_paged_by_relevance(backend, many, cap):
+    """A phrase by relevance: its total (a minimum over the cap) and every match once over
+    the pages; on PostgreSQL with RUM, the first page and its total from one ranking (no
+    count statement: counting a phrase in RUM ranks it again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    best, others = many
+    phrase = parse('"讨论了预算"')  # in the six minutes, not in the report
+    with CaptureQueriesContext(connection) as captured:
+        first = backend.search(EngineQuery(phrase, limit=2, cap=cap))
+    capped = backend.name == "postgres" and cap == 3  # Tantivy counts every match
+    assert (first.total, first.exact) == ((3, False) if capped else (6, True))
+    if backend.name == "postgres" and backend.ranking() == "rum":
+        assert not [q for q in captured.captured_queries if "count(*)" in q["sql"]]
+    seen = []
+    for offset in range(0, 8, 2):
+        seen += [
+            d for d, _ in backend.search(EngineQuery(phrase, offset=offset, limit=2, cap=cap)).hits
+        ]
+    assert sorted(seen) == sorted(d.pk for d in others) and best.pk not in seen
+
+
 def test_ranked_queries_leave_the_planner_as_they_found_it(backend, many):
     """PostgreSQL with RUM: relevance queries turn bitmap scans off for themselves only."""
     if backend.name != "postgres" or backend.ranking() != "rum":
@@ -208,6 +232,39 @@ def test_ranked_queries_leave_the_planner_as_they_found_it(backend, many):
         assert cur.fetchone()[0] == "on"
 
 
+@pytest.mark.parametrize("cap", [2, 1000])
+def test_counts_from_the_words_index_are_those_from_rum(backend, library, many, cap):
+    """PostgreSQL with RUM counts matches from the words index (``strip(tsv)``, migration
+    0004) unless the query has a phrase: the same totals as counting from RUM, for words,
+    sub-words, either mode, exclusions, hidden documents and filters, under and over the
+    cap; and a count statement that reads the words index."""
+    if backend.name != "postgres" or backend.ranking() != "rum":
+        pytest.skip("the words index is PostgreSQL's with RUM")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert backend.words_indexed()
+    asks = [
+        *[EngineQuery(parse(text), cap=cap) for text, _hit, _miss in CASES],
+        EngineQuery(parse("预算"), cap=cap),
+        EngineQuery(parse("预算"), cap=cap, sort="newest"),
+        EngineQuery(parse("vaccine 期末试卷"), mode="any", cap=cap),
+        EngineQuery(parse("预算 -年度"), cap=cap),
+        EngineQuery(parse("预算"), cap=cap, hidden=frozenset({many[0].pk})),
+        EngineQuery(parse("期末"), cap=cap, filters=Filters(formats=frozenset({"docx"}))),
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        by_words = [(r.total, r.exact) for r in map(backend.search, asks)]
+    assert any("strip(s.tsv) @@" in q["sql"] for q in captured.captured_queries)
+    backend._words = False  # as on a site without the index
+    try:
+        by_rum = [(r.total, r.exact) for r in map(backend.search, asks)]
+    finally:
+        backend._words = None
+    assert by_words == by_rum
+    assert ((cap, False) in by_words) == (cap == 2) and (1, True) in by_words  # over, under
+
+
 def test_the_required_postgresql_pass_ranks_with_rum(backend):
     """CI (WENKU_TEST_REQUIRE_POSTGRES=1, set by scripts/test.sh under CI=true) installs
     postgresql-15-rum: its PostgreSQL pass must test RUM, not fall back to GIN unnoticed."""
@@ -215,7 +272,7 @@ def test_the_required_postgresql_pass_ranks_with_rum(backend):
 
     if backend.name != "postgres" or os.environ.get("WENKU_TEST_REQUIRE_POSTGRES") != "1":
         pytest.skip("only the PostgreSQL pass that CI requires insists on RUM")
-    assert backend.ranking() == "rum"
+    assert backend.ranking() == "rum" and backend.words_indexed()
 
 
 def test_doctor_says_whether_postgresql_ranks_through_rum(backend):
@@ -239,6 +296,26 @@ def test_doctor_says_whether_postgresql_ranks_through_rum(backend):
     (found,) = doctor.check_search()
     assert not found.ok and found.optional and "GIN" in found.detail
     assert "USING rum (tsv rum_tsvector_ops)" in found.fix
+
+
+def test_doctor_says_whether_postgresql_counts_from_the_words_index(backend):
+    """With RUM and without the words index (a site switched to RUM by hand), `wenku
+    doctor` warns, with the SQL that makes it; with both it says nothing more."""
+    if backend.name != "postgres" or backend.ranking() != "rum":
+        pytest.skip("the words index is PostgreSQL's with RUM")
+    from django.db import connection
+
+    from wenku.cli import doctor
+    from wenku.search.backends import get_backend, reset_backend
+    from wenku.search.backends.postgres_backend import WORDS_INDEX_SQL
+
+    assert [f.name for f in doctor.check_search()] == ["search"]
+    with connection.cursor() as cur:  # undone with the test's transaction
+        cur.execute("DROP INDEX search_pg_document_words")
+    reset_backend()
+    assert not get_backend().words_indexed()
+    _search, counts = doctor.check_search()
+    assert not counts.ok and counts.optional and WORDS_INDEX_SQL in counts.fix
 
 
 @pytest.fixture

@@ -249,7 +249,8 @@ def check_public_site() -> list[Result]:
 RUM_FIX = (
     "as a superuser of the database: CREATE EXTENSION IF NOT EXISTS rum; DROP INDEX "
     "search_pg_document_tsv; CREATE INDEX search_pg_document_tsv ON search_pg_document "
-    "USING rum (tsv rum_tsvector_ops)  (docs/operations.md, scale mode)"
+    "USING rum (tsv rum_tsvector_ops); CREATE INDEX IF NOT EXISTS search_pg_document_words "
+    "ON search_pg_document USING gin (strip(tsv))  (docs/operations.md, scale mode)"
 )
 
 
@@ -258,12 +259,13 @@ def check_search() -> list[Result]:
     that may not create the extension silently gets GIN, which finds the same documents
     and was not what the benchmarks measured)."""
     from wenku.search.backends import get_backend
+    from wenku.search.backends.postgres_backend import WORDS_INDEX_SQL
 
     backend = get_backend()
     if backend.name != "postgres":
         return [Result("search", True, f"{backend.name}")]
     ranking = backend.ranking()  # type: ignore[attr-defined]
-    return [
+    found = [
         Result(
             "search",
             ranking == "rum",
@@ -272,6 +274,17 @@ def check_search() -> list[Result]:
             optional=True,
         )
     ]
+    if ranking == "rum" and not backend.words_indexed():  # type: ignore[attr-defined]
+        found.append(
+            Result(
+                "search counts",
+                False,
+                "no words index: matches are counted from RUM (slower for common words)",
+                f"{WORDS_INDEX_SQL}  (docs/operations.md, scale mode)",
+                optional=True,
+            )
+        )
+    return found
 
 
 CHECKS: tuple[Callable[[], list[Result]], ...] = (
