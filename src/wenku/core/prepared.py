@@ -41,10 +41,15 @@ def _stand_in(kind: str, index: int) -> Any:
     raise ValueError(kind)
 
 
+def _wrapped(param: Any) -> bool:
+    """Is this compiled query's parameter an int the ORM wrapped? On PostgreSQL it passes
+    an integer field's value as psycopg's ``Int4``/``Int2``/``Int8`` (int subclasses)."""
+    return isinstance(param, int) and type(param) not in (int, bool)
+
+
 def _plain(param: Any) -> Any:
-    """A compiled query's parameter as its stand-in was: on PostgreSQL the ORM passes an
-    integer field's value as psycopg's ``Int4``/``Int2``/``Int8`` (an int's subclass)."""
-    return int(param) if isinstance(param, int) and type(param) not in (int, bool) else param
+    """A compiled query's parameter as its stand-in was."""
+    return int(param) if _wrapped(param) else param
 
 
 def _adapt(kind: str, value: Any) -> Any:
@@ -88,8 +93,9 @@ class Prepared:
         run = list(params)
         for position, index in where.items():
             value = _adapt(self._kinds[index], values[index])
-            wrapper = type(params[position])  # as the ORM passed it: int, or psycopg's Int4
-            run[position] = value if wrapper is type(value) else wrapper(value)
+            if _wrapped(params[position]) and type(value) is int:
+                value = type(params[position])(value)  # wrapped as the ORM wrapped it
+            run[position] = value
         with connection.cursor() as cursor:
             cursor.execute(sql, run)
             rows = cursor.fetchall()
