@@ -31,12 +31,11 @@ render that straddles an invalidation is never served as new. Search pages are k
 ``by_query`` (under their exact query string) and carry the search index's generation
 too, which every index write moves (``invalidate_search``).
 
-Signed-in readers are served from the same page's other entry (issue 13, item 7): beside
-the guests' page it keeps ``shared`` versions of the page with holes for each reader's
-own parts (``core/splice.py``), per host and per ``variant`` (what of the document the
-reader may see: the document page's free preview or all of it), made and used only for
-requests that are ``shareable``. Its key is the guests' page's with ``SHARED`` after it,
-under the same generation, so every invalidation above drops both.
+Signed-in readers are served from the same entry (issue 13, item 7): beside the guests'
+page it keeps ``shared`` versions of the page with holes for each reader's own parts
+(``core/splice.py``), per host and per ``variant`` (what of the document the reader may
+see: the document page's free preview or all of it), made and used only for requests
+that are ``shareable``. So every invalidation above drops them with the guests' page.
 """
 
 from __future__ import annotations
@@ -100,13 +99,8 @@ def _window(now: float | None = None) -> int:
     return int(_now() if now is None else now) // _half_window()
 
 
-# A page's entries: the guests' copies, and beside them the shared versions (in an entry
-# of their own, so that a hit of either reads and unpickles only what it serves).
-PAGES, SHARED = "", ":shared"
-
-
-def _key(kind: str, ident: object, language: str, window: int, part: str = PAGES) -> str:
-    return f"wenku:page3:{kind}:{ident}:{language}:{window}{part}"  # 3: Kept has ``window``
+def _key(kind: str, ident: object, language: str, window: int) -> str:
+    return f"wenku:page3:{kind}:{ident}:{language}:{window}"  # 3: Kept has ``window``
 
 
 def renew_with(renew: Callable[[str], str]) -> None:
@@ -185,7 +179,7 @@ def get(
     """The kept page for this anonymous reader, or None (also when it may not be kept)."""
     if not cacheable(request, by_query):
         return None
-    kept = _current(request, kind, ident, PAGES)
+    kept = _current(request, kind, ident)
     found = kept.hosts.get(_host(request)) if kept is not None else None
     if not isinstance(found, Cached):
         metrics.PAGE_CACHE.labels(kind, "miss").inc()
@@ -201,7 +195,7 @@ def get_shared(request: HttpRequest, kind: str, ident: object, variant: str) -> 
     request may not use one)."""
     if not shareable(request):
         return None
-    kept = _current(request, kind, ident, SHARED)
+    kept = _current(request, kind, ident)
     found = kept.shared.get(_shared_key(request, variant)) if kept is not None else None
     metrics.PAGE_CACHE.labels(f"{kind}_shared", "miss" if found is None else "hit").inc()
     return found
@@ -213,14 +207,14 @@ def _generations(kind: str) -> list[str]:
     return [GENERATION, SEARCH_GENERATION] if kind == "search" else [GENERATION]
 
 
-def _current(request: HttpRequest, kind: str, ident: object, part: str) -> Kept | None:
+def _current(request: HttpRequest, kind: str, ident: object) -> Kept | None:
     """The kept entry of this page in the current generation (read with it at once). The
     generation read is noted on the request: a page rendered after a miss is kept under
     it, so a page made from data older than an invalidation during its rendering is kept
     under the old generation, and never served."""
     now = _now()
     window = _window(now)
-    key = _key(kind, ident, get_language(), window, part)
+    key = _key(kind, ident, get_language(), window)
     names = _generations(kind)
     found = cache.get_many([key, *names])
     parts = [found.get(name) for name in names]
@@ -234,7 +228,7 @@ def _current(request: HttpRequest, kind: str, ident: object, part: str) -> Kept 
     if not _renewers:
         return None
     # Only on a miss: a hit must not read (and unpickle) the previous half-window's copy.
-    old = cache.get(_key(kind, ident, get_language(), window - 1, part))
+    old = cache.get(_key(kind, ident, get_language(), window - 1))
     if isinstance(old, Kept) and old.generation == generation and window - old.window <= RENEWALS:
         kept = _renewed(old)
         cache.add(key, kept, _seconds_left(window, now))  # a page kept meanwhile stays
@@ -262,15 +256,14 @@ def store(
     shared: Mapping[str, object] | None = None,
 ) -> None:
     """Keep the page for other anonymous readers, if it is the same for all of them, and
-    the versions with holes ``shared`` made with it (``store_shared``)."""
+    beside it the versions with holes ``shared`` made with it (``store_shared``), in one
+    write of the page's entry."""
     page = _keepable(request, response, by_query)
     hosts = {} if page is None else {_host(request): page}
     versions = {}
     if shared and shareable(request):
         versions = {_shared_key(request, variant): v for variant, v in shared.items()}
-    if versions:
-        _keep(request, kind, ident, SHARED, lambda kept: kept.shared.update(versions))
-    if hosts and _keep(request, kind, ident, PAGES, lambda kept: kept.hosts.update(hosts)):
+    if (hosts or versions) and _keep(request, kind, ident, hosts, versions) and hosts:
         response["X-Page-Cache"] = "miss"  # type: ignore[index]
 
 
@@ -299,14 +292,18 @@ def store_shared(
 
 
 def _keep(
-    request: HttpRequest, kind: str, ident: object, part: str, add: Callable[[Kept], None]
+    request: HttpRequest,
+    kind: str,
+    ident: object,
+    hosts: Mapping[str, Cached],
+    shared: Mapping[str, object],
 ) -> bool:
-    """Make an addition to the page's entry ``part`` of the current generation and window
-    (False: not kept, for a host too many). Two processes storing at once may keep one's
-    addition only: the other misses once."""
+    """Add the pages for ``hosts`` and the ``shared`` versions to the page's entry of the
+    current generation and window (False: not kept, for a host too many). Two processes
+    storing at once may keep one's additions only: the other misses once."""
     now = _now()
     window = _window(now)
-    key = _key(kind, ident, get_language(), window, part)
+    key = _key(kind, ident, get_language(), window)
     seen = request.__dict__.get(_SEEN, {}).get((kind, str(ident)))
     generation = seen or _generation(kind)
     found = cache.get(key)
@@ -318,7 +315,8 @@ def _keep(
     known = set(kept.hosts) | {k.split(" ", 1)[1] for k in kept.shared}
     if host not in known and len(known) >= MAX_HOSTS:
         return False
-    add(kept)
+    kept.hosts.update(hosts)
+    kept.shared.update(shared)
     cache.set(key, kept, _seconds_left(window, now))
     return True
 
@@ -343,11 +341,10 @@ def _keys(kind: str, idents: Iterable[object]) -> list[str]:
     window = _window()
     languages = [code for code, _name in settings.LANGUAGES]
     return [
-        _key(kind, ident, language, w, part)
+        _key(kind, ident, language, w)
         for ident in idents
         for language in languages
         for w in (window - 1, window, window + 1)
-        for part in (PAGES, SHARED)
     ]
 
 
