@@ -4,8 +4,9 @@ of this index (5 ms for a word in 92,000 of 100,000 documents) instead of RUM, w
 collects and sorts every match first (30 ms). Without RUM the documents' index is GIN
 already, and this migration does nothing; on SQLite neither.
 
-The index is built in this migration: on a large library it takes minutes (about four
-for 100,000 documents), during which documents are not indexed (searches go on).
+The index is built in this migration: on a large library it takes a while (about a minute
+for 100,000 documents of 2,000 characters), during which documents are not indexed
+(searches go on).
 """
 
 from django.db import migrations
