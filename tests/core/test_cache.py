@@ -198,7 +198,7 @@ def test_the_signed_in_readers_versions_are_carried_with_the_guests_page(user, m
     request.user = user
     nonce = splice.nonce()
     holed = splice.cut(f"<p>old</p><!--wk:{nonce}:menu--><p>old again</p>", nonce)
-    pagecache.store_shared(request, "document", 4, "preview", holed)
+    pagecache.store(request, "document", 4, None, shared={"preview": holed})
     clock[0] += settings.WENKU.page_url_seconds // 2
     carried = pagecache.get_shared(request, "document", 4, "preview")
     assert isinstance(carried, splice.Holed) and carried.holes == frozenset({"menu"})

@@ -256,8 +256,9 @@ def store(
     shared: Mapping[str, object] | None = None,
 ) -> None:
     """Keep the page for other anonymous readers, if it is the same for all of them, and
-    beside it the versions with holes ``shared`` made with it (``store_shared``), in one
-    write of the page's entry."""
+    beside it the versions with holes ``shared`` made with it (for signed-in readers of
+    each variant, made for this request's host and language with nothing of its reader
+    in them), in one write of the page's entry."""
     page = _keepable(request, response, by_query)
     hosts = {} if page is None else {_host(request): page}
     versions = {}
@@ -281,14 +282,6 @@ def _keepable(request: HttpRequest, response: HttpResponse | None, by_query: boo
     if len(get_messages(request)) != 0:  # the view queued a message for this visitor
         return None
     return Cached(response.content, response.get("Content-Type", "text/html; charset=utf-8"))
-
-
-def store_shared(
-    request: HttpRequest, kind: str, ident: object, variant: str, shared: object
-) -> None:
-    """Keep the version of this page with holes for readers of ``variant`` (made for this
-    request's host and language, with nothing of its reader in it)."""
-    store(request, kind, ident, None, shared={variant: shared})
 
 
 def _keep(

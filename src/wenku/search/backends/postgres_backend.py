@@ -288,9 +288,16 @@ class PostgresBackend:
         if not request.count and not request.facets:  # hits only: no count
             ids = self._page(q, where, params, request.sort, first, request.limit)
             return EngineResult(first + len(ids), self._scored(q, ids), None, False)
-        if request.sort == "relevance" and not request.facets and self.ranking() == "rum":
-            if PHRASE in q:  # its count is a second ranking's cost: one ranking, below
-                return self._ranked_once(q, where, params, first, request.limit, cap)
+        # The page ranked alone and the matches counted apart, but for a phrase: RUM
+        # checks its positions in every document with its words to count as to rank
+        # ("了一些发展": 71 ms for the page, 51 more for the count, 73 for the best 1,001),
+        # so its page and total come from one ranking of the best cap + 1, below.
+        if (
+            request.sort == "relevance"
+            and not request.facets
+            and self.ranking() == "rum"
+            and PHRASE not in q
+        ):
             ids = self._page(q, where, params, "relevance", first, request.limit)
             total = self._counted(q, request, where, params, cap + 1)
             return EngineResult(min(total, cap), self._scored(q, ids), None, total <= cap)
@@ -355,21 +362,6 @@ class PostgresBackend:
             total = request.offset + len(ids)
         hits = self._scored(q, ids)
         return EngineResult(min(total, cap), hits, None, request.count and total <= cap)
-
-    def _ranked_once(
-        self, q: str, where: str, params: list[Any], first: int, limit: int, cap: int
-    ) -> EngineResult:
-        """A query with a phrase, by relevance: its page and its total from one read of the
-        best ``cap + 1`` in order. RUM checks a phrase's positions in every document that
-        has its words, to count as to rank: "了一些发展" took 71 ms for the page and 51 ms
-        more for the count, against 73 ms for the best 1,001 (84 matches)."""
-        rows = self._best(q, where, params, cap + 1, False)
-        total, exact = min(len(rows), cap), len(rows) <= cap
-        if exact or first + limit <= len(rows):
-            ids = [int(r[0]) for r in rows[first : first + limit]]
-        else:
-            ids = self._page(q, where, params, "relevance", first, limit)
-        return EngineResult(total, self._scored(q, ids), None, exact)
 
     def _df(self, word: str) -> int:
         """How many documents have ``word`` (up to DF_CAP), remembered for a while: it
