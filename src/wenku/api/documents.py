@@ -57,6 +57,9 @@ class DocumentOut(Schema):
     owner: Owner
     category: CategoryOut | None
     tags: list[str]
+    rating_count: int
+    rating_average: float | None  # null until someone rates it
+    comment_count: int  # comments and replies shown (not deleted)
 
 
 class Created(Schema):
@@ -104,6 +107,9 @@ def document_out(doc: Document) -> DocumentOut:
         owner=Owner(id=doc.owner_id, username=doc.owner.username),
         category=CategoryOut.from_orm(doc.category) if doc.category else None,
         tags=[t.name for t in doc.tags.all()],
+        rating_count=doc.rating_count,
+        rating_average=doc.rating_average if doc.rating_count else None,
+        comment_count=doc.comment_count,
     )
 
 

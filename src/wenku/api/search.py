@@ -41,6 +41,9 @@ class DocumentBrief(Schema):
     published_at: datetime | None
     download_count: int
     view_count: int
+    rating_count: int
+    rating_average: float | None  # null until someone rates it
+    comment_count: int  # comments and replies shown (not deleted)
 
 
 class HitOut(Schema):
@@ -113,6 +116,9 @@ def brief(doc: Document) -> DocumentBrief:
         published_at=doc.published_at,
         download_count=doc.download_count,
         view_count=doc.view_count,
+        rating_count=doc.rating_count,
+        rating_average=doc.rating_average if doc.rating_count else None,
+        comment_count=doc.comment_count,
     )
 
 

@@ -6,3 +6,8 @@ class CommunityConfig(AppConfig):
     name = "wenku.community"
     label = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        from wenku.community import tallies
+
+        tallies.connect()

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenku.community import tallies
 from wenku.community.models import Comment, Favourite, FavouriteFolder, Rating
 from wenku.core import pagecache
 from wenku.library import access
@@ -124,9 +125,11 @@ def rate(user: Any, document: Document, stars: int) -> Rating:
                 user=user, document=document, defaults={"stars": stars}
             )
     except IntegrityError:  # a second request created it in between: change it instead
-        Rating.objects.filter(user=user, document=document).update(
-            stars=stars, updated_at=timezone.now()
-        )
+        with transaction.atomic():
+            Rating.objects.filter(user=user, document=document).update(
+                stars=stars, updated_at=timezone.now()
+            )
+            tallies.recount([document.pk])  # update() sends no signal
         rating = Rating.objects.get(user=user, document=document)
     _shown_anew(document.pk)
     return rating

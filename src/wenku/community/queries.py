@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -29,44 +29,16 @@ class RatingSummary:
 
 
 def rating_summary(document: Document) -> RatingSummary:
-    """The document's rating summary (every page made whole reads it: prepared)."""
-    found = _RATING_SUMMARY.row(document.pk)
-    if found is None or found[0] is None:
+    """The document's rating summary, as its row keeps it (``community.tallies``)."""
+    if not document.rating_count:
         return RatingSummary(None, 0)
-    return RatingSummary(float(found[0]), int(found[1]))
+    return RatingSummary(document.rating_average, document.rating_count)
 
 
 def comment_counts(document: Document) -> tuple[int, int]:
     """(top comments, deleted or not — the pages of comments; comments and replies that
-    are not deleted — the page's 文档评论(N)), in one prepared query."""
-    found = _COMMENT_COUNTS.row(document.pk)
-    return (0, 0) if found is None else (int(found[0]), int(found[1]))
-
-
-# The shared reads of every document page made whole (``core.prepared``); grouped by the
-# document, so a document without ratings or comments has no row.
-_RATING_SUMMARY = Prepared(
-    lambda document_id: (
-        Rating.objects.filter(document_id=document_id)
-        .order_by()
-        .values("document_id")
-        .annotate(avg=Avg("stars"), n=Count("pk"))
-        .values_list("avg", "n")
-    ),
-    INT,
-)
-_COMMENT_COUNTS = Prepared(
-    lambda document_id: (
-        Comment.objects.filter(document_id=document_id)
-        .order_by()
-        .values("document_id")
-        .annotate(
-            top=Count("pk", filter=Q(parent=None)), shown=Count("pk", filter=Q(deleted_at=None))
-        )
-        .values_list("top", "shown")
-    ),
-    INT,
-)
+    are not deleted — the page's 文档评论(N)), as its row keeps them."""
+    return document.comment_threads, document.comment_count
 
 
 def comment_page(document: Document, number: Any, top_count: int | None = None) -> Page:

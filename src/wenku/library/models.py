@@ -157,6 +157,12 @@ class Document(models.Model):
     upload_ip = models.GenericIPAddressField(_("upload IP"), null=True, blank=True)
     view_count = models.PositiveIntegerField(_("views"), default=0)
     download_count = models.PositiveIntegerField(_("downloads"), default=0)
+    # The community's figures, kept here by ``community.tallies`` (readers rate and
+    # comment; the page and the "Top rated" listing read them without counting).
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0)
+    rating_average = models.FloatField(_("average stars"), default=0.0)  # 0: none yet
+    comment_count = models.PositiveIntegerField(_("comments shown"), default=0)
+    comment_threads = models.PositiveIntegerField(_("comment threads"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
@@ -168,6 +174,7 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["status", "-view_count", "-published_at"]),
+            models.Index(fields=["status", "-rating_average", "-rating_count", "-published_at"]),
             models.Index(fields=["status", "category"]),
             models.Index(fields=["category", "status"]),
             models.Index(fields=["owner", "-created_at"]),

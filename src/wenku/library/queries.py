@@ -13,7 +13,7 @@ from typing import Any
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -49,9 +49,8 @@ def listing(
     if fmt:
         queryset = queryset.filter(format=fmt)
     order = SORTS.get(sort, SORTS["new"])[0]
-    if order == "rating":
-        queryset = queryset.annotate(stars=Avg("ratings__stars"), raters=Count("ratings"))
-        ordering: list[Any] = [F("stars").desc(nulls_last=True), "-raters", "-published_at"]
+    if order == "rating":  # the figures its row keeps (``community.tallies``); unrated: 0
+        ordering: list[Any] = ["-rating_average", "-rating_count", "-published_at"]
     else:
         ordering = [order, "-published_at"] if order != "-published_at" else [order]
     ordered = cards(queryset).order_by(*ordering, "-pk")
@@ -246,6 +245,15 @@ def structured_data(document: Document, url: str, description: str, cover: str) 
             },
         ],
     }
+    if document.rating_count:
+        data["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": round(document.rating_average, 1),
+            "ratingCount": document.rating_count,
+            "bestRating": 5,
+            "worstRating": 1,
+        }
+    data["commentCount"] = document.comment_count
     if document.published_at:
         data["datePublished"] = document.published_at.isoformat()
         data["thumbnailUrl"] = cover
