@@ -91,6 +91,11 @@ def _half_window() -> int:
     return max(1, int(conf().page_url_seconds) // 2)
 
 
+def half_window_seconds() -> int:
+    """How long a page is kept before it is renewed: half the page-image URLs' life."""
+    return _half_window()
+
+
 def _now() -> float:
     return time.time()
 
@@ -323,6 +328,12 @@ def _generation(kind: str) -> str:
             generation = cache.get(name)
         parts.append(str(generation))
     return ":".join(parts)
+
+
+def site_generation() -> str:
+    """The generation every kept page carries (``invalidate_all`` moves it), for parts of
+    pages kept apart from them (``web.cards``)."""
+    return _generation("document")
 
 
 def _host(request: HttpRequest) -> str:

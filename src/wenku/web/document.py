@@ -19,12 +19,11 @@ from wenku.core import pagecache, readscope, splice
 from wenku.core.geo import place_name, province
 from wenku.core.ip import client_ip
 from wenku.economy import downloads
-from wenku.economy.queries import recent_downloads_near
 from wenku.ingest.counting import format_chars
 from wenku.library import access, categories, queries, viewcount
 from wenku.library.models import Document
 from wenku.moderation.models import Notice, NoticeState, Review
-from wenku.search.related import related_documents
+from wenku.web import cards
 from wenku.web.pieces import reader_pieces
 
 
@@ -86,8 +85,8 @@ def _context(request: HttpRequest, doc: Document, seen: queries.Reading | None) 
         "structured_data": queries.structured_data(
             doc, canonical, excerpt, request.build_absolute_uri(f"/api/v1/documents/{doc.pk}/cover")
         ),
-        "related": related_documents(doc) if ready else [],
-        "recent_downloads": recent_downloads_near(doc.category),
+        "related_cards": cards.related_cards(doc) if ready else "",
+        "recent_download_cards": cards.recent_download_cards(doc.category),
         "review": Review.objects.filter(document=doc).first() if not ready else None,
         "open_notices": (
             Notice.objects.filter(document=doc, state=NoticeState.TAKEN_DOWN)
