@@ -38,7 +38,8 @@ are dropped (as an index write drops them): every search of the mix is made anew
 pages are read, reported beside the goals (a "note" line), not as one of them. Until
 2026-12-06 there was no search warm-up, and the first round of each mode was that case.
 wrk (``-t2 -c16``) runs on the same CPUs; its CPU and the other processes' share of the
-machine are reported, as by the pages benchmark. An error is a non-2xx/3xx response or a socket error.
+machine are reported, as by the pages benchmark. An error is a non-2xx/3xx response or a
+socket error.
 
 Ingest: the same batch of ``--batch`` generated uploads (``pages.build_real_files``:
 Word, slides, PDFs, workbooks, text, Markdown) is queued with ``wenku import`` (no
