@@ -45,6 +45,11 @@ class DocumentAdmin(admin.ModelAdmin):
         "upload_ip",
         "created_at",
         "published_at",
+        # Counted from the ratings and comments (community.tallies), never typed in.
+        "rating_count",
+        "rating_average",
+        "comment_count",
+        "comment_threads",
     )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
