@@ -547,6 +547,15 @@ class Config:
         "Results per page on the search page and in the search API.",
         _positive_int,
     )
+    search_page_stale_seconds = Setting(
+        "WENKU_SEARCH_PAGE_STALE_SECONDS",
+        "60",
+        "How long a search page kept for guests may miss documents the search index took in "
+        "since it was made: index writes drop kept search pages at once if none did within "
+        "this time, else once it has passed, so a stream of uploads drops them at most once "
+        "per this time (0: at every index write). Takedowns and edits drop them at once.",
+        _non_negative_int,
+    )
     related_refresh_seconds = Setting(
         "WENKU_RELATED_REFRESH_SECONDS",
         "86400",

@@ -14,7 +14,8 @@ def guest(address: str = "198.51.100.20") -> Client:
     return Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=address)
 
 
-def test_guests_share_a_search_page_until_the_index_changes(indexed):
+def test_guests_share_a_search_page_until_the_index_changes(indexed, settings):
+    settings.WENKU = settings.WENKU.replace(search_page_stale_seconds=0)
     indexed("甲方案 考核办法", ["甲方案的考核办法全文"])
     first = guest().get("/search", {"q": "考核"})
     assert first["X-Page-Cache"] == "miss" and "甲方案" in first.content.decode()
@@ -26,6 +27,30 @@ def test_guests_share_a_search_page_until_the_index_changes(indexed):
     indexed("乙方案 考核细则", ["乙方案的考核细则全文"])  # indexing drops kept searches
     after = guest().get("/search", {"q": "考核"})
     assert after["X-Page-Cache"] == "miss" and "乙方案" in after.content.decode()
+
+
+def test_a_stream_of_index_writes_drops_kept_searches_once_per_stale_time(indexed):
+    """Uploads all day would make every guest's search anew: within the stale time of the
+    last drop (WENKU_SEARCH_PAGE_STALE_SECONDS, 60 by default), index writes wait, and the
+    first search after it drops the kept pages, with every write since in them."""
+    from django.core.cache import cache
+
+    from wenku.core import pagecache
+
+    indexed("甲方案 考核办法", ["甲方案的考核办法全文"])  # a drop: none within the time
+    first = guest().get("/search", {"q": "考核"})
+    assert first["X-Page-Cache"] == "miss" and "甲方案" in first.content.decode()
+    for name in ("乙", "丙", "丁"):
+        indexed(f"{name}方案 考核细则", [f"{name}方案的考核细则全文"])  # they wait
+    kept = guest().get("/search", {"q": "考核"})
+    assert kept["X-Page-Cache"] == "hit" and "丁方案" not in kept.content.decode()
+    cache.delete(pagecache.SEARCH_MOVED)  # the stale time is up (what its expiry does)
+    after = guest().get("/search", {"q": "考核"})
+    assert after["X-Page-Cache"] == "miss"
+    assert all(f"{n}方案" in after.content.decode() for n in "甲乙丙丁")
+    assert guest().get("/search", {"q": "考核"})["X-Page-Cache"] == "hit"  # kept anew
+    indexed("戊方案 考核细则", ["戊方案的考核细则全文"])  # the last drop was just now
+    assert guest().get("/search", {"q": "考核"})["X-Page-Cache"] == "hit"
 
 
 def test_a_signed_in_reader_gets_their_own_search_page(indexed, user):

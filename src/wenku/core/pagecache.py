@@ -29,7 +29,8 @@ moves a generation that every kept page carries, read with the page in one round
 the generation read at a miss is the one the page rendered after it is kept under, so a
 render that straddles an invalidation is never served as new. Search pages are kept
 ``by_query`` (under their exact query string) and carry the search index's generation
-too, which every index write moves (``invalidate_search``).
+too, which index writes move (``invalidate_search``: at once, or, within
+``WENKU_SEARCH_PAGE_STALE_SECONDS`` of the last move, when that time is up).
 
 Signed-in readers are served from the same entry (issue 13, item 7): beside the guests'
 page it keeps ``shared`` versions of the page with holes for each reader's own parts
@@ -67,6 +68,10 @@ _renewers: list[Callable[[str], str]] = []
 
 GENERATION = "wenku:page:generation"
 SEARCH_GENERATION = "wenku:page:generation:search"
+# Present while the search generation moved within WENKU_SEARCH_PAGE_STALE_SECONDS, and
+# while index writes since are waiting for it to move again (``invalidate_search``).
+SEARCH_MOVED = "wenku:page:generation:search:moved"
+SEARCH_PENDING = "wenku:page:generation:search:pending"
 _SEEN = "_wenku_page_generations"  # on the request: the generations read at a miss
 
 
@@ -221,7 +226,13 @@ def _current(request: HttpRequest, kind: str, ident: object) -> Kept | None:
     window = _window(now)
     key = _key(kind, ident, get_language(), window)
     names = _generations(kind)
-    found = cache.get_many([key, *names])
+    marks = [SEARCH_PENDING, SEARCH_MOVED] if kind == "search" else []
+    found = cache.get_many([key, *names, *marks])
+    if found.get(SEARCH_PENDING) and not found.get(SEARCH_MOVED) and _move_search_generation():
+        # Index writes waited and their time is up: this read drops the kept search pages
+        # (and misses, noting the new generation to keep its page under).
+        request.__dict__.setdefault(_SEEN, {})[(kind, str(ident))] = _generation(kind)
+        return None
     parts = [found.get(name) for name in names]
     generation = ":".join(str(p) for p in parts) if None not in parts else None
     if generation is None:
@@ -365,8 +376,26 @@ def invalidate_documents(document_ids: Iterable[int]) -> None:
 
 
 def invalidate_search() -> None:
-    """Drop every kept search page (the index changed: what a search finds)."""
+    """Drop every kept search page (the index changed: what a search finds): at once, if
+    none were dropped within ``WENKU_SEARCH_PAGE_STALE_SECONDS``; else the first search
+    after that time drops them (``_current``). Each upload writes the index, and a site
+    taking uploads all day would otherwise make every guest's search anew: a search page
+    may miss what the index took in for that long, and a stream of writes drops the
+    kept search pages at most once per that time. What leaves the site (a takedown, an
+    edit) drops them at once, with every kept page (``invalidate_all``)."""
+    if not _move_search_generation():
+        cache.set(SEARCH_PENDING, 1, None)
+
+
+def _move_search_generation() -> bool:
+    """Move the search generation unless it moved within the stale time (False then)."""
+    stale = int(conf().search_page_stale_seconds)
+    if stale > 0 and not cache.add(SEARCH_MOVED, 1, stale):
+        return False
+    # The writes waiting are all in the index by now; one marked after this waits anew.
+    cache.delete(SEARCH_PENDING)
     cache.set(SEARCH_GENERATION, secrets.token_hex(8), None)
+    return True
 
 
 def invalidate_all() -> None:
