@@ -369,9 +369,10 @@ class Library:
 
 
 def drop_kept_searches(data_dir: Path, env: dict[str, str]) -> None:
-    """Drop every kept search page of the site, as an index write does."""
+    """Drop every kept search page of the site, as an index write does (at once: as the
+    first write after a quiet WENKU_SEARCH_PAGE_STALE_SECONDS does)."""
     code = "from wenku.core import pagecache; pagecache.invalidate_search()"
-    run_wenku(data_dir, "manage", "shell", "-c", code, **env)
+    run_wenku(data_dir, "manage", "shell", "-c", code, **env, WENKU_SEARCH_PAGE_STALE_SECONDS="0")
 
 
 def prepare_library(rng: random.Random) -> Library:
