@@ -96,11 +96,6 @@ def _half_window() -> int:
     return max(1, int(conf().page_url_seconds) // 2)
 
 
-def half_window_seconds() -> int:
-    """How long a page is kept before it is renewed: half the page-image URLs' life."""
-    return _half_window()
-
-
 def _now() -> float:
     return time.time()
 

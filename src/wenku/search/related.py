@@ -228,19 +228,9 @@ def _copies_chosen(doc: Document, chosen: list[Document], signatures: dict[int, 
 def related_documents(document: Document, limit: int = STORED) -> list[Document]:
     """Up to ``limit`` ready documents related to ``document``, best first.
 
-    From the stored list when there is one; else computed now and cached for a few
-    minutes (``related_ids``). Current status is checked on every call.
+    From the stored list when there is one; else computed now and cached in this
+    process for a few minutes. Current status is checked on every call.
     """
-    ids = related_ids(document, limit)
-    docs = Document.objects.public().filter(pk__in=ids).select_related("owner", "category")
-    by_id = {d.pk: d for d in docs}
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def related_ids(document: Document, limit: int = STORED) -> list[int]:
-    """The ids of up to ``limit`` documents related to ``document``, best first, public
-    or not (``related_documents`` keeps the public ones): the stored list, or one
-    computed now and cached."""
     ids: list[int] | None = None
     if limit <= STORED:
         stored = _STORED.row(document.pk)
@@ -251,7 +241,10 @@ def related_ids(document: Document, limit: int = STORED) -> list[int]:
         if ids is None:
             ids = compute_related(document, max(limit, STORED))
             cache.set(key, ids, UNSTORED_CACHE_SECONDS)
-    return list(ids[:limit])
+    ids = ids[:limit]
+    docs = Document.objects.public().filter(pk__in=ids).select_related("owner", "category")
+    by_id = {d.pk: d for d in docs}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 # Every document page made whole reads its stored list (``core.prepared``).

@@ -1,25 +1,23 @@
-"""The document page's lists of other documents — 您可能关注的文档 (related) and 最近下载
-(recent downloads) — kept as HTML in the shared cache, per language (issue 13, item 7).
+"""The document page's 最近下载 box (recent downloads) kept as HTML in the shared cache,
+per category and language (issue 13, item 7).
 
 A page made whole (a guest's first view, a signed-in reader's version with holes, a
-page dropped by an edit, a comment or a rating) read its related documents and the feed
-and rendered their cards each time: 4–7 ms of its 10–20 (``docs/benchmarks.md``). Now:
+page dropped by an edit, a comment or a rating) read the feed and rendered its cards
+each time: 6.5 ms of its 17 (``docs/benchmarks.md``). Every page of a category shows the
+same box, so it is kept for ``FEED_SECONDS``: a download shows there within that time
+(on a kept page it waits longer). It carries the site's page generation, read with it in
+one round trip: a takedown or a hold (``pagecache.invalidate_all``) drops it with every
+kept page, so a document that left the site is never listed. What it shows of each
+document (its title, its downloads) is as old as it is, as on kept pages.
 
-- the related cards are kept under the document's list of related ids (read first, one
-  prepared row), so a list refreshed by a worker shows at once, and for as long as a
-  kept page (``pagecache``'s half-window);
-- the feed's cards are kept per category for ``FEED_SECONDS``: every page of a category
-  shows the same 最近下载, and a download shows there within that time (as on a kept
-  page, where it waits longer);
-- both carry the site's page generation, read with them in one round trip: a takedown
-  or a hold (``pagecache.invalidate_all``) drops them with every kept page, so a
-  document that left the site is never listed by them. What they show of each
-  document (its title, views, downloads) is as old as they are, as on kept pages.
+The related documents' cards are not kept apart: one entry per document doubled the
+entries of the embedded default's file cache (20,000), whose culls then dropped kept
+pages at random (the load benchmark's embedded rounds fell to 214 requests/s), and a
+document's first view, the common case, would not find them anyway.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -30,27 +28,9 @@ from django.utils.translation import get_language
 
 from wenku.core import pagecache
 from wenku.economy.queries import recent_downloads_near
-from wenku.library.models import Category, Document
-from wenku.search.related import related_documents, related_ids
+from wenku.library.models import Category
 
 FEED_SECONDS = 60
-
-
-def related_cards(document: Document) -> SafeString:
-    """The related documents' cards ("" when there are none to show)."""
-    ids = related_ids(document)
-    if not ids:
-        return mark_safe("")
-    digest = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=8).hexdigest()
-    key = f"wenku:cards:related:{document.pk}:{get_language()}:{digest}"
-
-    def render() -> str:
-        documents = related_documents(document)
-        if not documents:
-            return ""
-        return render_to_string("library/_ranked.html", {"documents": documents})
-
-    return _kept(key, pagecache.half_window_seconds(), render)
 
 
 def recent_download_cards(category: Category | None) -> SafeString:

@@ -23,6 +23,7 @@ from wenku.ingest.counting import format_chars
 from wenku.library import access, categories, queries, viewcount
 from wenku.library.models import Document
 from wenku.moderation.models import Notice, NoticeState, Review
+from wenku.search.related import related_documents
 from wenku.web import cards
 from wenku.web.pieces import reader_pieces
 
@@ -85,7 +86,7 @@ def _context(request: HttpRequest, doc: Document, seen: queries.Reading | None) 
         "structured_data": queries.structured_data(
             doc, canonical, excerpt, request.build_absolute_uri(f"/api/v1/documents/{doc.pk}/cover")
         ),
-        "related_cards": cards.related_cards(doc) if ready else "",
+        "related": related_documents(doc) if ready else [],
         "recent_download_cards": cards.recent_download_cards(doc.category),
         "review": Review.objects.filter(document=doc).first() if not ready else None,
         "open_notices": (
