@@ -8,6 +8,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from wenku.api.auth import OPTIONAL, REQUIRED, auth_user
+from wenku.community.queries import rating_summary
 from wenku.config import conf
 from wenku.core import ip, ratelimit
 from wenku.core.ratelimit import RateLimited
@@ -108,7 +109,7 @@ def document_out(doc: Document) -> DocumentOut:
         category=CategoryOut.from_orm(doc.category) if doc.category else None,
         tags=[t.name for t in doc.tags.all()],
         rating_count=doc.rating_count,
-        rating_average=doc.rating_average if doc.rating_count else None,
+        rating_average=rating_summary(doc).average,
         comment_count=doc.comment_count,
     )
 

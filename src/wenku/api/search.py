@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from wenku.api.auth import OPTIONAL, auth_user
+from wenku.community.queries import rating_summary
 from wenku.core import ratelimit
 from wenku.library import access
 from wenku.library.models import Document
@@ -117,7 +118,7 @@ def brief(doc: Document) -> DocumentBrief:
         download_count=doc.download_count,
         view_count=doc.view_count,
         rating_count=doc.rating_count,
-        rating_average=doc.rating_average if doc.rating_count else None,
+        rating_average=rating_summary(doc).average,
         comment_count=doc.comment_count,
     )
 

@@ -18,7 +18,6 @@ document's first view, the common case, would not find them anyway.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -34,26 +33,17 @@ FEED_SECONDS = 60
 
 
 def recent_download_cards(category: Category | None) -> SafeString:
-    """The 最近下载 box of a page about ``category``."""
+    """The 最近下载 box of a page about ``category``: kept in the current site generation,
+    else rendered and kept under the generation read before rendering (so a render that
+    straddles a takedown is kept under the old one, and never served)."""
     key = f"wenku:cards:feed:{category.pk if category else 0}:{get_language()}"
-
-    def render() -> str:
-        feed = recent_downloads_near(category)
-        return render_to_string("economy/_recent_downloads.html", {"recent_downloads": feed})
-
-    return _kept(key, FEED_SECONDS, render)
-
-
-def _kept(key: str, seconds: int, render: Callable[[], str]) -> SafeString:
-    """The HTML kept under ``key`` in the current site generation, else rendered and kept
-    under the generation read before rendering (so a render that straddles a takedown
-    is kept under the old one, and never served)."""
     found: dict[str, Any] = cache.get_many([key, pagecache.GENERATION])
     generation = found.get(pagecache.GENERATION)
     kept = found.get(key)
     if generation is not None and isinstance(kept, tuple) and kept[0] == generation:
         return mark_safe(kept[1])
     generation = generation if generation is not None else pagecache.site_generation()
-    html = render()
-    cache.set(key, (generation, html), seconds)
+    feed = recent_downloads_near(category)
+    html = render_to_string("economy/_recent_downloads.html", {"recent_downloads": feed})
+    cache.set(key, (generation, html), FEED_SECONDS)
     return mark_safe(html)
