@@ -232,6 +232,67 @@ def test_ranked_queries_leave_the_planner_as_they_found_it(backend, many):
         assert cur.fetchone()[0] == "on"
 
 
+# (ask, statements without the title-first path, with it): a search sends one statement
+# unless it waits for rows: a phrase by relevance or the filter counts read the best
+# cap + 1, then score the page; a title-first path that does not fill the page (预算 is
+# in one title) leaves the page to the whole ranking, and its count to reuse.
+ROUND_TRIPS = [
+    (EngineQuery(parse("预算"), limit=1, cap=3), 1, 1),  # the page and the count
+    (EngineQuery(parse("预算"), limit=2, cap=3), 1, 2),
+    (EngineQuery(parse("会议 预算"), limit=2, cap=3, sort="newest"), 1, 1),
+    (EngineQuery(parse("纪要"), offset=2, limit=2, count=False), 1, 1),  # hits only
+    (EngineQuery(parse('"讨论了预算"'), limit=2, cap=3), 2, 2),
+    (EngineQuery(parse("预算"), limit=2, cap=3, facets=True, now=2**31), 2, 2),
+]
+
+
+@pytest.mark.parametrize(("ask", "alone", "first"), ROUND_TRIPS)
+@pytest.mark.parametrize("title_first", [False, True])
+def test_a_search_is_one_round_trip_to_postgresql(
+    backend, many, monkeypatch, ask, alone, first, title_first
+):
+    """PostgreSQL with RUM: the statements of a search that do not wait for another's rows
+    go in one round trip, their planner settings (SET, RESET) with them, and leave the
+    planner as they found it; the hits and totals are those of one statement at a time."""
+    if backend.name != "postgres" or backend.ranking() != "rum":
+        pytest.skip("only PostgreSQL with RUM tunes the planner per statement")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wenku.search.backends import postgres_backend
+
+    monkeypatch.setattr(postgres_backend, "TITLE_FIRST_DF", 1 if title_first else 10**9)
+    backend.search(ask)  # the backend's first reads: its index kinds, the word's count
+    backend._last.best = None  # no list remembered from the first ask
+    with CaptureQueriesContext(connection) as captured:
+        together = backend.search(ask)
+    assert len(captured.captured_queries) == (first if title_first else alone)
+    with connection.cursor() as cur:
+        for setting in {*postgres_backend.FROM_THE_INDEX, *postgres_backend.FROM_THE_WORDS}:
+            cur.execute(f"SHOW {setting}")
+            assert cur.fetchone()[0] == "on", setting
+    monkeypatch.setattr(postgres_backend, "_one_trip", lambda cur: False)  # as with psycopg2
+    backend._last.best = None
+    apart = backend.search(ask)
+    assert (apart.total, apart.exact, apart.hits) == (together.total, together.exact, together.hits)
+    assert together.hits and all(score > 0 for _, score in together.hits)
+
+
+def test_a_failed_statement_in_a_round_trip_leaves_the_planner_as_it_found_it(backend):
+    """The settings a round trip turns off come back on when one of its statements fails."""
+    if backend.name != "postgres" or backend.ranking() != "rum":
+        pytest.skip("only PostgreSQL with RUM tunes the planner per statement")
+    from django.db import DatabaseError, connection, transaction
+
+    from wenku.search.backends.postgres_backend import RANKED
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        backend._together([(RANKED, "SELECT 1", []), (RANKED, "SELECT 1 / %s", [0])])
+    with connection.cursor() as cur:
+        cur.execute("SHOW enable_bitmapscan")
+        assert cur.fetchone()[0] == "on"
+
+
 @pytest.mark.parametrize("cap", [2, 1000])
 def test_counts_from_the_words_index_are_those_from_rum(backend, library, many, cap):
     """PostgreSQL with RUM counts matches from the words index (``strip(tsv)``, migration
@@ -356,9 +417,9 @@ def title_first_and_whole(backend, request):
     original = backend._title_first
 
     def spy(*args):
-        found = original(*args)
+        found, counted = original(*args)
         taken.append(found is not None)
-        return found
+        return found, counted
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backend, "_title_first", spy)

@@ -47,13 +47,18 @@ TITLE_FIRST_DF = 200
 # tags, below 0.1 without (PostgresBackend._title_first): distances (1 / score) under
 # this are title-or-tag matches.
 TITLE_OR_TAG_DISTANCE = 5.0
-# Planner settings off for the title-first path's queries (see _count_from_index).
+# Planner settings off for the title-first path's queries and a phrase's count (_count_step).
 FROM_THE_INDEX = ("enable_seqscan", "enable_bitmapscan", "enable_mergejoin", "enable_hashjoin")
-# ... and for a count from the words index (_count_words): a bitmap of it, then each match
+# ... and for a count from the words index (_count_step): a bitmap of it, then each match
 # looked up in library_document until the limit.
 FROM_THE_WORDS = ("enable_seqscan", "enable_mergejoin", "enable_hashjoin")
+# ... and for a query ordered by relevance. With RUM, PostgreSQL's estimate for a tsquery
+# (500 rows, whatever the words) makes it prefer a bitmap scan that reads every match's
+# whole tsvector to sort them: 121 ms for a word in 12,000 of 100,000 documents, against
+# 27 ms for the best 1,001 read in order from the RUM index.
+RANKED = ("enable_bitmapscan",)
 # The documents' words without positions, GIN-indexed beside RUM (migration 0004): what
-# counting reads (_count_words).
+# counting reads (_count_step).
 WORDS_INDEX = "search_pg_document_words"
 WORDS_INDEX_SQL = (
     f"CREATE INDEX IF NOT EXISTS {WORDS_INDEX} ON search_pg_document USING gin (strip(tsv))"
@@ -68,11 +73,18 @@ DF_CACHE_SIZE = 20000
 FACET_COLUMNS = (
     ", d.category_id, d.format, d.pricing, d.page_count, extract(epoch FROM d.published_at)::bigint"
 )
+# A shown hit's score, for the row whose id is ``{id}`` (ts_rank: it reads the whole tsvector,
+# so only shown rows are scored).
+SCORE = "(SELECT ts_rank(t.tsv, %s::tsquery) FROM search_pg_document t WHERE t.document_id = {id})"
 ORDER = {
     "newest": "d.published_at DESC NULLS LAST, d.id DESC",
     "downloads": "d.download_count DESC, d.published_at DESC, d.id DESC",
     "views": "d.view_count DESC, d.published_at DESC, d.id DESC",
 }
+
+
+# A statement to run: the planner settings it needs off (with RUM), its SQL, its parameters.
+Step = tuple[tuple[str, ...], str, list[Any]]
 
 
 def quote(lexeme: str) -> str:
@@ -124,6 +136,16 @@ def _clause(clause: Clause) -> str:
     if clause.phrase:
         return "(" + " <-> ".join(quote(t) for t in clause.tokens) + ")"
     return quote(clause.tokens[0])
+
+
+def _one_trip(cur: CursorWrapper) -> bool:
+    """Can ``cur`` run several statements with parameters in one round trip? (psycopg 3's
+    client-side binding cursor: Django's default.)"""
+    try:
+        from psycopg import ClientCursor
+    except ImportError:  # psycopg2
+        return False
+    return isinstance(cur.cursor, ClientCursor)
 
 
 class PostgresBackend:
@@ -264,10 +286,11 @@ class PostgresBackend:
         with facets, the best ``cap + 1`` by relevance (RUM ranks inside the index; the
         scan stops at the LIMIT), whose facets are exact if there are no more, and else
         counted among the best ``cap``; without, the asked page by relevance, and the
-        matches counted from the index in no order (``_count_from_index``), which with
+        matches counted from the index in no order (``_count_step``), which with
         RUM costs a third of reading the best ``cap + 1`` in order (a three-word query
         with 690 matches: 6 + 6 ms against 22 ms). Either way a total over ``cap`` is
-        reported as ``cap``, not exact.
+        reported as ``cap``, not exact. Statements that do not wait for another's rows
+        go together, in one round trip (``_together``).
         """
         self._check()
         q = tsquery(request.query, request.mode)
@@ -276,53 +299,53 @@ class PostgresBackend:
         where, params = self._where(q, request.filters, request.hidden)
         cap = max(1, request.cap)
         first, last = request.offset, request.offset + request.limit
+        counted: int | None = None
         if request.sort == "relevance" and not request.facets:
             remembered = None if request.count else self._remembered(q, where, params, first, last)
             if remembered is not None:  # hits only, from the first ask's ranking
                 return EngineResult(
                     first + len(remembered), self._scored(q, remembered), None, False
                 )
-            found = self._title_first(request, where, params, cap)
+            found, counted = self._title_first(request, q, where, params, cap)
             if found is not None:
                 return found
+        page = self._page_step(q, where, params, request.sort, first, request.limit)
         if not request.count and not request.facets:  # hits only: no count
-            ids = self._page(q, where, params, request.sort, first, request.limit)
-            return EngineResult(first + len(ids), self._scored(q, ids), None, False)
-        # The page ranked alone and the matches counted apart, but for a phrase: RUM
-        # checks its positions in every document with its words to count as to rank
-        # ("了一些发展": 71 ms for the page, 51 more for the count, 73 for the best 1,001),
-        # so its page and total come from one ranking of the best cap + 1, below.
-        if (
-            request.sort == "relevance"
-            and not request.facets
-            and self.ranking() == "rum"
-            and PHRASE not in q
+            hits = self._hits(self._together([page])[0])
+            return EngineResult(first + len(hits), hits, None, False)
+        # The page ranked alone and the matches counted apart, but for a phrase by
+        # relevance: RUM checks its positions in every document with its words to count
+        # as to rank ("了一些发展": 71 ms for the page, 51 more for the count, 73 for the
+        # best 1,001), so its page and total come from one ranking of the best cap + 1.
+        if not request.facets and (
+            request.sort != "relevance" or (self.ranking() == "rum" and PHRASE not in q)
         ):
-            ids = self._page(q, where, params, "relevance", first, request.limit)
-            total = self._counted(q, request, where, params, cap + 1)
-            return EngineResult(min(total, cap), self._scored(q, ids), None, total <= cap)
-        rows: list[tuple[Any, ...]] | None = None
-        if request.sort == "relevance" or request.facets:
-            rows = self._best(q, where, params, cap + 1, request.facets)
-            total, exact = min(len(rows), cap), len(rows) <= cap
+            if counted is None:
+                count_rows, shown = self._together(
+                    [self._count_step(q, request, where, params, cap + 1), page]
+                )
+                counted = int(count_rows[0][0])
+            else:  # counted by the title-first path, which did not apply
+                shown = self._together([page])[0]
+            return EngineResult(min(counted, cap), self._hits(shown), None, counted <= cap)
+        rows = self._best(q, where, params, cap + 1, request.facets)
+        total, exact = min(len(rows), cap), len(rows) <= cap
+        if request.sort == "relevance" and (exact or last <= len(rows)):
+            hits = self._scored(q, [int(r[0]) for r in rows[first:last]])
         else:
-            total = self._counted(q, request, where, params, cap + 1)
-            total, exact = min(total, cap), total <= cap
-        if request.sort == "relevance" and (exact or last <= len(rows or [])):
-            ids = [int(r[0]) for r in (rows or [])[first:last]]
-        else:
-            ids = self._page(q, where, params, request.sort, first, request.limit)
+            hits = self._hits(self._together([page])[0])
         facets = None
         if request.facets:
-            facet_rows = ((r[1], r[2], r[3], r[4], r[5]) for r in (rows or [])[:cap])
+            facet_rows = ((r[1], r[2], r[3], r[4], r[5]) for r in rows[:cap])
             facets = count_facets(facet_rows, request.now, sample=0 if exact else cap)
-        return EngineResult(total, self._scored(q, ids), facets, exact)
+        return EngineResult(total, hits, facets, exact)
 
     def _title_first(
-        self, request: EngineQuery, where: str, params: list[Any], cap: int
-    ) -> EngineResult | None:
+        self, request: EngineQuery, q: str, where: str, params: list[Any], cap: int
+    ) -> tuple[EngineResult | None, int | None]:
         """A one-word query for a common word, by relevance: its best hits are read from
-        the documents with the word in their title or tags; None when it does not apply.
+        the documents with the word in their title or tags. Returns the result, or None
+        when the path does not apply; and the count it made, if it made one.
 
         RUM scores one word as the sum over its occurrences, in position order, of
         weight / n² / (π²/6), weights A 1.0, B 0.4, D 0.1. Titles (A) and tags (B) come
@@ -334,34 +357,45 @@ class PostgresBackend:
         bodies, in few titles). ``word:AB`` also matches the word's position-less
         entries (sub-words of the body), which score 0: the page counts only distances
         under TITLE_OR_TAG_DISTANCE. The total is then counted up to ``cap + 1`` in any
-        order, which needs no ranking either. Common means in at least TITLE_FIRST_DF
-        documents (a cached count): for rarer words the whole ranking is cheap.
+        order, which needs no ranking either (in the same round trip: the whole ranking
+        would count the same way). Common means in at least TITLE_FIRST_DF documents (a
+        cached count): for rarer words the whole ranking is cheap.
         """
         word = single_word(request.query)
         if word is None or self.ranking() != "rum" or self._df(word) < TITLE_FIRST_DF:
-            return None
-        last = request.offset + request.limit
+            return None, None
         strong = f"{quote(word)}:AB"
         strong_where, strong_params = self._where(strong, request.filters, request.hidden)
+        # The page's rows only are scored: the offset's are skipped before, in a CTE of
+        # their own (PostgreSQL computes the columns of the rows an OFFSET skips).
         sql = (
-            "SELECT d.id, s.tsv <=> %s::tsquery FROM search_pg_document s "
-            f"JOIN library_document d ON d.id = s.document_id WHERE {strong_where} "
-            "ORDER BY s.tsv <=> %s::tsquery LIMIT %s"
+            "WITH best AS MATERIALIZED (SELECT d.id, s.tsv <=> %s::tsquery AS distance "
+            f"FROM search_pg_document s JOIN library_document d ON d.id = s.document_id "
+            f"WHERE {strong_where} ORDER BY s.tsv <=> %s::tsquery LIMIT %s), "
+            "shown AS MATERIALIZED (SELECT id, distance FROM best OFFSET %s) "
+            f"SELECT id, {SCORE.format(id='shown.id')}, distance FROM shown"
         )
-        q = tsquery(request.query, request.mode)
         # The RUM index, read in order (PostgreSQL does not count the cost of reading
-        # tsvectors and may rather test each row's), then the count (_counted).
-        with self._planner(*FROM_THE_INDEX) as cur:
-            cur.execute(sql, [q, *strong_params, q, last])
-            best = [int(i) for i, distance in cur.fetchall() if distance < TITLE_OR_TAG_DISTANCE]
-            if len(best) < last:
-                return None
-        total = self._counted(q, request, where, params, cap + 1) if request.count else 0
-        ids = best[request.offset :]
-        if not request.count:
-            total = request.offset + len(ids)
-        hits = self._scored(q, ids)
-        return EngineResult(min(total, cap), hits, None, request.count and total <= cap)
+        # tsvectors and may rather test each row's), then the count (_count_step).
+        steps: list[Step] = [
+            (
+                FROM_THE_INDEX,
+                sql,
+                [q, *strong_params, q, request.offset + request.limit, request.offset, q],
+            )
+        ]
+        if request.count:
+            steps.append(self._count_step(q, request, where, params, cap + 1))
+        found = self._together(steps)
+        shown, counted = found[0], int(found[1][0][0]) if request.count else None
+        # Distances come in order: the page is the title-or-tag matches' if its last is one.
+        if len(shown) < request.limit or shown[-1][2] >= TITLE_OR_TAG_DISTANCE:
+            return None, counted
+        hits = self._hits(shown)
+        total = request.offset + len(hits) if counted is None else counted
+        return EngineResult(
+            min(total, cap), hits, None, counted is not None and total <= cap
+        ), counted
 
     def _df(self, word: str) -> int:
         """How many documents have ``word`` (up to DF_CAP), remembered for a while: it
@@ -382,22 +416,48 @@ class PostgresBackend:
             return "s.tsv <=> %s::tsquery"  # ranked inside the RUM index
         return "ts_rank(s.tsv, %s::tsquery) DESC"
 
-    @contextmanager
-    def _ranked(self) -> Iterator[CursorWrapper]:
-        """A cursor for a query ordered by relevance. With RUM, PostgreSQL's estimate for
-        a tsquery (500 rows, whatever the words) makes it prefer a bitmap scan that reads
-        every match's whole tsvector to sort them: 121 ms for a word in 12,000 of 100,000
-        documents, against 27 ms for the best 1,001 read in order from the RUM index. So
-        bitmap scans are off for the query."""
-        with self._planner("enable_bitmapscan") as cur:
-            yield cur
+    def _together(self, steps: Sequence[Step]) -> list[list[tuple[Any, ...]]]:
+        """The rows of each step's statement, run with the step's planner settings off
+        (with RUM only) and back on after it: all in one round trip.
+
+        A search ran up to eight statements one after another (three for each planner-
+        tuned one: SET, the statement, RESET), a round trip each. Django's psycopg 3
+        cursor binds parameters on the client, so several statements can go as one
+        simple query, which PostgreSQL runs in one transaction (the connection's, or an
+        implicit one): if one fails, the settings are rolled back with it. Elsewhere
+        (server-side binding, psycopg2) each step is a round trip of its own."""
+        if not steps:
+            return []
+        rum = self.ranking() == "rum"
+        with connection.cursor() as cur:
+            if not _one_trip(cur):
+                found = []
+                for off, sql, params in steps:
+                    with self._planner(*off) as each:
+                        each.execute(sql, params)
+                        found.append(list(each.fetchall()))
+                return found
+            statements: list[str] = []
+            values: list[Any] = []
+            for off, sql, params in steps:
+                off = off if rum else ()
+                statements += [f"SET {s} = off" for s in off]
+                statements += [sql, *(f"RESET {s}" for s in off)]
+                values += params
+            cur.execute("; ".join(statements), values)
+            found = []
+            while True:
+                if cur.description is not None:  # a statement's rows; SET and RESET have none
+                    found.append(list(cur.fetchall()))
+                if not cur.nextset():
+                    return found
 
     @contextmanager
     def _planner(self, *off: str) -> Iterator[CursorWrapper]:
         """A cursor with the planner settings ``off`` turned off (with RUM only), and
         back on afterwards."""
         with connection.cursor() as cur:
-            if self.ranking() != "rum":
+            if self.ranking() != "rum" or not off:
                 yield cur
                 return
             # One round trip each way (statements without parameters may be several).
@@ -420,9 +480,7 @@ class PostgresBackend:
             f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
             f"ORDER BY {self._order('relevance')} LIMIT %s"
         )
-        with self._ranked() as cur:
-            cur.execute(sql, [*params, q, limit])
-            rows = list(cur.fetchall())
+        rows = self._together([(RANKED, sql, [*params, q, limit])])[0]
         ids = [int(r[0]) for r in rows]
         self._last.best = (time.monotonic(), (q, where, repr(params)), ids, len(rows) < limit)
         return rows
@@ -446,20 +504,29 @@ class PostgresBackend:
             return None
         return ids[first:last]
 
-    def _page(
+    def _page_step(
         self, q: str, where: str, params: list[Any], sort: str, offset: int, limit: int
-    ) -> list[int]:
-        """One page of matching ids in ``sort`` order."""
+    ) -> Step:
+        """One page of matching ids in ``sort`` order, each with its score (``_hits``).
+
+        The page is chosen in a CTE of its own, so only its rows are scored (PostgreSQL
+        would compute a column for every row an OFFSET skips, or that a sort orders)."""
         order = self._order(sort)
         order_params = [q] if sort == "relevance" else []
         sql = (
-            "SELECT d.id FROM search_pg_document s "
+            "WITH page AS MATERIALIZED (SELECT d.id FROM search_pg_document s "
             f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
-            f"ORDER BY {order} LIMIT %s OFFSET %s"
+            f"ORDER BY {order} LIMIT %s OFFSET %s) "
+            f"SELECT id, {SCORE.format(id='page.id')} FROM page"
         )
-        with self._ranked() if sort == "relevance" else connection.cursor() as cur:
-            cur.execute(sql, [*params, *order_params, limit, offset])
-            return [int(r[0]) for r in cur.fetchall()]
+        off = RANKED if sort == "relevance" else ()
+        return off, sql, [*params, *order_params, limit, offset, q]
+
+    @staticmethod
+    def _hits(rows: list[tuple[Any, ...]]) -> list[tuple[int, float]]:
+        """(id, score) of a page's rows, in their order (a CTE's rows come out in the
+        order it made them)."""
+        return [(int(r[0]), float(r[1] or 0.0)) for r in rows]
 
     @staticmethod
     def _scored(q: str, ids: list[int]) -> list[tuple[int, float]]:
@@ -505,68 +572,38 @@ class PostgresBackend:
             params.append(datetime.fromtimestamp(f.published_after, UTC))
         return " AND ".join(parts), params
 
-    def _counted(
+    def _count_step(
         self, q: str, request: EngineQuery, where: str, params: list[Any], limit: int
-    ) -> int:
+    ) -> Step:
         """How many documents match ``q`` (its ``where`` and ``params``) and the request's
-        filters, counting at most ``limit``: from the words index where it can answer
-        (``_count_words``), else from RUM (``_count_from_index``), else as the planner
-        likes (GIN)."""
+        filters, counting at most ``limit``.
+
+        From the words index where it can answer: ``strip(tsv)``, the documents' words
+        without positions or weights, which match a query without phrases exactly as
+        ``tsv`` does. RUM, even unordered, collects and sorts every match of a word
+        before it returns the first (30 ms for a word in 92,000 of 100,000 documents,
+        spilling to disk), and so did every count; a GIN bitmap of the same matches
+        takes 5 ms, and the count then looks up matches in library_document until
+        ``limit`` are found (7 ms in all; FROM_THE_WORDS off).
+
+        Phrases need positions: they are counted from RUM in no order. Left to itself
+        the planner tests every row's tsvector (a sequential scan, or the primary key
+        in order for a merge join; a bitmap scan rechecks them too): it reads every
+        match's whole tsvector, 30 ms for 1,001 of 2,000 documents, against 2 ms from
+        the index. So the matches come from the index (FROM_THE_INDEX off, and the join
+        on ``document_id + 0``, which the primary key's order does not give), each
+        looked up in library_document until ``limit`` are found. Without RUM (GIN),
+        as the planner likes."""
+        off: tuple[str, ...] = FROM_THE_INDEX
+        join = "s.document_id + 0" if self.ranking() == "rum" else "s.document_id"
         if self.words_indexed() and PHRASE not in q:
-            return self._count_words(q, request.filters, request.hidden, limit)
-        if self.ranking() != "rum":
-            return self._count(where, params, limit)
-        with self._planner(*FROM_THE_INDEX) as cur:
-            return self._count_from_index(cur, where, params, limit)
-
-    def _count_words(self, q: str, f: Filters, hidden: frozenset[int], limit: int) -> int:
-        """``_count`` read from the words index: ``strip(tsv)``, the documents' words without
-        positions or weights, which match a query without phrases exactly as ``tsv`` does.
-
-        RUM, even unordered, collects and sorts every match of a word before it returns
-        the first (30 ms for a word in 92,000 of 100,000 documents, spilling to disk),
-        and so did every count; a GIN bitmap of the same matches takes 5 ms, and the
-        count then looks up matches in library_document until ``limit`` are found (7 ms
-        in all). Phrases need positions: they are counted from RUM."""
-        where, params = self._where(q, f, hidden, vector="strip(s.tsv)")
+            where, params = self._where(q, request.filters, request.hidden, vector="strip(s.tsv)")
+            off, join = FROM_THE_WORDS, "s.document_id + 0"
         sql = (
             "SELECT count(*) FROM (SELECT 1 FROM search_pg_document s "
-            f"JOIN library_document d ON d.id = s.document_id + 0 WHERE {where} LIMIT %s) m"
+            f"JOIN library_document d ON d.id = {join} WHERE {where} LIMIT %s) m"
         )
-        with self._planner(*FROM_THE_WORDS) as cur:
-            cur.execute(sql, [*params, limit])
-            return int(cur.fetchone()[0])
-
-    @staticmethod
-    def _count(where: str, params: list[Any], limit: int) -> int:
-        """How many documents match, counting at most ``limit``."""
-        sql = (
-            "SELECT count(*) FROM (SELECT 1 FROM search_pg_document s "
-            f"JOIN library_document d ON d.id = s.document_id WHERE {where} LIMIT %s) m"
-        )
-        with connection.cursor() as cur:
-            cur.execute(sql, [*params, limit])
-            return int(cur.fetchone()[0])
-
-    @staticmethod
-    def _count_from_index(cur: CursorWrapper, where: str, params: list[Any], limit: int) -> int:
-        """``_count`` for a common word, read from the RUM index in no order, with a cursor
-        whose planner has FROM_THE_INDEX off.
-
-        Left to itself the planner tests every row's tsvector (a sequential scan, or the
-        primary key in order for a merge join; a bitmap scan rechecks them too): it
-        reads every match's whole tsvector, 30 ms for 1,001 of 2,000 documents, against
-        2 ms from the index. So the matches come from the index (sequential and bitmap
-        scans off, and the join on ``document_id + 0``, which the primary key's order
-        does not give), each looked up in library_document until ``limit`` are found
-        (merge and hash joins off: they would read every match or every document).
-        """
-        sql = (
-            "SELECT count(*) FROM (SELECT 1 FROM search_pg_document s "
-            f"JOIN library_document d ON d.id = s.document_id + 0 WHERE {where} LIMIT %s) m"
-        )
-        cur.execute(sql, [*params, limit])
-        return int(cur.fetchone()[0])
+        return off, sql, [*params, limit]
 
     def best_pages(
         self,
@@ -610,18 +647,15 @@ class PostgresBackend:
 
     def doc_freqs(self, terms: Sequence[str]) -> dict[str, int]:
         self._check()
-        out: dict[str, int] = {}
-        words = self.words_indexed()  # see _count_words
+        words = self.words_indexed()  # see _count_step
         vector = "strip(tsv)" if words else "tsv"
-        with self._planner(*FROM_THE_WORDS) if words else connection.cursor() as cur:
-            for term in terms:
-                cur.execute(
-                    "SELECT count(*) FROM (SELECT 1 FROM search_pg_document "
-                    f"WHERE {vector} @@ %s::tsquery LIMIT %s) x",
-                    [quote(term), DF_CAP],
-                )
-                out[term] = int(cur.fetchone()[0])
-        return out
+        sql = (
+            "SELECT count(*) FROM (SELECT 1 FROM search_pg_document "
+            f"WHERE {vector} @@ %s::tsquery LIMIT %s) x"
+        )
+        off = FROM_THE_WORDS if words else ()
+        found = self._together([(off, sql, [quote(term), DF_CAP]) for term in terms])
+        return {term: int(rows[0][0]) for term, rows in zip(terms, found, strict=True)}
 
     def similar(
         self, keywords: Sequence[tuple[str, float]], limit: int, exclude: frozenset[int]
@@ -640,6 +674,5 @@ class PostgresBackend:
         params: list[Any] = [q, q, sorted(exclude)]
         if self.ranking() == "rum":
             params.append(q)
-        with self._ranked() as cur:
-            cur.execute(sql, [*params, limit])
-            return [(int(i), float(s)) for i, s in cur.fetchall()]
+        rows = self._together([(RANKED, sql, [*params, limit])])[0]
+        return [(int(i), float(s)) for i, s in rows]
