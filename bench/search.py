@@ -24,6 +24,11 @@ Run from the repository root (needs ``pip install -e '.[bench]'`` for the corpus
    results page shows. Run on ``--like-queries`` of the queries (a body scan takes
    seconds).
 
+``--keep`` keeps the folder (the corpus, the queries, Tantivy's data) and leaves the
+PostgreSQL database as it is; ``--reuse FOLDER`` then times the queries again on that
+library, without the corpus, the load or the index build (its figures say "reused"):
+two versions of the search code compared on one library in minutes.
+
 Goals (issue 4): Tantivy p50 ≤ 2 ms and p99 ≤ 10 ms; PostgreSQL p99 ≤ 60 ms; both
 ≥ 100× faster than LIKE over the body at p50.
 """
@@ -230,9 +235,10 @@ def timed(fn, *args) -> tuple[float, object]:
 
 def run_backend(args: argparse.Namespace) -> dict:
     data_dir = Path(args.workdir) / args.child
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True)
+    if not args.reuse:
+        if data_dir.exists():
+            shutil.rmtree(data_dir)
+        data_dir.mkdir(parents=True)
     url = "" if args.child == "tantivy" else args.pg_url
     setup_django(data_dir, migrate=True, WENKU_DATABASE_URL=url, WENKU_SEARCH_BACKEND=args.child)
     from wenku.search.backends import get_backend
@@ -244,9 +250,15 @@ def run_backend(args: argparse.Namespace) -> dict:
 
     corpus = Path(args.workdir) / "corpus.jsonl"
     queries = json.loads((Path(args.workdir) / "queries.json").read_text())
-    load_s, docs = timed(load, corpus, args.seed)
     backend = get_backend()
-    build_ms, indexed = timed(rebuild, backend)
+    if args.reuse:  # the library a --keep run left: nothing loaded or built
+        from wenku.library.models import Document
+
+        load_s = build_ms = None
+        docs = indexed = Document.objects.count()
+    else:
+        load_s, docs = timed(load, corpus, args.seed)
+        build_ms, indexed = timed(rebuild, backend)
     size = index_size(args.child, data_dir)
 
     def top(q: str) -> tuple[int, list[int]]:
@@ -281,8 +293,8 @@ def run_backend(args: argparse.Namespace) -> dict:
         "docs": docs,
         "indexed": indexed,
         "chars": sum(len(p) for line in corpus.open() for p in json.loads(line)["p"]),
-        "load_s": round(load_s / 1000, 1),
-        "build_s": round(build_ms / 1000, 1),
+        "load_s": "reused" if load_s is None else round(load_s / 1000, 1),
+        "build_s": "reused" if build_ms is None else round(build_ms / 1000, 1),
         "size_mib": round(size / 2**20, 1),
         "hits_median": statistics.median(hits),
         "zero_hit_queries": sum(1 for h in hits if not h),
@@ -444,6 +456,12 @@ def main(argv: list[str] | None = None) -> int:
         help="PostgreSQL database to drop, recreate and use; never postgres (default %(default)s)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--reuse",
+        metavar="FOLDER",
+        help="time the queries again on the library a --keep run left in FOLDER (its "
+        "PostgreSQL database untouched since): no corpus, load or index build",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -455,43 +473,52 @@ def main(argv: list[str] | None = None) -> int:
             maintenance_url(args.pg_url)  # refused before the corpus is built
         except ValueError as exc:
             parser.error(str(exc))
+    if args.reuse:
+        workdir = Path(args.reuse).resolve()
+        queries = json.loads((workdir / "queries.json").read_text())
+        return run_children(workdir, queries, args)
     with work_folder("wenku-bench-search-", keep=args.keep) as workdir:
         started = time.perf_counter()
         write_corpus(workdir / "corpus.jsonl", args.docs, args.seed)
         print(f"corpus: {args.docs} documents in {time.perf_counter() - started:.0f} s", flush=True)
         queries = make_queries(workdir / "corpus.jsonl", args.queries, args.seed)
         (workdir / "queries.json").write_text(json.dumps(queries, ensure_ascii=False))
-        results = []
-        for backend in args.backends.split(","):
-            if backend == "postgres":
-                reset_postgres(args.pg_url)
-            started = time.perf_counter()
-            child = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    backend,
-                    "--workdir",
-                    str(workdir),
-                    *(
-                        f"--{k.replace('_', '-')}={v}"
-                        for k, v in vars(args).items()
-                        if k in ("seed", "pg_url", "like_queries")
-                    ),
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
-                cwd=ROOT,
-            )
-            line = [x for x in child.stdout.splitlines() if x.startswith("RESULT ")]
-            if child.returncode or not line:
-                print(child.stdout[-3000:], child.stderr[-5000:], file=sys.stderr)
-                return 2
-            results.append(json.loads(line[-1][7:]))
-            print(f"{backend}: done in {time.perf_counter() - started:.0f} s", flush=True)
-        return report(results, queries, args)
+        return run_children(workdir, queries, args)
+
+
+def run_children(workdir: Path, queries: list[str], args: argparse.Namespace) -> int:
+    """Each backend in a process of its own, then the report."""
+    results = []
+    for backend in args.backends.split(","):
+        if backend == "postgres" and not args.reuse:
+            reset_postgres(args.pg_url)
+        started = time.perf_counter()
+        child = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                backend,
+                "--workdir",
+                str(workdir),
+                *(
+                    f"--{k.replace('_', '-')}={v}"
+                    for k, v in vars(args).items()
+                    if k in ("seed", "pg_url", "like_queries", "reuse") and v is not None
+                ),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+        line = [x for x in child.stdout.splitlines() if x.startswith("RESULT ")]
+        if child.returncode or not line:
+            print(child.stdout[-3000:], child.stderr[-5000:], file=sys.stderr)
+            return 2
+        results.append(json.loads(line[-1][7:]))
+        print(f"{backend}: done in {time.perf_counter() - started:.0f} s", flush=True)
+    return report(results, queries, args)
 
 
 if __name__ == "__main__":
