@@ -8,7 +8,7 @@ import pytest
 from tests.factories import documents as f
 from tests.factories.pdf import make_pdf
 from wenku.ingest.errors import IngestError
-from wenku.ingest.sniff import Limits, inspect_file
+from wenku.ingest.sniff import DOCUMENT_SUFFIXES, MARKDOWN_EXTENSIONS, Limits, inspect_file
 
 LIMITS = Limits(
     max_bytes=50 * 1024 * 1024,
@@ -153,3 +153,16 @@ def test_a_damaged_office_file_is_named_by_its_kind(tmp_path, data, name, label)
 
     with translation.override("zh-hans"):
         assert f"{label}文件已损坏" in describe("damaged", caught.value.params)
+
+
+@pytest.mark.parametrize("suffix", sorted(MARKDOWN_EXTENSIONS))
+def test_every_markdown_extension_is_offered_and_imported(tmp_path, suffix):
+    """A Markdown file under any extension it is detected by is one the upload form offers
+    and `wenku import` picks from a folder."""
+    from wenku.cli.importer import collect
+    from wenku.library.forms import ACCEPT
+
+    assert suffix in DOCUMENT_SUFFIXES and suffix in ACCEPT.split(",")
+    (tmp_path / f"笔记{suffix}").write_bytes("# 标题\n正文".encode())
+    assert [p.name for p in collect([str(tmp_path)])] == [f"笔记{suffix}"]
+    assert detect(tmp_path, "# 标题\n正文".encode(), f"笔记{suffix}").format == "md"
