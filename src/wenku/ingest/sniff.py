@@ -31,9 +31,8 @@ OFFICE_FORMATS = frozenset(
 SUPPORTED_FORMATS = OFFICE_FORMATS | TEXT_FORMATS | {"pdf", "epub"}
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mdown", ".mkd"})
 # The names of the files offered for upload: the upload form's file picker and the
-# folders `wenku import` walks (the bytes decide the format, whatever the name).
-# What the upload form offers and `wenku import` picks from a folder: every kind detected
-# here, Markdown under each of its extensions.
+# folders `wenku import` walks (the bytes decide the format, whatever the name);
+# Markdown under each of the extensions detection knows.
 DOCUMENT_SUFFIXES = [
     *".pdf .doc .docx .ppt .pptx .xls .xlsx .odt .odp .ods .rtf .wpd .txt".split(),
     *sorted(MARKDOWN_EXTENSIONS, key=len),

@@ -594,11 +594,11 @@ class PostgresBackend:
         on ``document_id + 0``, which the primary key's order does not give), each
         looked up in library_document until ``limit`` are found. Without RUM (GIN),
         as the planner likes."""
-        off: tuple[str, ...] = FROM_THE_INDEX
-        join = "s.document_id + 0" if self.ranking() == "rum" else "s.document_id"
-        if self.words_indexed() and PHRASE not in q:
+        words = self.words_indexed() and PHRASE not in q
+        if words:
             where, params = self._where(q, request.filters, request.hidden, vector="strip(s.tsv)")
-            off, join = FROM_THE_WORDS, "s.document_id + 0"
+        off = FROM_THE_WORDS if words else FROM_THE_INDEX
+        join = "s.document_id + 0" if words or self.ranking() == "rum" else "s.document_id"
         sql = (
             "SELECT count(*) FROM (SELECT 1 FROM search_pg_document s "
             f"JOIN library_document d ON d.id = {join} WHERE {where} LIMIT %s) m"
