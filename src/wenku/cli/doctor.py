@@ -284,6 +284,17 @@ def check_search() -> list[Result]:
                 optional=True,
             )
         )
+    if not backend.all_paired():  # type: ignore[attr-defined]
+        found.append(
+            Result(
+                "search phrases",
+                False,
+                "documents indexed without their common-word pairs: phrases are asked "
+                "word by word (slower) until every document is indexed again",
+                "wenku reindex --missing  (indexes them again while the site runs)",
+                optional=True,
+            )
+        )
     return found
 
 

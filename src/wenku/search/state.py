@@ -1,5 +1,5 @@
 """What a search backend holds: an ``IndexState`` row per document and backend, with the
-``INDEX_VERSION`` it was indexed under.
+version it was indexed under (``index_version``).
 
 The database is the source of truth and an index a copy; these rows let ``indexing``
 catch up with what a backend missed and let searches hide what it should no longer
@@ -18,11 +18,19 @@ from wenku.search.models import IndexState
 
 # Bump when what is indexed changes: catch-up then re-indexes every document.
 INDEX_VERSION = 2
+# ... or, when one backend changes what it stores, that backend's own (postgres 3: the
+# common-word pairs of search/backends/grams.py).
+BACKEND_VERSIONS = {"postgres": 3}
+
+
+def index_version(backend_name: str) -> int:
+    """The version a document indexed now is indexed under, in ``backend_name``."""
+    return BACKEND_VERSIONS.get(backend_name, INDEX_VERSION)
 
 
 def pending_ids(backend_name: str) -> list[int]:
-    """Ready documents the backend lacks or holds from an older INDEX_VERSION."""
-    current = IndexState.objects.filter(backend=backend_name, version=INDEX_VERSION)
+    """Ready documents the backend lacks or holds from an older version."""
+    current = IndexState.objects.filter(backend=backend_name, version=index_version(backend_name))
     return list(
         Document.objects.public()
         .exclude(pk__in=current.values("document_id"))
@@ -51,7 +59,7 @@ def record(backend_name: str, considered: Sequence[int], indexed: Iterable[int])
     with transaction.atomic():
         IndexState.objects.filter(document_id__in=considered, backend=backend_name).delete()
         IndexState.objects.bulk_create(
-            IndexState(document_id=i, backend=backend_name, version=INDEX_VERSION)
+            IndexState(document_id=i, backend=backend_name, version=index_version(backend_name))
             for i in sorted(indexed)
         )
 

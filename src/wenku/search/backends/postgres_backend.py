@@ -25,6 +25,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from wenku.search.backends import grams
 from wenku.search.backends.base import (
     EngineQuery,
     EngineResult,
@@ -64,6 +65,9 @@ WORDS_INDEX_SQL = (
     f"CREATE INDEX IF NOT EXISTS {WORDS_INDEX} ON search_pg_document USING gin (strip(tsv))"
 )
 DF_CACHE_SECONDS = 600.0
+# While some documents are indexed without their common-word pairs, how often a process
+# looks again (PostgresBackend.all_paired).
+PAIRED_CHECK_SECONDS = 60.0
 PHRASE = "<->"  # in a tsquery: words in this order
 # A thread's last best-by-relevance list answers its next asks for hits only (the search
 # fold's further results, moments later) for this long (PostgresBackend._remembered).
@@ -92,35 +96,53 @@ def quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector(weighted: Sequence[tuple[Sequence[str], str]], extra: Iterable[str] = ()) -> str:
+def tsvector(
+    weighted: Sequence[tuple[Sequence[str], str]], extra: Iterable[str] = (), paired: bool = False
+) -> str:
     """A tsvector literal: ``weighted`` streams get positions (and a weight letter),
-    ``extra`` lexemes none. Streams are separated by a gap so no phrase spans two."""
+    ``extra`` lexemes none. Streams are separated by a gap so no phrase spans two. With
+    ``paired``, each stream's common-word pairs too (``grams``), at their first word's
+    position, after every word (a vector cut at MAX_LEXEMES loses pairs first)."""
     positions: dict[str, list[str]] = defaultdict(list)
+    pair_positions: dict[str, list[str]] = defaultdict(list)
     pos = 1
     for tokens, weight in weighted:
         suffix = "" if weight == "D" else weight
         for token in tokens:
-            if pos <= MAX_POSITION:
-                slots = positions[token]
-                if len(slots) < MAX_POSITIONS_PER_LEXEME:
-                    slots.append(f"{pos}{suffix}")
-            else:
-                positions.setdefault(token, [])
+            _place(positions, token, pos, suffix)
             pos += 1
+        if paired:
+            start = pos - len(tokens)
+            for i, lexeme in grams.pairs(tokens):
+                _place(pair_positions, lexeme, start + i, suffix)
         pos += 10
     for token in extra:
         positions.setdefault(token, [])
+    for lexeme, slots in pair_positions.items():
+        positions.setdefault(lexeme, slots)
     items = list(positions.items())[:MAX_LEXEMES]
     return " ".join(quote(t) + (":" + ",".join(p) if p else "") for t, p in items)
 
 
-def tsquery(query: ParsedQuery, mode: Mode) -> str:
-    """A tsquery literal for a parsed query ('' when nothing positive remains)."""
-    positive = [_clause(c) for c in query.positive]
+def _place(positions: dict[str, list[str]], lexeme: str, pos: int, suffix: str) -> None:
+    """``lexeme`` at ``pos``: past PostgreSQL's last position it is kept without one."""
+    if pos <= MAX_POSITION:
+        slots = positions[lexeme]
+        if len(slots) < MAX_POSITIONS_PER_LEXEME:
+            slots.append(f"{pos}{suffix}")
+    else:
+        positions.setdefault(lexeme, [])
+
+
+def tsquery(query: ParsedQuery, mode: Mode, paired: bool = False) -> str:
+    """A tsquery literal for a parsed query ('' when nothing positive remains); with
+    ``paired``, phrases asked by their common-word pairs (``grams.phrase``), for vectors
+    that hold them."""
+    positive = [_clause(c, paired) for c in query.positive]
     if not positive:
         return ""
     joined = " & ".join(positive) if mode == "all" else "(" + " | ".join(positive) + ")"
-    negative = "".join(f" & !({_clause(c)})" for c in query.negative)
+    negative = "".join(f" & !({_clause(c, paired)})" for c in query.negative)
     return joined + negative
 
 
@@ -132,9 +154,10 @@ def single_word(query: ParsedQuery) -> str | None:
     return None if clause.negated or clause.phrase else clause.tokens[0]
 
 
-def _clause(clause: Clause) -> str:
+def _clause(clause: Clause, paired: bool = False) -> str:
     if clause.phrase:
-        return "(" + " <-> ".join(quote(t) for t in clause.tokens) + ")"
+        units = grams.phrase(clause.tokens) if paired else clause.tokens
+        return "(" + " <-> ".join(quote(t) for t in units) + ")"
     return quote(clause.tokens[0])
 
 
@@ -158,6 +181,8 @@ class PostgresBackend:
         self._num_docs: tuple[float, int] | None = None
         self._df_cache: dict[str, tuple[float, int]] = {}
         self._last = threading.local()  # this thread's last _best: (time, key, ids, all)
+        self._paired = False
+        self._paired_at = -PAIRED_CHECK_SECONDS
 
     def _check(self) -> None:
         if connection.vendor != "postgresql":
@@ -187,6 +212,22 @@ class PostgresBackend:
                 self._words = cur.fetchone() is not None
         return self._words
 
+    def all_paired(self) -> bool:
+        """Do the vectors of every document hold its common-word pairs (``grams``)?
+        Those indexed before pairs were (migration 0005) do not, until they are indexed
+        again (``wenku reindex``, or the worker's catch-up): till then phrases are asked
+        word by word, which finds the same documents, slower. Asked again every
+        PAIRED_CHECK_SECONDS while not; once all are, documents are only ever indexed
+        with their pairs."""
+        now = time.monotonic()
+        if not self._paired and now - self._paired_at >= PAIRED_CHECK_SECONDS:
+            self._check()
+            with connection.cursor() as cur:
+                cur.execute("SELECT NOT EXISTS (SELECT 1 FROM search_pg_document WHERE NOT paired)")
+                self._paired = bool(cur.fetchone()[0])
+            self._paired_at = now
+        return self._paired
+
     # --- writing
 
     def index(self, entries: Sequence[IndexEntry]) -> None:
@@ -201,8 +242,9 @@ class PostgresBackend:
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute("DELETE FROM search_pg_page WHERE document_id = ANY(%s)", [ids])
             cur.executemany(
-                "INSERT INTO search_pg_document (document_id, tsv) VALUES (%s, %s::tsvector) "
-                "ON CONFLICT (document_id) DO UPDATE SET tsv = EXCLUDED.tsv",
+                "INSERT INTO search_pg_document (document_id, tsv, paired) "
+                "VALUES (%s, %s::tsvector, true) "
+                "ON CONFLICT (document_id) DO UPDATE SET tsv = EXCLUDED.tsv, paired = true",
                 docs,
             )
             if pages:
@@ -222,7 +264,7 @@ class PostgresBackend:
             (e.tags, "B"),
             (e.body_words, "D"),
         ]
-        return tsvector(streams, e.body_subwords)
+        return tsvector(streams, e.body_subwords, paired=True)
 
     def remove(self, document_ids: Iterable[int]) -> None:
         ids = list(document_ids)
@@ -293,7 +335,7 @@ class PostgresBackend:
         go together, in one round trip (``_together``).
         """
         self._check()
-        q = tsquery(request.query, request.mode)
+        q = tsquery(request.query, request.mode, paired=self.all_paired())
         if not q:
             return EngineResult(0, [], Facets() if request.facets else None)
         where, params = self._where(q, request.filters, request.hidden)
