@@ -346,14 +346,16 @@ def rum_distances(q: str, ids: list[int]) -> list[float]:
     """The RUM distance of each of ``ids`` to the query, in the order given."""
     from django.db import connection
 
+    from wenku.search.backends import get_backend
     from wenku.search.backends.postgres_backend import tsquery
     from wenku.search.query import parse
 
+    paired = get_backend().all_paired()  # type: ignore[attr-defined]
     with connection.cursor() as cur:
         cur.execute(
             "SELECT document_id, tsv <=> %s::tsquery FROM search_pg_document "
             "WHERE document_id = ANY(%s)",
-            [tsquery(parse(q), "all"), ids],
+            [tsquery(parse(q), "all", paired=paired), ids],
         )
         found = dict(cur.fetchall())
     return [round(float(found[i]), 5) for i in ids]

@@ -552,3 +552,113 @@ def test_title_first_leaves_the_planner_as_it_found_it(backend, budget):
         for setting in postgres_backend.FROM_THE_INDEX:
             cur.execute(f"SHOW {setting}")
             assert cur.fetchone()[0] == "on"
+
+
+# Phrases with common words where they start, end, stand between rare ones, or are
+# alone, and where they are not; each in some documents and not in others.
+PHRASED = {
+    "reform": ("改革纪要", ["我们坚持在改革的道路上前进。经济的发展很快。"]),
+    "apart": ("会议纪要", ["在会上讨论改革。改革在进行。"]),  # both words, never 在改革
+    "some": ("发展报告", ["取得了一些发展成果，这是确定的。"]),
+    "other": ("发展规划", ["一些发展了，另一些没有。"]),  # 了一些发展 nowhere in a row
+    "title": ("在改革", ["正文没有这几个字。"]),  # in the title only
+    "english": ("State of the art", ["The state of the art in search."]),
+    "mixed": ("经济报告", ["各地讨论改革在进行中的问题。"]),  # rare words beside pairs
+}
+PHRASES = [
+    '"在改革"',
+    '"改革在"',
+    '"确定的"',
+    '"了一些发展"',
+    '"一些发展"',
+    '"经济的发展"',
+    '"state of the art"',
+    '"of the"',
+    '"the state"',
+    '"在改革" -经济',
+    '"在改革" 前进',
+    '"改革的道路"',
+    '"会议纪要"',
+    '"讨论改革在"',
+    '"各地讨论改革在进行"',
+]
+
+
+@pytest.mark.parametrize("text", PHRASES)
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_phrases_asked_by_their_pairs_find_what_their_words_find(
+    backend, indexed, monkeypatch, text, sort
+):
+    """PostgreSQL: a phrase asked through the common-word pairs finds the same documents,
+    in the same number, as the same phrase asked word by word (every document indexed
+    before pairs were), and the pairs are what it asks for."""
+    if backend.name != "postgres":
+        pytest.skip("only the PostgreSQL backend stores common-word pairs")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    library = {key: indexed(title, pages).pk for key, (title, pages) in PHRASED.items()}
+    ask = EngineQuery(parse(text), sort=sort, limit=50, cap=1000)
+    assert backend.all_paired()
+    with CaptureQueriesContext(connection) as captured:
+        paired = backend.search(ask)
+    monkeypatch.setattr(backend, "all_paired", lambda: False)
+    worded = backend.search(ask)
+    assert (paired.total, paired.exact) == (worded.total, worded.exact)
+    assert {d for d, _ in paired.hits} == {d for d, _ in worded.hits}
+    if text == '"在改革"':
+        assert {d for d, _ in paired.hits} == {library["reform"], library["title"]}
+        assert "'在 改革'" in captured.captured_queries[-1]["sql"]
+
+
+def test_documents_indexed_before_pairs_are_found_until_indexed_again(backend, indexed):
+    """PostgreSQL: while some documents' vectors lack pairs (indexed before migration
+    0005), phrases are asked word by word and find them; indexed again, every document
+    has its pairs and phrases go through them."""
+    if backend.name != "postgres":
+        pytest.skip("only the PostgreSQL backend stores common-word pairs")
+    from django.db import connection
+
+    from wenku.search import indexing
+    from wenku.search.backends import get_backend, reset_backend
+    from wenku.search.backends.postgres_backend import tsvector
+
+    old = indexed("改革纪要", ["我们坚持在改革的道路上前进。"])
+    new = indexed("改革报告", ["企业在改革，在发展。"])
+    with connection.cursor() as cur:  # as an older Wenku stored it: words only
+        cur.execute(
+            "UPDATE search_pg_document SET tsv = %s::tsvector, paired = false "
+            "WHERE document_id = %s",
+            [tsvector([(["我们", "坚持", "在", "改革", "的", "道路", "上", "前进"], "D")]), old.pk],
+        )
+    reset_backend()
+    backend = get_backend()
+    assert not backend.all_paired()
+    found = backend.search(EngineQuery(parse('"在改革"')))
+    assert {d for d, _ in found.hits} == {old.pk, new.pk}
+    indexing.index_documents([old.pk], backend)
+    reset_backend()
+    backend = get_backend()
+    assert backend.all_paired()
+    found = backend.search(EngineQuery(parse('"在改革"')))
+    assert {d for d, _ in found.hits} == {old.pk, new.pk}
+
+
+def test_doctor_says_when_documents_lack_their_pairs(backend, indexed):
+    """`wenku doctor` warns while documents are indexed without their common-word pairs,
+    and names the command that indexes them again."""
+    if backend.name != "postgres" or backend.ranking() != "rum":
+        pytest.skip("the pairs are PostgreSQL's")
+    from django.db import connection
+
+    from wenku.cli import doctor
+    from wenku.search.backends import reset_backend
+
+    doc = indexed("改革纪要", ["我们坚持在改革的道路上前进。"])
+    assert [f.name for f in doctor.check_search()] == ["search"]
+    with connection.cursor() as cur:
+        cur.execute("UPDATE search_pg_document SET paired = false WHERE document_id = %s", [doc.pk])
+    reset_backend()
+    _search, phrases = doctor.check_search()
+    assert phrases.name == "search phrases" and not phrases.ok and phrases.optional
+    assert "wenku reindex --missing" in phrases.fix

@@ -171,3 +171,19 @@ def test_reindex_cli_entry_point(make_doc, backend, child_env):
     )
     assert proc.returncode == 0, proc.stderr
     assert "tantivy: indexed 1 documents" in proc.stdout
+
+
+def test_a_backend_s_own_version_reindexes_its_documents_only(make_doc, db):
+    """Given documents indexed in both backends under the shared version, when one backend
+    stores something new (its own version, as PostgreSQL's common-word pairs), then
+    catch-up has that backend's documents to index again, and not the other's."""
+    from wenku.search import state
+
+    doc = make_doc("改革纪要", ["我们在改革中前进。"])
+    for name in ("tantivy", "postgres"):
+        state.record(name, [doc.pk], [doc.pk])
+        assert state.pending_ids(name) == []
+    state.IndexState.objects.update(version=state.INDEX_VERSION)
+    assert state.pending_ids("tantivy") == []
+    assert state.pending_ids("postgres") == [doc.pk]
+    assert state.index_version("postgres") > state.INDEX_VERSION
