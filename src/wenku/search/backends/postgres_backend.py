@@ -56,8 +56,15 @@ FROM_THE_WORDS = ("enable_seqscan", "enable_mergejoin", "enable_hashjoin")
 # ... and for a query ordered by relevance. With RUM, PostgreSQL's estimate for a tsquery
 # (500 rows, whatever the words) makes it prefer a bitmap scan that reads every match's
 # whole tsvector to sort them: 121 ms for a word in 12,000 of 100,000 documents, against
-# 27 ms for the best 1,001 read in order from the RUM index.
-RANKED = ("enable_bitmapscan",)
+# 27 ms for the best 1,001 read in order from the RUM index. Nor a sequential scan, which
+# the same estimate can make look cheap for rare words (it does not count reading each
+# document's tsvector): 955 ms for `审计学 | 敏` (494 matches), 8 ms from RUM.
+RANKED = ("enable_bitmapscan", "enable_seqscan")
+# How a ranked statement joins the documents with RUM: each match, read from the index in
+# order, looks up its document row. ``+ 0`` keeps the planner from the other way round
+# (every ready document looked up by key and its tsvector tested), which it takes when
+# its statistics are young.
+RANKED_JOIN = "JOIN library_document d ON d.id = s.document_id + 0"
 # The documents' words without positions, GIN-indexed beside RUM (migration 0004): what
 # counting reads (_count_step).
 WORDS_INDEX = "search_pg_document_words"
@@ -412,7 +419,7 @@ class PostgresBackend:
         # their own (PostgreSQL computes the columns of the rows an OFFSET skips).
         sql = (
             "WITH best AS MATERIALIZED (SELECT d.id, s.tsv <=> %s::tsquery AS distance "
-            f"FROM search_pg_document s JOIN library_document d ON d.id = s.document_id "
+            f"FROM search_pg_document s {RANKED_JOIN} "
             f"WHERE {strong_where} ORDER BY s.tsv <=> %s::tsquery LIMIT %s), "
             "shown AS MATERIALIZED (SELECT id, distance FROM best OFFSET %s) "
             f"SELECT id, {SCORE.format(id='shown.id')}, distance FROM shown"
@@ -457,6 +464,12 @@ class PostgresBackend:
         if self.ranking() == "rum":
             return "s.tsv <=> %s::tsquery"  # ranked inside the RUM index
         return "ts_rank(s.tsv, %s::tsquery) DESC"
+
+    def _join(self, sort: str) -> str:
+        """How a statement in ``sort`` order joins the documents (RANKED_JOIN)."""
+        if sort == "relevance" and self.ranking() == "rum":
+            return RANKED_JOIN
+        return "JOIN library_document d ON d.id = s.document_id"
 
     def _together(self, steps: Sequence[Step]) -> list[list[tuple[Any, ...]]]:
         """The rows of each step's statement, run with the step's planner settings off
@@ -518,9 +531,8 @@ class PostgresBackend:
         the facets count."""
         columns = FACET_COLUMNS if facets else ""
         sql = (
-            f"SELECT d.id{columns} FROM search_pg_document s "
-            f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
-            f"ORDER BY {self._order('relevance')} LIMIT %s"
+            f"SELECT d.id{columns} FROM search_pg_document s {self._join('relevance')} "
+            f"WHERE {where} ORDER BY {self._order('relevance')} LIMIT %s"
         )
         rows = self._together([(RANKED, sql, [*params, q, limit])])[0]
         ids = [int(r[0]) for r in rows]
@@ -556,9 +568,8 @@ class PostgresBackend:
         order = self._order(sort)
         order_params = [q] if sort == "relevance" else []
         sql = (
-            "WITH page AS MATERIALIZED (SELECT d.id FROM search_pg_document s "
-            f"JOIN library_document d ON d.id = s.document_id WHERE {where} "
-            f"ORDER BY {order} LIMIT %s OFFSET %s) "
+            f"WITH page AS MATERIALIZED (SELECT d.id FROM search_pg_document s {self._join(sort)} "
+            f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s) "
             f"SELECT id, {SCORE.format(id='page.id')} FROM page"
         )
         off = RANKED if sort == "relevance" else ()
