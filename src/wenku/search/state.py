@@ -18,14 +18,15 @@ from wenku.search.models import IndexState
 
 # Bump when what is indexed changes: catch-up then re-indexes every document.
 INDEX_VERSION = 2
-# ... or, when one backend changes what it stores, that backend's own (postgres 3: the
-# common-word pairs of search/backends/grams.py).
-BACKEND_VERSIONS = {"postgres": 3}
+# ... or, when one backend changes what it stores, that backend's own changes, counted
+# on top (postgres 1: the common-word pairs of search/backends/grams.py): bumping either
+# re-indexes that backend's documents.
+BACKEND_CHANGES = {"postgres": 1}
 
 
 def index_version(backend_name: str) -> int:
     """The version a document indexed now is indexed under, in ``backend_name``."""
-    return BACKEND_VERSIONS.get(backend_name, INDEX_VERSION)
+    return INDEX_VERSION + BACKEND_CHANGES.get(backend_name, 0)
 
 
 def pending_ids(backend_name: str) -> list[int]:

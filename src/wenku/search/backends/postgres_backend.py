@@ -72,8 +72,8 @@ WORDS_INDEX_SQL = (
     f"CREATE INDEX IF NOT EXISTS {WORDS_INDEX} ON search_pg_document USING gin (strip(tsv))"
 )
 DF_CACHE_SECONDS = 600.0
-# While some documents are indexed without their common-word pairs, how often a process
-# looks again (PostgresBackend.all_paired).
+# How often a process asks whether every document is indexed with its common-word pairs
+# (PostgresBackend.all_paired).
 PAIRED_CHECK_SECONDS = 60.0
 PHRASE = "<->"  # in a tsquery: words in this order
 # A thread's last best-by-relevance list answers its next asks for hits only (the search
@@ -224,10 +224,10 @@ class PostgresBackend:
         Those indexed before pairs were (migration 0005) do not, until they are indexed
         again (``wenku reindex``, or the worker's catch-up): till then phrases are asked
         word by word, which finds the same documents, slower. Asked again every
-        PAIRED_CHECK_SECONDS while not; once all are, documents are only ever indexed
-        with their pairs."""
+        PAIRED_CHECK_SECONDS (a partial index answers at once), so a restored older
+        backup is noticed too."""
         now = time.monotonic()
-        if not self._paired and now - self._paired_at >= PAIRED_CHECK_SECONDS:
+        if now - self._paired_at >= PAIRED_CHECK_SECONDS:
             self._check()
             with connection.cursor() as cur:
                 cur.execute("SELECT NOT EXISTS (SELECT 1 FROM search_pg_document WHERE NOT paired)")
