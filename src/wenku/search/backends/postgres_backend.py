@@ -60,11 +60,13 @@ FROM_THE_WORDS = ("enable_seqscan", "enable_mergejoin", "enable_hashjoin")
 # the same estimate can make look cheap for rare words (it does not count reading each
 # document's tsvector): 955 ms for `审计学 | 敏` (494 matches), 8 ms from RUM.
 RANKED = ("enable_bitmapscan", "enable_seqscan")
-# How a ranked statement joins the documents with RUM: each match, read from the index in
-# order, looks up its document row. ``+ 0`` keeps the planner from the other way round
-# (every ready document looked up by key and its tsvector tested), which it takes when
-# its statistics are young.
-RANKED_JOIN = "JOIN library_document d ON d.id = s.document_id + 0"
+# How a statement read from an index (RUM in order, or the words index) joins its matches
+# to their document rows: each match looks up its row. ``+ 0`` keeps the planner from
+# driving the join from library_document instead (every ready document looked up by key
+# and its tsvector tested, or the primary key read in order for a merge join), which it
+# takes when its statistics are young.
+MATCHES_FIRST = "JOIN library_document d ON d.id = s.document_id + 0"
+JOINED = "JOIN library_document d ON d.id = s.document_id"
 # The documents' words without positions, GIN-indexed beside RUM (migration 0004): what
 # counting reads (_count_step).
 WORDS_INDEX = "search_pg_document_words"
@@ -419,7 +421,7 @@ class PostgresBackend:
         # their own (PostgreSQL computes the columns of the rows an OFFSET skips).
         sql = (
             "WITH best AS MATERIALIZED (SELECT d.id, s.tsv <=> %s::tsquery AS distance "
-            f"FROM search_pg_document s {RANKED_JOIN} "
+            f"FROM search_pg_document s {MATCHES_FIRST} "
             f"WHERE {strong_where} ORDER BY s.tsv <=> %s::tsquery LIMIT %s), "
             "shown AS MATERIALIZED (SELECT id, distance FROM best OFFSET %s) "
             f"SELECT id, {SCORE.format(id='shown.id')}, distance FROM shown"
@@ -466,10 +468,8 @@ class PostgresBackend:
         return "ts_rank(s.tsv, %s::tsquery) DESC"
 
     def _join(self, sort: str) -> str:
-        """How a statement in ``sort`` order joins the documents (RANKED_JOIN)."""
-        if sort == "relevance" and self.ranking() == "rum":
-            return RANKED_JOIN
-        return "JOIN library_document d ON d.id = s.document_id"
+        """How a statement in ``sort`` order joins the documents (MATCHES_FIRST)."""
+        return MATCHES_FIRST if sort == "relevance" and self.ranking() == "rum" else JOINED
 
     def _together(self, steps: Sequence[Step]) -> list[list[tuple[Any, ...]]]:
         """The rows of each step's statement, run with the step's planner settings off
@@ -644,17 +644,17 @@ class PostgresBackend:
         in order for a merge join; a bitmap scan rechecks them too): it reads every
         match's whole tsvector, 30 ms for 1,001 of 2,000 documents, against 2 ms from
         the index. So the matches come from the index (FROM_THE_INDEX off, and the join
-        on ``document_id + 0``, which the primary key's order does not give), each
+        MATCHES_FIRST, which the primary key's order does not give), each
         looked up in library_document until ``limit`` are found. Without RUM (GIN),
         as the planner likes."""
         words = self.words_indexed() and PHRASE not in q
         if words:
             where, params = self._where(q, request.filters, request.hidden, vector="strip(s.tsv)")
         off = FROM_THE_WORDS if words else FROM_THE_INDEX
-        join = "s.document_id + 0" if words or self.ranking() == "rum" else "s.document_id"
+        join = MATCHES_FIRST if words or self.ranking() == "rum" else JOINED
         sql = (
             "SELECT count(*) FROM (SELECT 1 FROM search_pg_document s "
-            f"JOIN library_document d ON d.id = {join} WHERE {where} LIMIT %s) m"
+            f"{join} WHERE {where} LIMIT %s) m"
         )
         return off, sql, [*params, limit]
 
